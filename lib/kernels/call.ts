@@ -1,0 +1,73 @@
+// Calling one backend's kernels directly from inside another kernel: no engine bookkeeping, no
+// tape, and every intermediate is released as soon as it is used.
+import * as tf from '@tensorflow/tfjs';
+
+export interface TensorInfo {
+  dataId: object;
+  shape: number[];
+  dtype: tf.DataType;
+}
+
+/** The slice of a tfjs backend that composed kernels need. */
+export interface KernelBackend {
+  disposeData(dataId: object, force?: boolean): boolean;
+}
+
+export type Attrs = Record<string, unknown>;
+
+export class KernelCaller {
+  private readonly cache = new Map<string, tf.KernelFunc>();
+
+  constructor(
+    private readonly backend: KernelBackend,
+    private readonly backendName: string,
+  ) {}
+
+  /** Runs kernel `name` of this backend and returns its (single) output. */
+  run(name: string, inputs: Record<string, TensorInfo>, attrs: Attrs = {}): TensorInfo {
+    let fn = this.cache.get(name);
+    if (fn === undefined) {
+      const config = tf.getKernel(name, this.backendName);
+      if (config === undefined) throw new Error(`kernel ${name} is not registered for backend ${this.backendName}`);
+      fn = config.kernelFunc;
+      this.cache.set(name, fn);
+    }
+    const out = fn({ inputs: inputs as never, backend: this.backend as never, attrs: attrs as never });
+    return (Array.isArray(out) ? out[0] : out) as TensorInfo;
+  }
+
+  transpose(x: TensorInfo, perm: number[]): TensorInfo {
+    return this.run('Transpose', { x }, { perm });
+  }
+
+  reshape(x: TensorInfo, shape: number[]): TensorInfo {
+    return this.run('Reshape', { x }, { shape });
+  }
+
+  slice(x: TensorInfo, begin: number[], size: number[]): TensorInfo {
+    return this.run('Slice', { x }, { begin, size });
+  }
+
+  pad(x: TensorInfo, paddings: Array<[number, number]>): TensorInfo {
+    return this.run('PadV2', { x }, { paddings, constantValue: 0 });
+  }
+
+  reverse(x: TensorInfo, dims: number[]): TensorInfo {
+    return this.run('Reverse', { x }, { dims });
+  }
+
+  conv2d(x: TensorInfo, filter: TensorInfo, pad: Array<[number, number]>, dilations: [number, number] = [1, 1]): TensorInfo {
+    return this.run('Conv2D', { x, filter }, {
+      strides: [1, 1],
+      pad: [[0, 0], pad[0], pad[1], [0, 0]],
+      dataFormat: 'NHWC',
+      dilations,
+      dimRoundingMode: undefined,
+    });
+  }
+
+  /** Releases intermediates (reshape outputs share data with their input and only drop a reference). */
+  free(...infos: TensorInfo[]): void {
+    for (const t of infos) this.backend.disposeData(t.dataId);
+  }
+}
