@@ -102,6 +102,9 @@ export class MaximalCodingRateReduction {
 
     const lossFn = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
       const z = args[0] as tf.Tensor2D;
+      // tfjs disposes the forward's intermediates (the input included) before the backward runs:
+      // whatever the gradient reads must go through save().
+      (args[1] as tf.GradSaveFunc)([z]);
       // Per-class Gram matrices Z_jᵀZ_j on the backend (explicit transpose: fast matMul on wasm).
       const grams = tf.tidy(() => {
         const zs = tf.gather(z, tf.tensor1d(perm, 'int32'));
@@ -138,7 +141,7 @@ export class MaximalCodingRateReduction {
       terms = { re, rc, rt };
       const value = tf.scalar(-gam2 * re + rc);
 
-      const gradFunc = (dy: tf.Tensor) => {
+      const gradFunc = (dy: tf.Tensor, saved: tf.Tensor[]) => {
         // ∂total/∂Z_j = Z_j N_j with N_j = −gam2·gam1·α·A⁻¹ + (tr_j/m)·(p/(tr_j·eps))·A_j⁻¹.
         const aInv = inverseFromCholesky(lE, p);
         const c = p / (m * eps);
@@ -149,7 +152,7 @@ export class MaximalCodingRateReduction {
           return nj;
         });
         return tf.tidy(() => {
-          const zs = tf.gather(z, tf.tensor1d(perm, 'int32'));
+          const zs = tf.gather(saved[0], tf.tensor1d(perm, 'int32'));
           const parts = present.map((j, idx) =>
             tf.matMul(tf.slice(zs, [offsets[j], 0], [counts[j], p]), tf.tensor2d(blocks[idx], [p, p])));
           const gs = parts.length === 1 ? parts[0] : tf.concat(parts, 0);

@@ -1,0 +1,37 @@
+// An image dataset held as uint8 in NHWC order; floats are made per batch (lib/data/batches).
+
+export type Split = 'train' | 'test';
+
+export interface ImageDataset {
+  /** Official --data name, e.g. 'mnist'. */
+  name: string;
+  split: Split;
+  /** n·height·width·channels bytes, NHWC. */
+  images: Uint8Array;
+  labels: Int32Array;
+  n: number;
+  height: number;
+  width: number;
+  channels: number;
+  numClasses: number;
+  classes: string[];
+  /** Where it was read from (shown to users). */
+  source: string;
+}
+
+/** Throws if any label is outside 0..numClasses−1 (names the first offender). */
+export function checkLabels(labels: ArrayLike<number>, numClasses: number, where: string): void {
+  for (let i = 0; i < labels.length; i++) {
+    const v = labels[i];
+    if (!(v >= 0 && v < numClasses) || !Number.isInteger(v)) {
+      throw new Error(`${where}: label ${v} at index ${i} is outside 0..${numClasses - 1}`);
+    }
+  }
+}
+
+/** Images per class. */
+export function classCounts(labels: ArrayLike<number>, numClasses: number): number[] {
+  const c = new Array<number>(numClasses).fill(0);
+  for (let i = 0; i < labels.length; i++) c[labels[i]]++;
+  return c;
+}

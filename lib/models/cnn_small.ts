@@ -1,0 +1,27 @@
+// cnn-small (protocol.md): a 2-conv MNIST network with the official MLP head, 855,232 parameters.
+import { RandomState } from '../random.js';
+import { FeatureNet } from './feature_net.js';
+import { BatchNorm, Conv2d, Flatten, Linear, MaxPool2d, ReLU, Sequential } from './nn.js';
+
+export function cnnSmall(fd: number, rng: RandomState, inputShape: [number, number, number] = [28, 28, 1]): FeatureNet {
+  const [h, w, c] = inputShape;
+  const features = new Sequential(
+    new Conv2d(c, 32, 3, { padding: 1 }, rng),
+    new BatchNorm(32),
+    new ReLU(),
+    new MaxPool2d(2),
+    new Conv2d(32, 64, 3, { padding: 1 }, rng),
+    new BatchNorm(64),
+    new ReLU(),
+    new MaxPool2d(2),
+    new Flatten(),
+  );
+  const flat = 64 * Math.floor(Math.floor(h / 2) / 2) * Math.floor(Math.floor(w / 2) / 2);
+  const reshape = new Sequential(
+    new Linear(flat, 256, false, rng),
+    new BatchNorm(256),
+    new ReLU(),
+    new Linear(256, fd, true, rng),
+  );
+  return new FeatureNet('cnn-small', inputShape, fd, features, reshape);
+}

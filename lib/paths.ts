@@ -1,0 +1,28 @@
+// Where the package lives, and the default folders inside it.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+
+let root: string | undefined;
+
+/** The folder holding this package's package.json (works from lib/ sources and dist/ builds). */
+export function packageRoot(): string {
+  if (root !== undefined) return root;
+  let d = __dirname;
+  for (;;) {
+    const pj = path.join(d, 'package.json');
+    if (fs.existsSync(pj) && JSON.parse(fs.readFileSync(pj, 'utf8')).name === 'mcr2') return (root = d);
+    const up = path.dirname(d);
+    if (up === d) throw new Error(`cannot find the mcr2 package.json above ${__dirname}`);
+    d = up;
+  }
+}
+
+/** Default --data_dir: the package's datasets/ folder. */
+export function defaultDataDir(): string {
+  return path.join(packageRoot(), 'datasets');
+}
+
+/** Default --save_dir: ./saved_models/ under the current directory, as the official scripts. */
+export function defaultSaveDir(): string {
+  return path.resolve('saved_models');
+}
