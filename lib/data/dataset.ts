@@ -35,3 +35,10 @@ export function classCounts(labels: ArrayLike<number>, numClasses: number): numb
   for (let i = 0; i < labels.length; i++) c[labels[i]]++;
   return c;
 }
+
+/** The first n images (all of them when n is 0 or ≥ the size); shares memory with ds. */
+export function firstN(ds: ImageDataset, n: number): ImageDataset {
+  if (n <= 0 || n >= ds.n) return ds;
+  const size = ds.height * ds.width * ds.channels;
+  return { ...ds, n, images: ds.images.subarray(0, n * size), labels: ds.labels.slice(0, n) };
+}

@@ -1,0 +1,193 @@
+#!/usr/bin/env node
+// `mcr2 <command>`: the official scripts' commands and flags (train_sup.py, evaluate.py, plot.py),
+// plus `quickstart` (what `npm start` runs) and `backend`.
+import * as path from 'node:path';
+import { describeBackend, initBackend } from '../backend.js';
+import { evaluateRun } from '../evaluate/run_eval.js';
+import { confusionMatrix } from '../evaluate/metrics.js';
+import { confusionFigure, lossFigure } from '../plot/figure.js';
+import { closeRenderer, saveFigure } from '../plot/render.js';
+import { formatDuration } from '../progress.js';
+import { profileName, SUPERVISED_PROFILES } from '../profiles.js';
+import { RunFolder } from '../train/run_folder.js';
+import { SUPERVISED_DEFAULTS, trainSupervised, type SupervisedConfig } from '../train/supervised.js';
+import { parseFlags, usage, UsageError, type FlagSpecs } from './args.js';
+
+const D = SUPERVISED_DEFAULTS;
+
+const TRAIN_SUP_FLAGS: FlagSpecs = {
+  arch: { type: 'string', help: 'architecture for deep neural network', default: D.arch },
+  fd: { type: 'int', help: 'dimension of feature dimension', default: D.fd },
+  data: { type: 'string', help: 'dataset for training', default: D.data },
+  epo: { type: 'int', help: 'number of epochs for training', default: D.epo },
+  bs: { type: 'int', help: 'input batch size for training', default: D.bs },
+  lr: { type: 'float', help: 'learning rate', default: D.lr },
+  mom: { type: 'float', help: 'momentum', default: D.mom },
+  wd: { type: 'float', help: 'weight decay', default: D.wd },
+  gam1: { type: 'float', help: 'gamma1 for tuning empirical loss', default: D.gam1 },
+  gam2: { type: 'float', help: 'gamma2 for tuning empirical loss', default: D.gam2 },
+  eps: { type: 'float', help: 'eps squared', default: D.eps },
+  corrupt: { type: 'string', help: 'label corruption mode', default: D.corrupt },
+  lcr: { type: 'float', help: 'label corruption ratio', default: D.lcr },
+  lcs: { type: 'int', help: 'label corruption seed for index randomization', default: D.lcs },
+  tail: { type: 'string', help: 'extra information to add to folder name', default: D.tail },
+  transform: { type: 'string', help: 'transform applied to trainset (test = none)', default: D.transform },
+  save_dir: { type: 'string', help: 'base directory for saving the model', default: './saved_models/' },
+  data_dir: { type: 'string', help: 'base directory of the datasets (default: the package datasets/ folder)' },
+  pretrain_dir: { type: 'string', help: 'load pretrained checkpoint from this run folder' },
+  pretrain_epo: { type: 'int', help: 'load pretrained epoch (default: latest)' },
+  milestones: { type: 'ints', help: 'epochs after which lr is multiplied by 0.1 (mcr2-ts)', default: D.milestones },
+  seed: { type: 'int', help: 'seed of weights, batch order and augmentations (mcr2-ts)', default: D.seed },
+  no_shuffle: { type: 'bool', help: 'keep the dataset order every epoch, as the official loader (mcr2-ts)' },
+  subset: { type: 'int', help: 'train on the first N images only, 0 = all (mcr2-ts)', default: D.subset },
+};
+
+const EVALUATE_FLAGS: FlagSpecs = {
+  model_dir: { type: 'string', help: 'run folder to evaluate' },
+  knn: { type: 'bool', help: 'evaluate using kNN measuring cosine similarity' },
+  nearsub: { type: 'bool', help: 'evaluate using Nearest Subspace' },
+  epoch: { type: 'int', help: 'which epoch for evaluation (default: latest)' },
+  k: { type: 'int', help: 'top k components for kNN', default: 5 },
+  n_comp: { type: 'int', help: 'number of components for PCA', default: 30 },
+  data_dir: { type: 'string', help: 'path to dataset (default: the one the run trained on)' },
+};
+
+const PLOT_FLAGS: FlagSpecs = {
+  model_dir: { type: 'string', help: 'run folder' },
+  loss: { type: 'bool', help: 'plot losses (theoretical and empirical) per iteration' },
+};
+
+const QUICKSTART_FLAGS: FlagSpecs = {
+  profile: { type: 'string', help: 'smoke | cpu | paper (default: MCR2_PROFILE or cpu)' },
+  save_dir: { type: 'string', help: 'where the run folder goes', default: './saved_models/' },
+  data_dir: { type: 'string', help: 'base directory of the datasets (default: the package datasets/ folder)' },
+};
+
+function need<T>(v: T | undefined, flag: string): T {
+  if (v === undefined || v === null || v === '') throw new UsageError(`--${flag} is required`);
+  return v;
+}
+
+async function cmdTrainSup(argv: string[]): Promise<void> {
+  const f = parseFlags(argv, TRAIN_SUP_FLAGS);
+  const cfg: Partial<SupervisedConfig> = {
+    arch: f.arch as string, fd: f.fd as number, data: f.data as string, epo: f.epo as number, bs: f.bs as number,
+    lr: f.lr as number, mom: f.mom as number, wd: f.wd as number, gam1: f.gam1 as number, gam2: f.gam2 as number,
+    eps: f.eps as number, corrupt: f.corrupt as string, lcr: f.lcr as number, lcs: f.lcs as number, tail: f.tail as string,
+    transform: f.transform as string, save_dir: f.save_dir as string, milestones: f.milestones as number[],
+    seed: f.seed as number, shuffle: f.no_shuffle !== true, subset: f.subset as number,
+    pretrain_dir: (f.pretrain_dir as string | undefined) ?? null, pretrain_epo: (f.pretrain_epo as number | undefined) ?? null,
+  };
+  if (f.data_dir !== undefined) cfg.data_dir = f.data_dir as string;
+  const r = await trainSupervised(cfg);
+  r.model.dispose();
+  console.log(`done: ${r.epochsRun} epochs in ${formatDuration(r.seconds)}, ${r.imagesPerSecond.toFixed(0)} img/s; run folder ${r.runDir}`);
+}
+
+async function cmdEvaluate(argv: string[]): Promise<void> {
+  const f = parseFlags(argv, EVALUATE_FLAGS);
+  const modelDir = need(f.model_dir as string | undefined, 'model_dir');
+  if (!f.knn && !f.nearsub) throw new UsageError('choose at least one method: --knn, --nearsub');
+  await evaluateRun({ modelDir, epoch: f.epoch as number | undefined, knn: f.knn === true, k: f.k as number, nearsub: f.nearsub === true, nComp: f.n_comp as number, dataDir: f.data_dir as string | undefined });
+}
+
+async function plotLoss(run: RunFolder): Promise<string[]> {
+  const rows = run.readLosses();
+  if (rows.length === 0) throw new Error(`${run.lossesFile} has no rows yet`);
+  const written: string[] = [];
+  for (const kind of ['theoretical', 'empirical'] as const) {
+    const s = await saveFigure(lossFigure(rows, kind), path.join(run.figuresDir, 'loss'), `loss_${kind}`);
+    written.push(s.html, ...(s.png ? [s.png] : []));
+    if (s.pngSkipped) console.warn(`PNG skipped: ${s.pngSkipped}`);
+  }
+  return written;
+}
+
+async function cmdPlot(argv: string[]): Promise<void> {
+  const f = parseFlags(argv, PLOT_FLAGS);
+  const run = new RunFolder(need(f.model_dir as string | undefined, 'model_dir'));
+  run.readParams();
+  if (!f.loss) throw new UsageError('choose what to plot: --loss');
+  for (const w of await plotLoss(run)) console.log(`wrote ${w}`);
+}
+
+/** npm start: train cnn-small on MNIST, evaluate, draw figures, print where everything is. */
+async function cmdQuickstart(argv: string[]): Promise<void> {
+  const f = parseFlags(argv, QUICKSTART_FLAGS);
+  const t0 = Date.now();
+  const prof = profileName(f.profile as string | undefined);
+  const p = SUPERVISED_PROFILES[prof];
+  console.log(`mcr2 quickstart (profile ${prof}): MCR² on MNIST with cnn-small, ${p.epo} epochs${p.subset ? ` on ${p.subset} images` : ''}`);
+  const cfg: Partial<SupervisedConfig> = {
+    arch: 'cnn-small', data: 'mnist', fd: 128, epo: p.epo, bs: p.bs, lr: p.lr, mom: 0.9, wd: 5e-4, gam1: 1, gam2: 1, eps: 0.5,
+    transform: 'test', milestones: p.milestones, subset: p.subset, save_dir: f.save_dir as string, tail: `_quickstart_${prof}`,
+  };
+  if (f.data_dir !== undefined) cfg.data_dir = f.data_dir as string;
+  const r = await trainSupervised(cfg);
+  r.model.dispose();
+  console.log('evaluating (features of the train and test sets, kNN k=10, nearest subspace 15 components)');
+  const ev = await evaluateRun({ modelDir: r.runDir, knn: true, k: 10, nearsub: true, nComp: 15, dataDir: f.data_dir as string | undefined });
+  const run = new RunFolder(r.runDir);
+  const figs = await plotLoss(run);
+  const conf = await saveFigure(confusionFigure(confusionMatrix(ev.predictions.nearsub!.svd, ev.test.labels, 10), ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'], 'MNIST test: nearest subspace'), run.figuresDir, 'confusion_nearsub');
+  figs.push(conf.html, ...(conf.png ? [conf.png] : []));
+  await closeRenderer();
+  console.log('');
+  console.log(`run folder:        ${r.runDir}`);
+  console.log(`backend:           ${r.backend.name} (${r.backend.provider})`);
+  console.log(`training:          ${r.epochsRun} epochs, ${r.imagesPerSecond.toFixed(0)} img/s`);
+  console.log(`test accuracy:     kNN (k=10) ${ev.knn!.toFixed(4)}   nearest subspace (15) ${ev.nearsub!.svd.toFixed(4)}`);
+  console.log(`figures:           ${path.join(r.runDir, 'figures')}`);
+  console.log(`wall time:         ${formatDuration((Date.now() - t0) / 1000)}`);
+}
+
+async function cmdBackend(): Promise<void> {
+  const info = await initBackend();
+  console.log(describeBackend(info));
+  for (const s of info.skipped) console.log(`  skipped: ${s}`);
+}
+
+const COMMANDS: Record<string, { about: string; flags?: FlagSpecs; run: (argv: string[]) => Promise<void> }> = {
+  'train-sup': { about: 'Supervised MCR² training (train_sup.py).', flags: TRAIN_SUP_FLAGS, run: cmdTrainSup },
+  evaluate: { about: 'Evaluate a run\'s features (evaluate.py).', flags: EVALUATE_FLAGS, run: cmdEvaluate },
+  plot: { about: 'Figures of a run (plot.py), written under <model_dir>/figures/ as HTML and PNG.', flags: PLOT_FLAGS, run: cmdPlot },
+  quickstart: { about: 'Train, evaluate and plot MCR² on MNIST in minutes (what `npm start` runs).', flags: QUICKSTART_FLAGS, run: cmdQuickstart },
+  backend: { about: 'Show which tfjs backend is used and why.', run: cmdBackend },
+};
+
+export async function main(argv: string[]): Promise<number> {
+  const [cmd, ...rest] = argv;
+  const list = Object.entries(COMMANDS).map(([k, c]) => `  ${k.padEnd(14)}${c.about}`).join('\n');
+  if (cmd === undefined || cmd === '-h' || cmd === '--help' || cmd === 'help') {
+    console.log(`usage: mcr2 <command> [flags]\n\ncommands:\n${list}\n\nmcr2 <command> --help shows a command's flags.`);
+    return 0;
+  }
+  const c = COMMANDS[cmd];
+  if (c === undefined) {
+    console.error(`mcr2: unknown command '${cmd}'\n\ncommands:\n${list}`);
+    return 2;
+  }
+  if (rest.includes('-h') || rest.includes('--help')) {
+    console.log(usage(cmd, c.about, c.flags ?? {}));
+    return 0;
+  }
+  try {
+    await c.run(rest);
+    return 0;
+  } catch (e) {
+    if (e instanceof UsageError) {
+      console.error(`mcr2 ${cmd}: ${e.message}\n(see mcr2 ${cmd} --help)`);
+      return 2;
+    }
+    console.error(`mcr2 ${cmd}: error: ${(e as Error).message}`);
+    if (process.env.MCR2_DEBUG) console.error((e as Error).stack);
+    return 1;
+  }
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).then((code) => process.exit(code), (e) => {
+    console.error(e);
+    process.exit(1);
+  });
+}

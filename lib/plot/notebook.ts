@@ -1,0 +1,65 @@
+// Rich output in a tslab notebook: one display message per figure carrying the plotly JSON
+// (interactive where the front end renders plotly: JupyterLab with jupyterlab-plotly, VS Code), a
+// PNG (everywhere else, GitHub included) and plain text. Outside a notebook these are no-ops.
+import * as path from 'node:path';
+import type { Figure } from './figure.js';
+import { figurePng } from './render.js';
+
+type WriteDisplayData = (msg: { data: Record<string, unknown>; metadata: Record<string, unknown>; transient: Record<string, unknown> }, update: boolean) => void;
+
+/** tslab's live display channel, found among the modules the kernel process has loaded. */
+function tslabWriter(): WriteDisplayData | undefined {
+  const key = Object.keys(require.cache).find((k) => k.endsWith(`${path.sep}tslab${path.sep}dist${path.sep}jupyter.js`));
+  if (key === undefined) return undefined;
+  const w = (require.cache[key]?.exports as { lastWriteDisplayData?: WriteDisplayData | null }).lastWriteDisplayData;
+  return w ?? undefined;
+}
+
+/** True when running inside a tslab kernel cell. */
+export function inNotebook(): boolean {
+  return tslabWriter() !== undefined;
+}
+
+/** Emits a mime bundle ({'text/html': ..., 'image/png': base64, ...}); false outside a notebook. */
+export function displayBundle(data: Record<string, unknown>): boolean {
+  const w = tslabWriter();
+  if (w === undefined) return false;
+  w({ data, metadata: {}, transient: {} }, false);
+  return true;
+}
+
+/** Shows a figure inline: interactive plotly plus a PNG fallback (PNG needs Chromium). */
+export async function showFigure(fig: Figure, opts: { png?: boolean } = {}): Promise<void> {
+  let text = `<plotly figure: ${String((fig.layout.title as { text?: string } | undefined)?.text ?? '')}>`;
+  const data: Record<string, unknown> = { 'application/vnd.plotly.v1+json': { data: fig.data, layout: fig.layout } };
+  if (opts.png ?? true) {
+    try {
+      data['image/png'] = Buffer.from(await figurePng(fig)).toString('base64');
+    } catch (e) {
+      text += ` (no PNG: ${(e as Error).message})`;
+    }
+  }
+  data['text/plain'] = text;
+  if (!displayBundle(data)) console.log(text);
+}
+
+interface TableLike {
+  columns: string[];
+  values: unknown[][];
+  index?: Array<string | number>;
+  toString(): string;
+}
+
+function escapeHtml(s: string): string {
+  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+/** Shows a table (a danfojs DataFrame or anything with columns/values) as HTML + text. */
+export function showTable(df: TableLike, caption?: string): void {
+  const idx = df.index ?? df.values.map((_, i) => i);
+  const fmt = (v: unknown) => (typeof v === 'number' && !Number.isInteger(v) ? v.toFixed(4) : String(v));
+  const head = `<tr><th></th>${df.columns.map((c) => `<th>${escapeHtml(c)}</th>`).join('')}</tr>`;
+  const body = df.values.map((r, i) => `<tr><th>${escapeHtml(String(idx[i]))}</th>${r.map((v) => `<td>${escapeHtml(fmt(v))}</td>`).join('')}</tr>`).join('');
+  const html = `<table class="dataframe">${caption ? `<caption>${escapeHtml(caption)}</caption>` : ''}<thead>${head}</thead><tbody>${body}</tbody></table>`;
+  if (!displayBundle({ 'text/html': html, 'text/plain': df.toString() })) console.log(df.toString());
+}

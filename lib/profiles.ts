@@ -1,0 +1,26 @@
+// Run sizes for notebooks and the quickstart, picked by MCR2_PROFILE:
+//   smoke  CI-sized: a slice of the data, seconds to a few minutes on 2 CPU cores
+//   cpu    the default: minutes on a laptop, real accuracies
+//   paper  the reference protocol's hyperparameters (protocol.md), for a GPU or a patient CPU
+
+export type ProfileName = 'smoke' | 'cpu' | 'paper';
+
+export interface SupervisedProfile {
+  subset: number;
+  epo: number;
+  bs: number;
+  lr: number;
+  milestones: number[];
+}
+
+export const SUPERVISED_PROFILES: Record<ProfileName, SupervisedProfile> = {
+  smoke: { subset: 3000, epo: 2, bs: 500, lr: 0.05, milestones: [] },
+  cpu: { subset: 0, epo: 2, bs: 1000, lr: 0.05, milestones: [] },
+  paper: { subset: 0, epo: 8, bs: 1000, lr: 0.05, milestones: [6] },
+};
+
+export function profileName(name?: string): ProfileName {
+  const p = (name ?? process.env.MCR2_PROFILE ?? 'cpu').toLowerCase();
+  if (p !== 'smoke' && p !== 'cpu' && p !== 'paper') throw new Error(`MCR2_PROFILE=${p}: use smoke, cpu or paper`);
+  return p;
+}
