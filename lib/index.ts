@@ -1,4 +1,8 @@
 // mcr2: Maximal Coding Rate Reduction in TypeScript. What notebooks and users import.
+import * as tf from '@tensorflow/tfjs';
+
+/** The tfjs namespace this library computes with (the same engine and backend). */
+export { tf };
 export { initBackend, backendInfo, describeBackend, type BackendInfo, type BackendName } from './backend.js';
 export { MaximalCodingRateReduction, type MCR2Options, type MCR2Result, type Labels } from './loss.js';
 export { RandomState } from './random.js';
@@ -25,5 +29,5 @@ export { lossFigure, confusionFigure, accuracyFigure, COLORS, type Figure } from
 export { saveFigure, figureHtml, figurePng, closeRenderer, findChromium, type SavedFigure } from './plot/render.js';
 export { showFigure, showTable, displayBundle, inNotebook } from './plot/notebook.js';
 export { profileName, SUPERVISED_PROFILES, type ProfileName, type SupervisedProfile } from './profiles.js';
-export { packageRoot, defaultDataDir } from './paths.js';
+export { packageRoot, defaultDataDir, notebookFiguresDir, notebookSaveDir } from './paths.js';
 export { pyFloat } from './pyformat.js';

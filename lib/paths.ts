@@ -26,3 +26,13 @@ export function defaultDataDir(): string {
 export function defaultSaveDir(): string {
   return path.resolve('saved_models');
 }
+
+/** Where notebook `name` saves its figures: figures/<name>/ (MCR2_FIGURES_DIR overrides figures/). */
+export function notebookFiguresDir(name: string): string {
+  return path.join(process.env.MCR2_FIGURES_DIR ?? path.join(packageRoot(), 'figures'), name);
+}
+
+/** Where notebooks put run folders: saved_models/ in the package (MCR2_SAVE_DIR overrides). */
+export function notebookSaveDir(): string {
+  return process.env.MCR2_SAVE_DIR ?? path.join(packageRoot(), 'saved_models');
+}

@@ -43,10 +43,12 @@ export async function showFigure(fig: Figure, opts: { png?: boolean } = {}): Pro
   if (!displayBundle(data)) console.log(text);
 }
 
-interface TableLike {
+/** What showTable reads of a danfojs DataFrame (or any table-like object). */
+export interface TableLike {
   columns: string[];
-  values: unknown[][];
-  index?: Array<string | number>;
+  /** Rows (a 1-D array is one column). */
+  values: unknown[];
+  index?: unknown[];
   toString(): string;
 }
 
@@ -56,10 +58,11 @@ function escapeHtml(s: string): string {
 
 /** Shows a table (a danfojs DataFrame or anything with columns/values) as HTML + text. */
 export function showTable(df: TableLike, caption?: string): void {
-  const idx = df.index ?? df.values.map((_, i) => i);
+  const rows = df.values.map((r) => (Array.isArray(r) ? r : [r]));
+  const idx = df.index ?? rows.map((_, i) => i);
   const fmt = (v: unknown) => (typeof v === 'number' && !Number.isInteger(v) ? v.toFixed(4) : String(v));
   const head = `<tr><th></th>${df.columns.map((c) => `<th>${escapeHtml(c)}</th>`).join('')}</tr>`;
-  const body = df.values.map((r, i) => `<tr><th>${escapeHtml(String(idx[i]))}</th>${r.map((v) => `<td>${escapeHtml(fmt(v))}</td>`).join('')}</tr>`).join('');
+  const body = rows.map((r, i) => `<tr><th>${escapeHtml(String(idx[i]))}</th>${r.map((v) => `<td>${escapeHtml(fmt(v))}</td>`).join('')}</tr>`).join('');
   const html = `<table class="dataframe">${caption ? `<caption>${escapeHtml(caption)}</caption>` : ''}<thead>${head}</thead><tbody>${body}</tbody></table>`;
   if (!displayBundle({ 'text/html': html, 'text/plain': df.toString() })) console.log(df.toString());
 }
