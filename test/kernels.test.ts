@@ -37,7 +37,7 @@ test('Conv2DBackpropFilter and Conv2DBackpropInput on wasm match cpu', async () 
   for (const [xs, fs, s, pad] of CONV_CASES) {
     const what = `x ${xs} filter ${fs} stride ${s} pad ${JSON.stringify(pad)}`;
     await initBackendFor('cpu');
-    const yShape = tf.conv2d(tf.zeros(xs as number[]) as tf.Tensor4D, tf.zeros(fs as number[]) as tf.Tensor4D, s, pad as never).shape as number[];
+    const yShape = tf.conv2d(tf.zeros(xs as [number, number, number, number]) as tf.Tensor4D, tf.zeros(fs as [number, number, number, number]) as tf.Tensor4D, s, pad as never).shape as number[];
     const attrs = { strides: s, pad, dataFormat: 'NHWC' };
     const dw = await compare(() => [rand(xs, 1), rand(yShape, 2)], ([x, dy]) =>
       tf.engine().runKernel('Conv2DBackpropFilter', { x, dy }, { ...attrs, filterShape: fs } as never) as tf.Tensor);
