@@ -14,7 +14,7 @@ import { formatDuration, ProgressBar } from '../progress.js';
 import { pyFloat, pyInt } from '../pyformat.js';
 import { RandomState } from '../random.js';
 import { loadTensors, saveTensors } from './checkpoint.js';
-import { RunFolder } from './run_folder.js';
+import { RunFolder, type LossRow } from './run_folder.js';
 import { multiStepLR, SGD } from './sgd.js';
 
 /** train_sup.py's arguments (snake_case, as they appear in params.json). */
@@ -100,6 +100,8 @@ export interface TrainHooks {
   /** Where lines go (default console.log). */
   log?: (line: string) => void;
   onEpoch?: (s: EpochSummary) => void;
+  /** Called after every optimizer step with the row just written to losses.csv. */
+  onStep?: (row: LossRow) => void;
   /** Show a terminal progress bar (when stderr is a TTY). Default true. */
   progress?: boolean;
 }
@@ -228,7 +230,9 @@ export async function trainSupervised(config: Partial<SupervisedConfig>, hooks: 
       tf.dispose([x, value, ...Object.values(grads)]);
       if (!Number.isFinite(total)) throw new Error(`epoch ${epoch} step ${step}: loss is ${total}; lower --lr or raise --eps`);
       const t = terms!;
-      run.appendLoss({ epoch, step, loss: total, discrimnLossE: t.discrimnLossE, compressLossE: t.compressLossE, discrimnLossT: t.discrimnLossT, compressLossT: t.compressLossT });
+      const row: LossRow = { epoch, step, loss: total, discrimnLossE: t.discrimnLossE, compressLossE: t.compressLossE, discrimnLossT: t.discrimnLossT, compressLossT: t.compressLossT };
+      run.appendLoss(row);
+      hooks.onStep?.(row);
       sums[0] += total;
       sums[1] += t.discrimnLossE;
       sums[2] += t.compressLossE;

@@ -1,0 +1,74 @@
+import { test } from 'node:test';
+import * as assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { ROOT } from './helpers.js';
+
+const CLI = path.join(ROOT, 'dist', 'lib', 'cli', 'main.js');
+const run = (args: string[], env: Record<string, string> = {}) =>
+  spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', env: { ...process.env, ...env } });
+
+test('mcr2 --help lists the commands; each command has --help with the official flags', () => {
+  const r = run(['--help']);
+  assert.equal(r.status, 0);
+  for (const c of ['train-sup', 'evaluate', 'plot', 'quickstart']) assert.match(r.stdout, new RegExp(`\\b${c}\\b`));
+  const h = run(['train-sup', '--help']);
+  for (const f of ['arch', 'fd', 'data', 'epo', 'bs', 'lr', 'mom', 'wd', 'gam1', 'gam2', 'eps', 'lcr', 'lcs', 'tail', 'transform', 'save_dir', 'data_dir', 'pretrain_dir', 'pretrain_epo', 'milestones', 'seed']) {
+    assert.match(h.stdout, new RegExp(`--${f}\\b`));
+  }
+  assert.match(h.stdout, /--epo INT\n\s+number of epochs for training \(default: 800\)/);
+});
+
+test('bad flags and values are named; missing things are errors, not crashes', () => {
+  let r = run(['train-sup', '--epochs', '3']);
+  assert.equal(r.status, 2);
+  assert.match(r.stderr, /unknown flag --epochs; this command takes: --arch/);
+  r = run(['train-sup', '--bs', 'ten']);
+  assert.match(r.stderr, /--bs: expected an integer, got 'ten'/);
+  r = run(['evaluate', '--knn']);
+  assert.match(r.stderr, /--model_dir is required/);
+  r = run(['evaluate', '--model_dir', path.join(os.tmpdir(), 'no-such-run'), '--knn']);
+  assert.equal(r.status, 1);
+  assert.match(r.stderr, /not a run folder: params.json is missing/);
+  r = run(['frobnicate']);
+  assert.equal(r.status, 2);
+  assert.match(r.stderr, /unknown command 'frobnicate'/);
+});
+
+test('backend selection: MCR2_BACKEND forces one and reports a bad choice', () => {
+  let r = run(['backend'], { MCR2_BACKEND: 'cpu' });
+  assert.equal(r.status, 0);
+  assert.match(r.stdout, /backend: cpu/);
+  r = run(['backend'], { MCR2_BACKEND: '' });
+  assert.match(r.stdout, /backend: (tensorflow|wasm)/);
+  r = run(['backend'], { MCR2_BACKEND: 'quantum' });
+  assert.equal(r.status, 1);
+  assert.match(r.stderr, /MCR2_BACKEND=quantum: unknown backend/);
+  if (!fs.existsSync(path.join(ROOT, 'node_modules', '@tensorflow', 'tfjs-node-gpu'))) {
+    r = run(['backend'], { MCR2_BACKEND: 'tensorflow-gpu' });
+    assert.equal(r.status, 1);
+    assert.match(r.stderr, /tfjs-node-gpu not installed/);
+  }
+});
+
+test('train-sup, evaluate and plot from the command line on a tiny run', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mcr2-cli-'));
+  const t = run(['train-sup', '--arch', 'cnn-small', '--data', 'mnist', '--fd', '16', '--epo', '1', '--bs', '100', '--lr', '0.05',
+    '--transform', 'test', '--subset', '200', '--save_dir', dir]);
+  assert.equal(t.status, 0, t.stderr);
+  assert.match(t.stdout, /855,232|trainable parameters/);
+  const runDir = path.join(dir, 'sup_cnn-small+16_mnist_epo1_bs100_lr0.05_mom0.9_wd0.0005_gam11.0_gam21.0_eps0.5_lcr0.0');
+  assert.ok(fs.existsSync(path.join(runDir, 'checkpoints', 'model-epoch0.safetensors')));
+  const e = run(['evaluate', '--model_dir', runDir, '--knn', '--k', '3', '--nearsub', '--n_comp', '4']);
+  assert.equal(e.status, 0, e.stderr);
+  assert.match(e.stdout, /^kNN: 0\.\d+$/m);
+  assert.match(e.stdout, /^PCA: 0\.\d+$/m);
+  assert.match(e.stdout, /^SVD: 0\.\d+$/m);
+  const p = run(['plot', '--model_dir', runDir, '--loss'], { MCR2_REQUIRE_PNG: '1' });
+  assert.equal(p.status, 0, p.stderr);
+  for (const f of ['loss_theoretical.html', 'loss_theoretical.png', 'loss_empirical.html', 'loss_empirical.png']) {
+    assert.ok(fs.existsSync(path.join(runDir, 'figures', 'loss', f)), f);
+  }
+});
