@@ -7,12 +7,19 @@ import { figurePng } from './render.js';
 
 type WriteDisplayData = (msg: { data: Record<string, unknown>; metadata: Record<string, unknown>; transient: Record<string, unknown> }, update: boolean) => void;
 
-/** tslab's live display channel, found among the modules the kernel process has loaded. */
+/**
+ * tslab's live display channel, found among the modules the kernel process has loaded. There can be
+ * two tslab copies (the registered kernel's bin hands over to the notebook folder's local install):
+ * the live one is the copy executing a cell.
+ */
 function tslabWriter(): WriteDisplayData | undefined {
-  const key = Object.keys(require.cache).find((k) => k.endsWith(`${path.sep}tslab${path.sep}dist${path.sep}jupyter.js`));
-  if (key === undefined) return undefined;
-  const w = (require.cache[key]?.exports as { lastWriteDisplayData?: WriteDisplayData | null }).lastWriteDisplayData;
-  return w ?? undefined;
+  const suffix = `${path.sep}tslab${path.sep}dist${path.sep}jupyter.js`;
+  for (const key of Object.keys(require.cache)) {
+    if (!key.endsWith(suffix)) continue;
+    const w = (require.cache[key]?.exports as { lastWriteDisplayData?: WriteDisplayData | null }).lastWriteDisplayData;
+    if (w) return w;
+  }
+  return undefined;
 }
 
 /** True when running inside a tslab kernel cell. */
