@@ -37,29 +37,31 @@ export function logdetFromCholesky(l: Mat, p: number): number {
 
 /** A⁻¹ = L⁻ᵀ L⁻¹ from the Cholesky factor (full symmetric result, row-major). */
 export function inverseFromCholesky(l: Mat, p: number): Mat {
-  // M = L⁻¹ (lower triangular), by forward substitution column by column.
-  const m = new Float64Array(p * p);
+  // mt = (L⁻¹)ᵀ, kept transposed so that both loops below are contiguous dot products:
+  //   (L⁻¹)[i][j] = −(Σ_{j≤k<i} L[i][k]·(L⁻¹)[k][j]) / L[i][i] = −(Σ_k L[i][k]·mt[j][k]) / L[i][i]
+  const mt = new Float64Array(p * p);
   for (let j = 0; j < p; j++) {
-    m[j * p + j] = 1 / l[j * p + j];
+    const rj = j * p;
+    mt[rj + j] = 1 / l[rj + j];
     for (let i = j + 1; i < p; i++) {
       const ri = i * p;
       let s = 0;
-      for (let k = j; k < i; k++) s -= l[ri + k] * m[k * p + j];
-      m[ri + j] = s / l[ri + i];
+      for (let k = j; k < i; k++) s -= l[ri + k] * mt[rj + k];
+      mt[rj + i] = s / l[ri + i];
     }
   }
-  // A⁻¹[i][j] = Σ_{k ≥ max(i,j)} M[k][i] M[k][j]; accumulate row by row of M for locality.
+  // A⁻¹[i][j] = Σ_{k ≥ max(i,j)} (L⁻¹)[k][i]·(L⁻¹)[k][j] = Σ_k mt[i][k]·mt[j][k]
   const inv = new Float64Array(p * p);
-  for (let k = 0; k < p; k++) {
-    const rk = k * p;
-    for (let i = 0; i <= k; i++) {
-      const mki = m[rk + i];
-      if (mki === 0) continue;
-      const ri = i * p;
-      for (let j = 0; j <= i; j++) inv[ri + j] += mki * m[rk + j];
+  for (let i = 0; i < p; i++) {
+    const ri = i * p;
+    for (let j = 0; j <= i; j++) {
+      const rj = j * p;
+      let s = 0;
+      for (let k = i; k < p; k++) s += mt[ri + k] * mt[rj + k];
+      inv[ri + j] = s;
+      inv[rj + i] = s;
     }
   }
-  for (let i = 0; i < p; i++) for (let j = 0; j < i; j++) inv[j * p + i] = inv[i * p + j];
   return inv;
 }
 

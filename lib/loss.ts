@@ -4,9 +4,10 @@
 //   Rc_e = ½ Σ_j (tr_j/m) logdet(I + p/(tr_j·eps)·W Π_j Wᵀ), tr_j = |class j| + 1e-8   compress_loss_e
 //   R_t  = R_e with gam1 = 1                                        discrimn_loss_t
 //   total = −gam2·R_e + Rc_e                                        the value minimised
-// W Π_j Wᵀ = Z_jᵀ Z_j, so only p x p matrices are built (never the k x m x m membership tensor).
-// logdet by Cholesky in float64; the gradient is written by hand:
-//   ∂½logdet(I + α ZᵀZ)/∂Z = α Z (I + α ZᵀZ)⁻¹.
+// W Π_j Wᵀ = Z_jᵀ Z_j, so no matrix is larger than p x p (never the k x m x m membership tensor):
+// each term uses Z_jᵀZ_j (p x p) or, for a block of n < p rows, Z_jZ_jᵀ (n x n), which has the
+// same logdet (Sylvester) and a cheaper gradient. logdet by Cholesky in float64; the gradient is
+// written by hand: ∂½logdet(I + α ZᵀZ)/∂Z = α Z (I + α ZᵀZ)⁻¹ = α (I + α ZZᵀ)⁻¹ Z.
 import * as tf from '@tensorflow/tfjs';
 import { cholesky, identityPlus, inverseFromCholesky, logdetFromCholesky } from './linalg.js';
 
@@ -29,6 +30,17 @@ export interface MCR2Result {
 }
 
 export type Labels = tf.Tensor | ArrayLike<number>;
+
+/** The loss on given features: the terms as numbers and ∂total/∂Z on demand. */
+export interface MCR2Evaluation {
+  total: number;
+  discrimnLossE: number;
+  compressLossE: number;
+  discrimnLossT: number;
+  compressLossT: number;
+  /** ∂total/∂Z (m x p); pass Z again if the original tensor may have been disposed. */
+  gradient(z?: tf.Tensor): tf.Tensor2D;
+}
 
 function labelArray(labels: Labels): Int32Array {
   if (labels instanceof tf.Tensor) {
@@ -65,10 +77,12 @@ export class MaximalCodingRateReduction {
   }
 
   /**
-   * Z: m x p features (rows unit-norm; the loss does not normalise). labels: m integers in
-   * 0..numClasses−1. numClasses defaults to max(label)+1, as in the official code.
+   * The loss and its four terms, on the (detached) features Z, with ∂total/∂Z on demand. No autodiff:
+   * `forward` wraps this for tf.grads, and data-parallel training calls it on the gathered batch.
+   * Z: m x p (rows unit-norm; the loss does not normalise); labels: m integers in 0..numClasses−1
+   * (numClasses defaults to max(label)+1, as in the official code).
    */
-  forward(Z: tf.Tensor, labels: Labels, numClasses?: number): MCR2Result {
+  evaluate(Z: tf.Tensor, labels: Labels, numClasses?: number): MCR2Evaluation {
     if (Z.rank !== 2) throw new Error(`MCR²: features must be 2-D (m x p), got shape [${Z.shape}]`);
     if (Z.dtype !== 'float32') throw new Error(`MCR²: features must be float32, got ${Z.dtype}`);
     const [m, p] = Z.shape;
@@ -98,77 +112,81 @@ export class MaximalCodingRateReduction {
     const { gam1, gam2, eps } = this;
     const alpha = p / (m * eps);
     const present = [...Array(k).keys()].filter((j) => counts[j] > 0);
-    let terms = { re: 0, rc: 0, rt: 0 };
+    // Blocks of rows (in class-sorted order): the whole batch, then each class present.
+    const blocks: Array<{ start: number; n: number }> = [{ start: 0, n: m }, ...present.map((j) => ({ start: offsets[j], n: counts[j] }))];
 
+    // Each block's Gram matrix on the backend, in whichever form is smaller: ZᵀZ (p x p, "primal")
+    // or ZZᵀ (n x n, "dual"; logdet(I + αZᵀZ) = logdet(I + αZZᵀ)). Explicit transposes: matMul
+    // with transposeA/B is slow on wasm.
+    const dual = blocks.map((bl) => bl.n < p);
+    const grams = tf.tidy(() => {
+      const zs = tf.gather(Z, tf.tensor1d(perm, 'int32'));
+      const zst = tf.transpose(zs);
+      return blocks.map((bl, i) => {
+        const rows = tf.slice(zs, [bl.start, 0], [bl.n, p]);
+        const cols = tf.slice(zst, [0, bl.start], [p, bl.n]);
+        return dual[i] ? tf.matMul(rows, cols) : tf.matMul(cols, rows);
+      });
+    });
+    const g = grams.map((t) => {
+      const f = new Float64Array(t.dataSync());
+      t.dispose();
+      for (let i = 0; i < f.length; i++) if (!Number.isFinite(f[i])) throw new Error('MCR²: features contain NaN or Inf');
+      return f;
+    });
+    const dim = (i: number) => (dual[i] ? blocks[i].n : p);
+    const lE = cholesky(identityPlus(g[0], gam1 * alpha, dim(0)), dim(0), 'I + gam1·p/(m·eps)·ZᵀZ');
+    const re = 0.5 * logdetFromCholesky(lE, dim(0));
+    const rt = gam1 === 1 ? re : 0.5 * logdetFromCholesky(cholesky(identityPlus(g[0], alpha, dim(0)), dim(0), 'I + p/(m·eps)·ZᵀZ'), dim(0));
+    const lJ: Float64Array[] = [];
+    let rc = 0;
+    present.forEach((j, idx) => {
+      const i = idx + 1;
+      const tr = counts[j] + 1e-8;
+      const l = cholesky(identityPlus(g[i], p / (tr * eps), dim(i)), dim(i), `I + p/(tr_j·eps)·Z_jᵀZ_j for class ${j}`);
+      lJ.push(l);
+      rc += 0.5 * (tr / m) * logdetFromCholesky(l, dim(i));
+    });
+
+    const gradient = (z: tf.Tensor = Z): tf.Tensor2D => {
+      // ∂½c·logdet(I + αZ_bᵀZ_b)/∂Z_b = c·α·Z_b(I + αZ_bᵀZ_b)⁻¹ = c·α·(I + αZ_bZ_bᵀ)⁻¹Z_b.
+      // Whole batch: c·α = −gam2·gam1·p/(m·eps); class j: (tr_j/m)·p/(tr_j·eps) = p/(m·eps).
+      const coef = [-gam2 * gam1 * alpha, ...present.map(() => p / (m * eps))];
+      const factors = [lE, ...lJ];
+      const mats = factors.map((l, i) => {
+        const inv = inverseFromCholesky(l, dim(i));
+        const out = new Float32Array(inv.length);
+        for (let e = 0; e < inv.length; e++) out[e] = coef[i] * inv[e];
+        return out;
+      });
+      return tf.tidy(() => {
+        const zs = tf.gather(z, tf.tensor1d(perm, 'int32'));
+        const part = (i: number) => {
+          const rows = tf.slice(zs, [blocks[i].start, 0], [blocks[i].n, p]);
+          const w = tf.tensor2d(mats[i], [dim(i), dim(i)]);
+          return dual[i] ? tf.matMul(w, rows) : tf.matMul(rows, w);
+        };
+        const classes = present.length === 1 ? part(1) : tf.concat(present.map((_, idx) => part(idx + 1)), 0);
+        return tf.gather(tf.add(part(0), classes), tf.tensor1d(inv, 'int32')) as tf.Tensor2D;
+      });
+    };
+    return { total: -gam2 * re + rc, discrimnLossE: re, compressLossE: rc, discrimnLossT: rt, compressLossT: rc, gradient };
+  }
+
+  /** The loss as a differentiable scalar tensor (for tf.grads), with the four terms as numbers. */
+  forward(Z: tf.Tensor, labels: Labels, numClasses?: number): MCR2Result {
+    let ev: MCR2Evaluation | undefined;
     const lossFn = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
       const z = args[0] as tf.Tensor2D;
       // tfjs disposes the forward's intermediates (the input included) before the backward runs:
       // whatever the gradient reads must go through save().
       (args[1] as tf.GradSaveFunc)([z]);
-      // Per-class Gram matrices Z_jᵀZ_j on the backend (explicit transpose: fast matMul on wasm).
-      const grams = tf.tidy(() => {
-        const zs = tf.gather(z, tf.tensor1d(perm, 'int32'));
-        const zst = tf.transpose(zs);
-        return present.map((j) => {
-          const a = offsets[j];
-          const n = counts[j];
-          return tf.matMul(tf.slice(zst, [0, a], [p, n]), tf.slice(zs, [a, 0], [n, p]));
-        });
-      });
-      const g = new Float64Array(p * p);
-      const gj: Float64Array[] = [];
-      for (const t of grams) {
-        const d = t.dataSync();
-        t.dispose();
-        const f = new Float64Array(d);
-        for (let i = 0; i < p * p; i++) {
-          if (!Number.isFinite(f[i])) throw new Error('MCR²: features contain NaN or Inf');
-          g[i] += f[i];
-        }
-        gj.push(f);
-      }
-      const lE = cholesky(identityPlus(g, gam1 * alpha, p), p, 'I + gam1·p/(m·eps)·ZᵀZ');
-      const re = 0.5 * logdetFromCholesky(lE, p);
-      const rt = gam1 === 1 ? re : 0.5 * logdetFromCholesky(cholesky(identityPlus(g, alpha, p), p, 'I + p/(m·eps)·ZᵀZ'), p);
-      const lJ: Float64Array[] = [];
-      let rc = 0;
-      present.forEach((j, idx) => {
-        const tr = counts[j] + 1e-8;
-        const l = cholesky(identityPlus(gj[idx], p / (tr * eps), p), p, `I + p/(tr_j·eps)·Z_jᵀZ_j for class ${j}`);
-        lJ.push(l);
-        rc += 0.5 * (tr / m) * logdetFromCholesky(l, p);
-      });
-      terms = { re, rc, rt };
-      const value = tf.scalar(-gam2 * re + rc);
-
-      const gradFunc = (dy: tf.Tensor, saved: tf.Tensor[]) => {
-        // ∂total/∂Z_j = Z_j N_j with N_j = −gam2·gam1·α·A⁻¹ + (tr_j/m)·(p/(tr_j·eps))·A_j⁻¹.
-        const aInv = inverseFromCholesky(lE, p);
-        const c = p / (m * eps);
-        const blocks = present.map((j, idx) => {
-          const ajInv = inverseFromCholesky(lJ[idx], p);
-          const nj = new Float32Array(p * p);
-          for (let i = 0; i < p * p; i++) nj[i] = -gam2 * gam1 * alpha * aInv[i] + c * ajInv[i];
-          return nj;
-        });
-        return tf.tidy(() => {
-          const zs = tf.gather(saved[0], tf.tensor1d(perm, 'int32'));
-          const parts = present.map((j, idx) =>
-            tf.matMul(tf.slice(zs, [offsets[j], 0], [counts[j], p]), tf.tensor2d(blocks[idx], [p, p])));
-          const gs = parts.length === 1 ? parts[0] : tf.concat(parts, 0);
-          return tf.mul(tf.gather(gs, tf.tensor1d(inv, 'int32')), dy);
-        });
-      };
-      return { value, gradFunc };
+      ev = this.evaluate(z, labels, numClasses);
+      const e = ev;
+      return { value: tf.scalar(e.total), gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => tf.tidy(() => tf.mul(e.gradient(saved[0]), dy)) };
     });
-
     const total = lossFn(Z) as tf.Scalar;
-    return {
-      total,
-      discrimnLossE: terms.re,
-      compressLossE: terms.rc,
-      discrimnLossT: terms.rt,
-      compressLossT: terms.rc,
-    };
+    const e = ev!;
+    return { total, discrimnLossE: e.discrimnLossE, compressLossE: e.compressLossE, discrimnLossT: e.discrimnLossT, compressLossT: e.compressLossT };
   }
 }

@@ -10,7 +10,7 @@ import { initBackendFor } from './helpers.js';
 
 const tiny = (saveDir: string): Partial<SupervisedConfig> => ({
   arch: 'cnn-small', data: 'mnist', fd: 32, epo: 2, bs: 100, lr: 0.05, mom: 0.9, wd: 5e-4, eps: 0.5,
-  transform: 'test', milestones: [1], subset: 300, seed: 7, save_dir: saveDir, data_dir: fs.mkdtempSync(path.join(os.tmpdir(), 'mcr2-empty-')),
+  transform: 'test', milestones: [1], subset: 300, seed: 7, workers: 0, save_dir: saveDir, data_dir: fs.mkdtempSync(path.join(os.tmpdir(), 'mcr2-empty-')),
 });
 
 const quiet = { log: () => {}, progress: false };

@@ -40,6 +40,7 @@ const TRAIN_SUP_FLAGS: FlagSpecs = {
   seed: { type: 'int', help: 'seed of weights, batch order and augmentations (mcr2-ts)', default: D.seed },
   no_shuffle: { type: 'bool', help: 'keep the dataset order every epoch, as the official loader (mcr2-ts)' },
   subset: { type: 'int', help: 'train on the first N images only, 0 = all (mcr2-ts)', default: D.subset },
+  workers: { type: 'int', help: 'data-parallel worker threads besides the main one; -1 = one per extra core on wasm/cpu (mcr2-ts)', default: D.workers },
 };
 
 const EVALUATE_FLAGS: FlagSpecs = {
@@ -75,7 +76,7 @@ async function cmdTrainSup(argv: string[]): Promise<void> {
     lr: f.lr as number, mom: f.mom as number, wd: f.wd as number, gam1: f.gam1 as number, gam2: f.gam2 as number,
     eps: f.eps as number, corrupt: f.corrupt as string, lcr: f.lcr as number, lcs: f.lcs as number, tail: f.tail as string,
     transform: f.transform as string, save_dir: f.save_dir as string, milestones: f.milestones as number[],
-    seed: f.seed as number, shuffle: f.no_shuffle !== true, subset: f.subset as number,
+    seed: f.seed as number, shuffle: f.no_shuffle !== true, subset: f.subset as number, workers: f.workers as number,
     pretrain_dir: (f.pretrain_dir as string | undefined) ?? null, pretrain_epo: (f.pretrain_epo as number | undefined) ?? null,
   };
   if (f.data_dir !== undefined) cfg.data_dir = f.data_dir as string;

@@ -64,12 +64,18 @@ export function getTransform(name: string): Transform {
   return t;
 }
 
-/** A float NHWC batch of the given images. */
-export function imageBatch(ds: ImageDataset, indices: ArrayLike<number>, transform: Transform = testTransform, rng?: RandomState): tf.Tensor4D {
+/** The given images as float NHWC data, transformed. */
+export function imageBatchData(ds: ImageDataset, indices: ArrayLike<number>, transform: Transform = testTransform, rng?: RandomState): { data: Float32Array; shape: [number, number, number, number] } {
   const [h, w] = transform.outSize(ds.height, ds.width);
   const size = h * w * ds.channels;
-  const out = new Float32Array(indices.length * size);
+  const data = new Float32Array(indices.length * size);
   const r = rng ?? new RandomState(0);
-  for (let b = 0; b < indices.length; b++) transform.apply(ds, indices[b], out, b * size, r);
-  return tf.tensor4d(out, [indices.length, h, w, ds.channels]);
+  for (let b = 0; b < indices.length; b++) transform.apply(ds, indices[b], data, b * size, r);
+  return { data, shape: [indices.length, h, w, ds.channels] };
+}
+
+/** A float NHWC batch tensor of the given images. */
+export function imageBatch(ds: ImageDataset, indices: ArrayLike<number>, transform: Transform = testTransform, rng?: RandomState): tf.Tensor4D {
+  const { data, shape } = imageBatchData(ds, indices, transform, rng);
+  return tf.tensor4d(data, shape);
 }

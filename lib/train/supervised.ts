@@ -2,10 +2,9 @@
 // of the official script, plus --milestones, --seed and resuming an interrupted run.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import * as tf from '@tensorflow/tfjs';
 import { describeBackend, initBackend, type BackendInfo } from '../backend.js';
 import { corruptLabels, countChanged } from '../data/corrupt.js';
-import { getTransform, imageBatch } from '../data/batches.js';
+import { getTransform, imageBatchData } from '../data/batches.js';
 import { firstN, loadDataset, normaliseDatasetName } from '../data/index.js';
 import { MaximalCodingRateReduction } from '../loss.js';
 import { createModel, type FeatureNet } from '../models/index.js';
@@ -14,6 +13,8 @@ import { formatDuration, ProgressBar } from '../progress.js';
 import { pyFloat, pyInt } from '../pyformat.js';
 import { RandomState } from '../random.js';
 import { loadTensors, saveTensors } from './checkpoint.js';
+import { LocalEngine, type TrainingEngine } from './engine.js';
+import { defaultWorkers, ParallelEngine } from './parallel.js';
 import { RunFolder, type LossRow } from './run_folder.js';
 import { multiStepLR, SGD } from './sgd.js';
 
@@ -47,6 +48,8 @@ export interface SupervisedConfig {
   shuffle: boolean;
   /** Train on the first N training images only (0 = all); for quick runs. */
   subset: number;
+  /** Data-parallel worker threads besides this one; −1: one per extra core on wasm/cpu (MCR2_WORKERS). */
+  workers: number;
 }
 
 /** The official code's defaults (train_sup.py as shipped, not its README's help text). */
@@ -75,6 +78,7 @@ export const SUPERVISED_DEFAULTS: SupervisedConfig = {
   seed: 0,
   shuffle: true,
   subset: 0,
+  workers: -1,
 };
 
 /** The official folder name: sup_{arch}+{fd}_{data}_epo{epo}_bs{bs}_lr{lr}_mom{mom}_wd{wd}_gam1{gam1}_gam2{gam2}_eps{eps}_lcr{lcr}{tail}. */
@@ -193,72 +197,73 @@ export async function trainSupervised(config: Partial<SupervisedConfig>, hooks: 
 
   const steps = Math.floor(train.n / c.bs);
   if (steps === 0) throw new Error(`--bs ${c.bs} is larger than the training set (${train.n} images)`);
+  const workers = Math.min(c.workers >= 0 ? c.workers : defaultWorkers(backend.name), Math.max(0, Math.floor(c.bs / 2) - 1));
+  const engine: TrainingEngine = workers > 0
+    ? await ParallelEngine.create(model, optim, loss, { arch: c.arch, fd: c.fd, seed: c.seed, inputShape: [oh, ow, train.channels], backend: backend.name, workers, maxBatch: c.bs })
+    : new LocalEngine(model, optim, loss);
   log(`data: ${train.name} train, ${train.n} images ${train.height}x${train.width}x${train.channels} from ${train.source}` +
     (c.lcr > 0 ? `; labels corrupted (${c.corrupt}, ratio ${c.lcr}, seed ${c.lcs}): ${labelsChanged} changed` : ''));
-  log(`model: ${c.arch} (fd ${c.fd}), ${model.numParameters().toLocaleString('en-US')} trainable parameters; ${steps} steps/epoch of ${c.bs}`);
+  log(`model: ${c.arch} (fd ${c.fd}), ${model.numParameters().toLocaleString('en-US')} trainable parameters; ${steps} steps/epoch of ${c.bs}` +
+    (workers > 0 ? `, split over ${workers + 1} threads` : ''));
   log(`run folder: ${run.dir}`);
 
   let trainMs = 0;
   let imagesSeen = 0;
   const t0 = Date.now();
-  const vars = named.map(([, v]) => v);
-  const nameOf = new Map(named.map(([n, v]) => [v.name, n]));
-  for (let epoch = startEpoch; epoch < c.epo; epoch++) {
-    optim.lr = multiStepLR(c.lr, c.milestones, epoch);
-    const rng = epochRng(c.seed, epoch);
-    const order = c.shuffle ? rng.permutation(train.n) : Int32Array.from({ length: train.n }, (_, i) => i);
-    const bar = new ProgressBar(steps, `epoch ${epoch + 1}/${c.epo}`, hooks.progress ?? true);
-    const sums = [0, 0, 0, 0, 0];
-    const e0 = Date.now();
-    let epochMs = 0;
-    model.train();
-    for (let step = 0; step < steps; step++) {
-      const s0 = performance.now();
-      const idx = order.subarray(step * c.bs, (step + 1) * c.bs);
-      const y = new Int32Array(idx.length);
-      for (let i = 0; i < idx.length; i++) y[i] = labels[idx[i]];
-      const x = imageBatch(train, idx, transform, rng);
-      let terms: ReturnType<MaximalCodingRateReduction['forward']> | undefined;
-      const { value, grads } = tf.variableGrads(() => {
-        terms = loss.forward(model.forward(x), y, train.numClasses);
-        return terms.total;
-      }, vars);
-      const byName = new Map<string, tf.Tensor>();
-      for (const [k, g] of Object.entries(grads)) byName.set(nameOf.get(k)!, g);
-      optim.step(byName);
-      const total = (await value.data())[0];
-      tf.dispose([x, value, ...Object.values(grads)]);
-      if (!Number.isFinite(total)) throw new Error(`epoch ${epoch} step ${step}: loss is ${total}; lower --lr or raise --eps`);
-      const t = terms!;
-      const row: LossRow = { epoch, step, loss: total, discrimnLossE: t.discrimnLossE, compressLossE: t.compressLossE, discrimnLossT: t.discrimnLossT, compressLossT: t.compressLossT };
-      run.appendLoss(row);
-      hooks.onStep?.(row);
-      sums[0] += total;
-      sums[1] += t.discrimnLossE;
-      sums[2] += t.compressLossE;
-      sums[3] += t.discrimnLossT;
-      sums[4] += t.compressLossT;
-      const ms = performance.now() - s0;
-      epochMs += ms;
-      imagesSeen += idx.length;
-      bar.update(step + 1, `loss ${total.toFixed(3)} ${((c.bs * (step + 1)) / (epochMs / 1000)).toFixed(0)} img/s`);
+  try {
+    for (let epoch = startEpoch; epoch < c.epo; epoch++) {
+      optim.lr = multiStepLR(c.lr, c.milestones, epoch);
+      const rng = epochRng(c.seed, epoch);
+      const order = c.shuffle ? rng.permutation(train.n) : Int32Array.from({ length: train.n }, (_, i) => i);
+      const bar = new ProgressBar(steps, `epoch ${epoch + 1}/${c.epo}`, hooks.progress ?? true);
+      const sums = [0, 0, 0, 0, 0];
+      const e0 = Date.now();
+      let epochMs = 0;
+      model.train();
+      for (let step = 0; step < steps; step++) {
+        const s0 = performance.now();
+        const idx = order.subarray(step * c.bs, (step + 1) * c.bs);
+        const y = new Int32Array(idx.length);
+        for (let i = 0; i < idx.length; i++) y[i] = labels[idx[i]];
+        const { data, shape } = imageBatchData(train, idx, transform, rng);
+        const t = engine.step(data, shape, y, train.numClasses);
+        const total = t.total;
+        if (!Number.isFinite(total)) throw new Error(`epoch ${epoch} step ${step}: loss is ${total}; lower --lr or raise --eps`);
+        const row: LossRow = { epoch, step, loss: total, discrimnLossE: t.discrimnLossE, compressLossE: t.compressLossE, discrimnLossT: t.discrimnLossT, compressLossT: t.compressLossT };
+        run.appendLoss(row);
+        hooks.onStep?.(row);
+        sums[0] += total;
+        sums[1] += t.discrimnLossE;
+        sums[2] += t.compressLossE;
+        sums[3] += t.discrimnLossT;
+        sums[4] += t.compressLossT;
+        const ms = performance.now() - s0;
+        epochMs += ms;
+        imagesSeen += idx.length;
+        bar.update(step + 1, `loss ${total.toFixed(3)} ${((c.bs * (step + 1)) / (epochMs / 1000)).toFixed(0)} img/s`);
+      }
+      bar.done();
+      trainMs += epochMs;
+      // Optimizer state first: a model checkpoint with no optimizer state beside it is not resumed from.
+      saveTensors(run.optimizerFile(epoch), optim.state(), { epoch: String(epoch) });
+      saveTensors(run.modelFile(epoch), model.stateDict(), { epoch: String(epoch), arch: c.arch, fd: String(c.fd), format: 'mcr2-ts NHWC; conv [kh,kw,in,out], linear [in,out]' });
+      if (epoch > 0) fs.rmSync(run.optimizerFile(epoch - 1), { force: true });
+      const s: EpochSummary = {
+        epoch, epochs: c.epo, lr: optim.lr,
+        loss: sums[0] / steps, discrimnLossE: sums[1] / steps, compressLossE: sums[2] / steps, discrimnLossT: sums[3] / steps, compressLossT: sums[4] / steps,
+        imagesPerSecond: (steps * c.bs) / (epochMs / 1000), seconds: (Date.now() - e0) / 1000,
+      };
+      log(`epoch ${epoch + 1}/${c.epo}  loss ${s.loss.toFixed(4)}  R ${s.discrimnLossE.toFixed(3)}  Rc ${s.compressLossE.toFixed(3)}  ` +
+        `lr ${pyFloat(s.lr)}  ${s.imagesPerSecond.toFixed(0)} img/s  ${formatDuration(s.seconds)}`);
+      hooks.onEpoch?.(s);
     }
-    bar.done();
-    trainMs += epochMs;
-    // Optimizer state first: a model checkpoint with no optimizer state beside it is not resumed from.
-    saveTensors(run.optimizerFile(epoch), optim.state(), { epoch: String(epoch) });
-    saveTensors(run.modelFile(epoch), model.stateDict(), { epoch: String(epoch), arch: c.arch, fd: String(c.fd), format: 'mcr2-ts NHWC; conv [kh,kw,in,out], linear [in,out]' });
-    if (epoch > 0) fs.rmSync(run.optimizerFile(epoch - 1), { force: true });
-    const s: EpochSummary = {
-      epoch, epochs: c.epo, lr: optim.lr,
-      loss: sums[0] / steps, discrimnLossE: sums[1] / steps, compressLossE: sums[2] / steps, discrimnLossT: sums[3] / steps, compressLossT: sums[4] / steps,
-      imagesPerSecond: (steps * c.bs) / (epochMs / 1000), seconds: (Date.now() - e0) / 1000,
-    };
-    log(`epoch ${epoch + 1}/${c.epo}  loss ${s.loss.toFixed(4)}  R ${s.discrimnLossE.toFixed(3)}  Rc ${s.compressLossE.toFixed(3)}  ` +
-      `lr ${pyFloat(s.lr)}  ${s.imagesPerSecond.toFixed(0)} img/s  ${formatDuration(s.seconds)}`);
-    hooks.onEpoch?.(s);
+  } catch (e) {
+    model.dispose();
+    throw e;
+  } finally {
+    await engine.dispose();
+    optim.dispose();
   }
-  optim.dispose();
   model.eval();
   return {
     runDir: run.dir, config: c, backend, model,

@@ -1,0 +1,209 @@
+// Data-parallel training over worker threads, for backends that use one core (wasm, cpu).
+//
+// tfjs-backend-wasm runs single-threaded in Node (its threaded build is disabled there), so one
+// process uses one core. Here each step's batch is split: this thread and each worker run the
+// forward pass on a slice; MCR² needs the whole batch's features, so the workers hand their
+// features (m x p floats) to this thread, which evaluates the loss once on the whole batch and hands
+// back each slice's ∂loss/∂features; every thread back-propagates its slice, the parameter
+// gradients are summed here and the SGD step is taken here; workers read the new weights before
+// their next slice. Batch-norm statistics are per slice, as with torch.nn.DataParallel (which the
+// official code uses); running statistics are this thread's.
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { Worker } from 'node:worker_threads';
+import * as tf from '@tensorflow/tfjs';
+import type { MaximalCodingRateReduction } from '../loss.js';
+import type { FeatureNet } from '../models/index.js';
+import { gradsByName, type BatchShape, type StepOutput, type TrainingEngine } from './engine.js';
+import { writeParams } from './parallel_params.js';
+import { CTRL_SLOTS, ERROR_BYTES, readError, signal, SLOT, waitFor, type WorkerInit } from './parallel_protocol.js';
+import type { SGD } from './sgd.js';
+
+const STEP_TIMEOUT_MS = 30 * 60 * 1000;
+
+interface WorkerHandle {
+  worker: Worker;
+  ctrl: Int32Array;
+  input: Float32Array;
+  z: Float32Array;
+  dz: Float32Array;
+  grads: Float32Array;
+  error: SharedArrayBuffer;
+}
+
+/** Worker threads to use by default: one per core beyond this one (MCR2_WORKERS overrides). */
+export function defaultWorkers(backend: string): number {
+  const env = process.env.MCR2_WORKERS;
+  if (env !== undefined && env !== '') {
+    const n = Number(env);
+    if (!Number.isInteger(n) || n < 0) throw new Error(`MCR2_WORKERS=${env}: expected an integer ≥ 0`);
+    return n;
+  }
+  if (backend === 'tensorflow') return 0; // libtensorflow already uses every core
+  const cores = typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
+  return Math.max(0, cores - 1);
+}
+
+export interface ParallelOptions {
+  arch: string;
+  fd: number;
+  seed: number;
+  inputShape: [number, number, number];
+  backend: string;
+  workers: number;
+  /** Largest batch a step will get. */
+  maxBatch: number;
+}
+
+export class ParallelEngine implements TrainingEngine {
+  private step_ = 0;
+  private readonly named: Array<[string, tf.Variable]>;
+  private readonly paramsBuf: SharedArrayBuffer;
+  private readonly version: Int32Array;
+  private readonly offsets = new Map<string, number>();
+
+  private constructor(
+    private readonly model: FeatureNet,
+    private readonly optim: SGD,
+    private readonly loss: MaximalCodingRateReduction,
+    private readonly handles: WorkerHandle[],
+    private readonly opts: ParallelOptions,
+    paramsBuf: SharedArrayBuffer,
+    version: SharedArrayBuffer,
+  ) {
+    this.named = model.namedParameters();
+    let off = 0;
+    for (const [n, v] of this.named) {
+      this.offsets.set(n, off);
+      off += v.size;
+    }
+    this.paramsBuf = paramsBuf;
+    this.version = new Int32Array(version);
+    this.syncParams();
+  }
+
+  get workers(): number {
+    return this.handles.length;
+  }
+
+  static async create(model: FeatureNet, optim: SGD, loss: MaximalCodingRateReduction, o: ParallelOptions): Promise<ParallelEngine> {
+    const nParams = model.namedParameters().reduce((a, [, v]) => a + v.size, 0);
+    const sliceRows = Math.ceil(o.maxBatch / (o.workers + 1));
+    const [h, w, c] = o.inputShape;
+    const params = new SharedArrayBuffer(nParams * 4);
+    const version = new SharedArrayBuffer(4);
+    const handles: WorkerHandle[] = [];
+    try {
+      for (let i = 0; i < o.workers; i++) {
+        const init: WorkerInit = {
+          arch: o.arch, fd: o.fd, seed: o.seed, inputShape: o.inputShape, backend: o.backend,
+          ctrl: new SharedArrayBuffer(CTRL_SLOTS * 4),
+          input: new SharedArrayBuffer(sliceRows * h * w * c * 4),
+          z: new SharedArrayBuffer(sliceRows * o.fd * 4),
+          dz: new SharedArrayBuffer(sliceRows * o.fd * 4),
+          grads: new SharedArrayBuffer(nParams * 4),
+          params, paramsVersion: version,
+          error: new SharedArrayBuffer(ERROR_BYTES),
+        };
+        const worker = new Worker(path.join(__dirname, 'parallel_worker.js'), { workerData: init });
+        handles.push({
+          worker, ctrl: new Int32Array(init.ctrl), input: new Float32Array(init.input), z: new Float32Array(init.z),
+          dz: new Float32Array(init.dz), grads: new Float32Array(init.grads), error: init.error,
+        });
+        await new Promise<void>((resolve, reject) => {
+          const fail = (e: unknown) => reject(new Error(`training worker ${i} failed to start: ${e instanceof Error ? e.message : String(e)}`));
+          worker.once('message', () => resolve());
+          worker.once('error', fail);
+          worker.once('exit', (code) => {
+            const msg = readError(init.error);
+            fail(msg || `exited with code ${code}`);
+          });
+        });
+        worker.removeAllListeners('exit');
+        worker.removeAllListeners('error');
+        worker.on('error', () => {});
+        worker.unref();
+      }
+    } catch (e) {
+      for (const hd of handles) await hd.worker.terminate();
+      throw e;
+    }
+    return new ParallelEngine(model, optim, loss, handles, o, params, version);
+  }
+
+  private check(h: WorkerHandle, ok: boolean, what: string): void {
+    if (Atomics.load(h.ctrl, SLOT.ERROR) !== 0) throw new Error(`training worker failed: ${readError(h.error)}`);
+    if (!ok) throw new Error(`training worker did not answer (${what}) within ${STEP_TIMEOUT_MS / 60000} minutes`);
+  }
+
+  step(x: Float32Array, shape: BatchShape, y: Int32Array, numClasses: number): StepOutput {
+    const [n, h, w, c] = shape;
+    const [eh, ew, ec] = this.opts.inputShape;
+    if (h !== eh || w !== ew || c !== ec) throw new Error(`images are ${h}x${w}x${c} but the workers were set up for ${eh}x${ew}x${ec}`);
+    if (n > this.opts.maxBatch) throw new Error(`batch of ${n} is larger than the ${this.opts.maxBatch} the workers were set up for`);
+    const parts = this.handles.length + 1;
+    const per = Math.ceil(n / parts);
+    const rows = (i: number) => Math.max(0, Math.min(per, n - i * per));
+    if (rows(parts - 1) < 2) throw new Error(`batch of ${n} is too small to split over ${parts} threads (set MCR2_WORKERS lower)`);
+    const s = ++this.step_;
+    const size = h * w * c;
+    this.handles.forEach((hd, i) => {
+      const r = rows(i + 1);
+      hd.input.set(x.subarray((i + 1) * per * size, ((i + 1) * per + r) * size));
+      Atomics.store(hd.ctrl, SLOT.ROWS, r);
+      Atomics.store(hd.ctrl, SLOT.H, h);
+      Atomics.store(hd.ctrl, SLOT.W, w);
+      Atomics.store(hd.ctrl, SLOT.C, c);
+      signal(hd.ctrl, SLOT.GO, s);
+    });
+    const p = this.model.featureDim;
+    const x0 = tf.tensor4d(x.subarray(0, rows(0) * size), [rows(0), h, w, c]);
+    let out: StepOutput | undefined;
+    const { value, grads } = tf.variableGrads(() => {
+      const z0 = this.model.forward(x0);
+      // Gather the whole batch's features, evaluate MCR² once, hand each slice its gradient.
+      const all = new Float32Array(n * p);
+      all.set(z0.dataSync());
+      this.handles.forEach((hd, i) => {
+        this.check(hd, waitFor(hd.ctrl, SLOT.Z, s, STEP_TIMEOUT_MS), 'features');
+        all.set(hd.z.subarray(0, rows(i + 1) * p), (i + 1) * per * p);
+      });
+      const zAll = tf.tensor2d(all, [n, p]);
+      const ev = this.loss.evaluate(zAll, y, numClasses);
+      const dAll = ev.gradient().dataSync() as Float32Array;
+      zAll.dispose();
+      this.handles.forEach((hd, i) => {
+        hd.dz.set(dAll.subarray((i + 1) * per * p, ((i + 1) * per + rows(i + 1)) * p));
+        signal(hd.ctrl, SLOT.DZ, s);
+      });
+      out = { total: ev.total, discrimnLossE: ev.discrimnLossE, compressLossE: ev.compressLossE, discrimnLossT: ev.discrimnLossT, compressLossT: ev.compressLossT };
+      return tf.sum(tf.mul(z0, tf.tensor2d(dAll.subarray(0, rows(0) * p), [rows(0), p])));
+    }, this.model.parameters());
+    const byName = gradsByName(this.model, grads);
+    const summed = new Map<string, tf.Tensor>();
+    for (const hd of this.handles) this.check(hd, waitFor(hd.ctrl, SLOT.GRADS, s, STEP_TIMEOUT_MS), 'gradients');
+    for (const [name, v] of this.named) {
+      const off = this.offsets.get(name)!;
+      const acc = new Float32Array(byName.get(name)!.dataSync());
+      for (const hd of this.handles) {
+        const g = hd.grads.subarray(off, off + v.size);
+        for (let i = 0; i < acc.length; i++) acc[i] += g[i];
+      }
+      summed.set(name, tf.tensor(acc, v.shape));
+    }
+    this.optim.step(summed);
+    tf.dispose([x0, value, ...Object.values(grads), ...summed.values()]);
+    this.syncParams();
+    return out!;
+  }
+
+  syncParams(): void {
+    writeParams(this.paramsBuf, this.named);
+    Atomics.add(this.version, 0, 1);
+  }
+
+  async dispose(): Promise<void> {
+    for (const hd of this.handles) signal(hd.ctrl, SLOT.STOP, 1);
+    await Promise.all(this.handles.map((hd) => hd.worker.terminate()));
+  }
+}

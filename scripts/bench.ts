@@ -1,0 +1,157 @@
+// `npm run bench`: training throughput and MCR² loss speed, printed as one JSON document.
+// Where /usr/bin/python3 has torch (Debian python3-torch) the same work is timed in PyTorch in the
+// same run (scripts/bench_torch.py) and `vs_pytorch` holds PyTorch's time divided by ours (above 1:
+// we are faster); otherwise those ratios are null and `pytorch` says why.
+//   node dist/scripts/bench.js [--quick] [--only cnn_small,mcr2_loss,...]
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { initBackend } from '../lib/backend.js';
+import { MaximalCodingRateReduction } from '../lib/loss.js';
+import { archInputShape, createModel } from '../lib/models/index.js';
+import { packageRoot } from '../lib/paths.js';
+import { RandomState } from '../lib/random.js';
+import { LocalEngine, type TrainingEngine } from '../lib/train/engine.js';
+import { defaultWorkers, ParallelEngine } from '../lib/train/parallel.js';
+import { SGD } from '../lib/train/sgd.js';
+
+type Json = Record<string, unknown>;
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)];
+}
+
+/** Median step time (ms) of MCR² training steps on random data. */
+async function trainingStep(arch: string, bs: number, workers: number, backend: string, reps: number): Promise<number> {
+  const shape = archInputShape(arch);
+  const r = new RandomState(1);
+  const x = Float32Array.from(r.random(bs * shape[0] * shape[1] * shape[2]));
+  const y = r.randint(0, 10, bs);
+  const model = createModel(arch, 128, { seed: 1 });
+  const opt = new SGD(model.namedParameters(), { lr: 0.001, momentum: 0.9, weightDecay: 5e-4 });
+  const loss = new MaximalCodingRateReduction({ eps: 0.5 });
+  const eng: TrainingEngine = workers > 0
+    ? await ParallelEngine.create(model, opt, loss, { arch, fd: 128, seed: 1, inputShape: shape, backend, workers, maxBatch: bs })
+    : new LocalEngine(model, opt, loss);
+  const times: number[] = [];
+  try {
+    // Warm up (JIT of the JS kernels, XNNPACK operator setup): at least 3 steps and 3 seconds.
+    const w0 = performance.now();
+    for (let i = 0; i < 3 || performance.now() - w0 < 3000; i++) eng.step(x, [bs, ...shape], y, 10);
+    for (let i = 0; i < reps; i++) {
+      const t = performance.now();
+      eng.step(x, [bs, ...shape], y, 10);
+      times.push(performance.now() - t);
+    }
+  } finally {
+    await eng.dispose();
+    opt.dispose();
+    model.dispose();
+  }
+  return median(times);
+}
+
+/** Median time (ms) of the MCR² loss forward + gradient at m x p with k classes. */
+function lossTime(m: number, p: number, k: number, reps: number): number {
+  const r = new RandomState(0);
+  const g = r.randn(m * p);
+  const z = new Float32Array(m * p);
+  for (let i = 0; i < m; i++) {
+    let s = 0;
+    for (let j = 0; j < p; j++) s += g[i * p + j] ** 2;
+    for (let j = 0; j < p; j++) z[i * p + j] = g[i * p + j] / Math.sqrt(s);
+  }
+  const y = r.randint(0, k, m);
+  const loss = new MaximalCodingRateReduction({ eps: 0.5 });
+  const zt = tf.tensor2d(z, [m, p]);
+  const times: number[] = [];
+  for (let i = 0; i < reps + 2; i++) {
+    const t = performance.now();
+    const { value, grad } = tf.valueAndGrad((zz: tf.Tensor) => loss.forward(zz, y, k).total)(zt);
+    grad.dataSync();
+    tf.dispose([value, grad]);
+    if (i >= 2) times.push(performance.now() - t);
+  }
+  zt.dispose();
+  return median(times);
+}
+
+function pytorch(only: Set<string> | undefined, quick: boolean): Json {
+  const py = '/usr/bin/python3';
+  const script = path.join(packageRoot(), 'scripts', 'bench_torch.py');
+  if (!fs.existsSync(py)) return { available: false, why: `${py} not found` };
+  const probe = spawnSync(py, ['-c', 'import torch; print(torch.__version__)'], { encoding: 'utf8' });
+  if (probe.status !== 0) return { available: false, why: 'python3 has no torch (Debian: apt-get install python3-torch)' };
+  const args = [script, ...(quick ? ['--quick'] : []), ...(only ? ['--only', [...only].join(',')] : [])];
+  const r = spawnSync(py, args, { encoding: 'utf8', env: { ...process.env, OMP_NUM_THREADS: String(os.cpus().length) }, maxBuffer: 1 << 24 });
+  if (r.status !== 0) return { available: false, why: `bench_torch.py failed: ${r.stderr.slice(-500)}` };
+  return { available: true, ...JSON.parse(r.stdout) };
+}
+
+async function main(): Promise<void> {
+  const args = process.argv.slice(2);
+  const quick = args.includes('--quick');
+  const oi = args.indexOf('--only');
+  const only = oi >= 0 ? new Set(args[oi + 1].split(',')) : undefined;
+  const want = (k: string) => only === undefined || only.has(k);
+  const reps = quick ? 2 : 5;
+  const info = await initBackend();
+  const workers = defaultWorkers(info.name);
+  const out: Json = {
+    machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model, node: process.version },
+    backend: info.name, provider: info.provider, workers,
+    training: {} as Json, mcr2_loss: {} as Json,
+  };
+  const training = out.training as Json;
+  const cases: Array<[string, string, number]> = [['cnn_small', 'cnn-small', 100], ['cnn_small', 'cnn-small', 1000]];
+  for (const [key, arch, bs] of cases) {
+    if (!want(key)) continue;
+    let known = true;
+    try {
+      archInputShape(arch);
+    } catch {
+      known = false;
+    }
+    if (!known) {
+      training[`${key}_b${bs}`] = null;
+      continue;
+    }
+    const entry: Json = {};
+    for (const w of workers > 0 ? [0, workers] : [0]) {
+      const ms = await trainingStep(arch, bs, w, info.name, bs >= 1000 ? reps : reps * 2);
+      entry[w === 0 ? 'one_thread' : `${w + 1}_threads`] = { step_ms: +ms.toFixed(1), images_per_s: +((bs / ms) * 1000).toFixed(1) };
+    }
+    const best = Math.max(...Object.values(entry).map((e) => (e as { images_per_s: number }).images_per_s));
+    entry.images_per_s = best;
+    training[`${key}_b${bs}`] = entry;
+    process.stderr.write(`${key} b${bs}: ${best} img/s\n`);
+  }
+  if (want('mcr2_loss')) {
+    const ms = lossTime(1000, 128, 10, reps * 2);
+    out.mcr2_loss = { m: 1000, p: 128, k: 10, forward_backward_ms: +ms.toFixed(2) };
+    process.stderr.write(`mcr2 loss: ${ms.toFixed(1)} ms\n`);
+  }
+  const pt = pytorch(only, quick);
+  out.pytorch = pt;
+  const ratio = (ptMs: unknown, ourMs: unknown) => (typeof ptMs === 'number' && typeof ourMs === 'number' ? +(ptMs / ourMs).toFixed(3) : null);
+  const ourStep = (k: string) => {
+    const e = training[k] as Json | null | undefined;
+    if (!e) return undefined;
+    return (e.images_per_s as number) > 0 ? ((Number(k.split('_b').pop()) / (e.images_per_s as number)) * 1000) : undefined;
+  };
+  const ptTrain = (pt.training ?? {}) as Record<string, { default_ms?: number }>;
+  out.vs_pytorch = {
+    cnn_small_b100: ratio(ptTrain.cnn_small_b100?.default_ms, ourStep('cnn_small_b100')),
+    resnet18_b100: ratio(ptTrain.resnet18_b100?.default_ms, ourStep('resnet18_b100')),
+    mcr2_loss: ratio((pt.mcr2_loss as Json | undefined)?.dense_ms, (out.mcr2_loss as Json).forward_backward_ms),
+  };
+  console.log(JSON.stringify(out, null, 2));
+}
+
+main().then(() => process.exit(0), (e) => {
+  console.error(e);
+  process.exit(1);
+});
