@@ -56,7 +56,7 @@ async function activate(choice: Choice): Promise<BackendInfo | string> {
       if (!(await tf.setBackend('wasm'))) return 'wasm backend failed to initialise';
       registerWasmKernels();
       const simd = tf.env().getBool('WASM_HAS_SIMD_SUPPORT');
-      return { name: 'wasm', provider: `@tensorflow/tfjs-backend-wasm (${simd ? 'SIMD' : 'no SIMD'}, 1 thread)`, skipped: [] };
+      return { name: 'wasm', provider: `@tensorflow/tfjs-backend-wasm (XNNPACK, ${simd ? 'SIMD' : 'no SIMD'})`, skipped: [] };
     }
     case 'cpu':
       if (!(await tf.setBackend('cpu'))) return 'cpu backend failed to initialise';
