@@ -152,6 +152,52 @@ export class RandomState {
     return f * x2;
   }
 
+  /**
+   * One binomial(n, p) draw as numpy's `random_binomial` (inversion for n·min(p, 1−p) ≤ 30, which
+   * is all this project needs: multinomial(1, ·) over class-transition rows).
+   */
+  binomial(n: number, p: number): number {
+    if (n === 0 || p === 0) return 0;
+    const flip = p > 0.5;
+    const pp = flip ? 1 - p : p;
+    if (pp * n > 30) throw new Error('binomial: the BTPE branch (n·p > 30) is not implemented');
+    const q = 1 - pp;
+    const qn = Math.exp(n * Math.log(q));
+    const np = n * pp;
+    const bound = Math.min(n, np + 10 * Math.sqrt(np * q + 1));
+    let x = 0;
+    let px = qn;
+    let u = this.nextDouble();
+    while (u > px) {
+      x++;
+      if (x > bound) {
+        x = 0;
+        px = qn;
+        u = this.nextDouble();
+      } else {
+        u -= px;
+        px = ((n - x + 1) * pp * px) / (x * q);
+      }
+    }
+    return flip ? n - x : x;
+  }
+
+  /** One `multinomial(n, pvals)` draw (counts per category), numpy's legacy algorithm. */
+  multinomial(n: number, pvals: ArrayLike<number>): Int32Array {
+    const d = pvals.length;
+    const out = new Int32Array(d);
+    let sum = 1.0;
+    let dn = n;
+    for (let j = 0; j < d - 1; j++) {
+      out[j] = this.binomial(dn, pvals[j] / sum);
+      dn -= out[j];
+      if (dn <= 0) break;
+      sum -= pvals[j];
+    }
+    if (dn > 0) out[d - 1] = dn;
+    return out;
+  }
+
   /** `standard_normal(size)` / `randn(size)`. */
   randn(size: number): Float64Array {
     const out = new Float64Array(size);

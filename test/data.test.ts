@@ -86,7 +86,7 @@ test('label corruption: the official draw and its protocol.md fingerprints', () 
   assert.throws(() => corruptLabels(mnist.labels, 'nope', 0.1, 10), /unknown label corruption 'nope'/);
 });
 
-test('batches: pixels scaled to [0,1]; default transform is seeded and keeps the size', async () => {
+test('batches: pixels scaled to [0,1]; a seed gives the same augmented views', async () => {
   await initBackendFor('wasm');
   const ds = loadDataset('mnist', 'test', { dataDir: tmp() });
   const x = imageBatch(ds, [0, 1]);
@@ -94,9 +94,10 @@ test('batches: pixels scaled to [0,1]; default transform is seeded and keeps the
   const v = x.dataSync();
   assert.equal(Math.max(...v), 1);
   assert.equal(v[7 * 28 + 7], Math.fround(ds.images[7 * 28 + 7] / 255));
-  const t = getTransform('default');
+  const t = getTransform('mnist');
   const a = imageBatch(ds, [0, 1, 2], t, new RandomState(3)).dataSync();
   const b = imageBatch(ds, [0, 1, 2], t, new RandomState(3)).dataSync();
   assert.deepEqual([...a], [...b]);
+  assert.notDeepEqual([...a], [...imageBatch(ds, [0, 1, 2], t, new RandomState(4)).dataSync()]);
   assert.throws(() => getTransform('fancy'), /unknown transform 'fancy'/);
 });

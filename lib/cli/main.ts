@@ -3,7 +3,11 @@
 // plus `quickstart` (what `npm start` runs) and `backend`.
 import * as path from 'node:path';
 import { describeBackend, initBackend } from '../backend.js';
+import { countChanged, CORRUPTIONS, corruptLabels } from '../data/corrupt.js';
+import { classCounts, DATASET_NAMES, loadDataset } from '../data/index.js';
+import { downloadDataset, RESOURCES } from '../data/download.js';
 import { evaluateRun } from '../evaluate/run_eval.js';
+import { defaultDataDir } from '../paths.js';
 import { confusionMatrix } from '../evaluate/metrics.js';
 import { confusionFigure, lossFigure } from '../plot/figure.js';
 import { closeRenderer, saveFigure } from '../plot/render.js';
@@ -56,6 +60,18 @@ const EVALUATE_FLAGS: FlagSpecs = {
 const PLOT_FLAGS: FlagSpecs = {
   model_dir: { type: 'string', help: 'run folder' },
   loss: { type: 'bool', help: 'plot losses (theoretical and empirical) per iteration' },
+};
+
+const DATA_FLAGS: FlagSpecs = {
+  data: { type: 'string', help: `dataset (${DATASET_NAMES.join(', ')})` },
+  data_dir: { type: 'string', help: 'base directory of the datasets (default: the package datasets/ folder)' },
+  corrupt: { type: 'string', help: `label corruption mode (${CORRUPTIONS.join(', ')})`, default: 'default' },
+  lcr: { type: 'float', help: 'label corruption ratio', default: 0 },
+  lcs: { type: 'int', help: 'label corruption seed', default: 10 },
+};
+
+const DOWNLOAD_FLAGS: FlagSpecs = {
+  data_dir: { type: 'string', help: 'where to put the files (default: the package datasets/ folder)' },
 };
 
 const QUICKSTART_FLAGS: FlagSpecs = {
@@ -142,6 +158,37 @@ async function cmdQuickstart(argv: string[]): Promise<void> {
   console.log(`wall time:         ${formatDuration((Date.now() - t0) / 1000)}`);
 }
 
+/** mcr2 data: what a dataset holds, as one JSON object (to check a download). */
+async function cmdData(argv: string[]): Promise<void> {
+  const f = parseFlags(argv, DATA_FLAGS);
+  const name = need(f.data as string | undefined, 'data');
+  const dataDir = (f.data_dir as string | undefined) ?? defaultDataDir();
+  const out: Record<string, unknown> = { data: name, data_dir: path.resolve(dataDir) };
+  for (const split of ['train', 'test'] as const) {
+    const t0 = Date.now();
+    const ds = loadDataset(name, split, { dataDir });
+    let labels = ds.labels;
+    const entry: Record<string, unknown> = {
+      images: ds.n, shape: [ds.height, ds.width, ds.channels], classes: ds.numClasses, source: ds.source,
+    };
+    if (split === 'train' && (f.lcr as number) > 0) {
+      labels = corruptLabels(ds.labels, f.corrupt as string, f.lcr as number, f.lcs as number);
+      entry.corrupt = { mode: f.corrupt, ratio: f.lcr, seed: f.lcs, changed: countChanged(labels, ds.labels) };
+    }
+    entry.class_counts = classCounts(labels, ds.numClasses);
+    entry.load_seconds = +((Date.now() - t0) / 1000).toFixed(2);
+    out[split] = entry;
+  }
+  console.log(JSON.stringify(out, null, 2));
+}
+
+async function cmdDownload(argv: string[]): Promise<void> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name.startsWith('--')) throw new UsageError(`name a dataset: mcr2 download <${Object.keys(RESOURCES).join('|')}>`);
+  const f = parseFlags(rest, DOWNLOAD_FLAGS);
+  await downloadDataset(name, (f.data_dir as string | undefined) ?? defaultDataDir());
+}
+
 async function cmdBackend(): Promise<void> {
   const info = await initBackend();
   console.log(describeBackend(info));
@@ -153,6 +200,8 @@ const COMMANDS: Record<string, { about: string; flags?: FlagSpecs; run: (argv: s
   evaluate: { about: 'Evaluate a run\'s features (evaluate.py).', flags: EVALUATE_FLAGS, run: cmdEvaluate },
   plot: { about: 'Figures of a run (plot.py), written under <model_dir>/figures/ as HTML and PNG.', flags: PLOT_FLAGS, run: cmdPlot },
   quickstart: { about: 'Train, evaluate and plot MCR² on MNIST in minutes (what `npm start` runs).', flags: QUICKSTART_FLAGS, run: cmdQuickstart },
+  data: { about: 'Describe a dataset as JSON: sizes, shapes, class counts, label corruption.', flags: DATA_FLAGS, run: cmdData },
+  download: { about: 'Download and verify a dataset\'s official files: mcr2 download <dataset> [--data_dir D].', flags: DOWNLOAD_FLAGS, run: cmdDownload },
   backend: { about: 'Show which tfjs backend is used and why.', run: cmdBackend },
 };
 

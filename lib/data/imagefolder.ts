@@ -1,0 +1,111 @@
+// Users' own images: root/<class>/*.{png,jpg,jpeg} (or root/<split>/<class>/...), read from a
+// folder or straight from a .tar / .tar.gz of one. Classes are the sorted folder names (as
+// torchvision's ImageFolder) unless a class list is given; files are taken in sorted order.
+// JPEG and PNG are decoded in pure JS (jpeg-js, pngjs); every image must have the same size.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { ImageDataset, Split } from './dataset.js';
+import { tarEntries } from './tar.js';
+
+const IMAGE_EXT = /\.(png|jpe?g)$/i;
+
+export interface ImageFolderOptions {
+  /** Dataset name to report (default 'imagefolder'). */
+  name?: string;
+  /** Class names in label order; folders must be among them (default: sorted folder names). */
+  classes?: string[];
+}
+
+interface RawImage {
+  cls: string;
+  file: string;
+  bytes: Uint8Array;
+}
+
+export function isArchive(p: string): boolean {
+  return /\.(tar|tar\.gz|tgz)$/i.test(p);
+}
+
+/** Files of split (or of the whole tree) as [class, file, bytes], from a folder or an archive. */
+function collect(root: string, split: Split | undefined): RawImage[] {
+  const out: RawImage[] = [];
+  if (isArchive(root)) {
+    for (const e of tarEntries(fs.readFileSync(root), root)) {
+      if (!IMAGE_EXT.test(e.path)) continue;
+      const parts = e.path.split('/').filter((s) => s !== '' && s !== '.');
+      if (parts.length < 2) continue;
+      if (split !== undefined && parts[parts.length - 3] !== split) continue;
+      out.push({ cls: parts[parts.length - 2], file: `${root}:${e.path}`, bytes: e.data });
+    }
+    return out;
+  }
+  const base = split !== undefined && fs.existsSync(path.join(root, split)) ? path.join(root, split) : root;
+  for (const cls of fs.readdirSync(base).sort()) {
+    const dir = path.join(base, cls);
+    if (!fs.statSync(dir).isDirectory()) continue;
+    for (const f of fs.readdirSync(dir).sort()) {
+      if (IMAGE_EXT.test(f)) out.push({ cls, file: path.join(dir, f), bytes: fs.readFileSync(path.join(dir, f)) });
+    }
+  }
+  return out;
+}
+
+/** Decoded RGB pixels of one image. */
+export function decodeImage(bytes: Uint8Array, file: string): { width: number; height: number; rgb: Uint8Array } {
+  try {
+    if (bytes[0] === 0x89 && bytes[1] === 0x50) {
+      const { PNG } = require('pngjs') as typeof import('pngjs');
+      const png = PNG.sync.read(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+      const rgb = new Uint8Array(png.width * png.height * 3);
+      for (let i = 0, j = 0; i < rgb.length; i += 3, j += 4) {
+        rgb[i] = png.data[j];
+        rgb[i + 1] = png.data[j + 1];
+        rgb[i + 2] = png.data[j + 2];
+      }
+      return { width: png.width, height: png.height, rgb };
+    }
+    if (bytes[0] === 0xff && bytes[1] === 0xd8) {
+      const jpeg = require('jpeg-js') as typeof import('jpeg-js');
+      const img = jpeg.decode(bytes, { useTArray: true, formatAsRGBA: false });
+      return { width: img.width, height: img.height, rgb: img.data };
+    }
+  } catch (e) {
+    throw new Error(`${file}: cannot decode image (${(e as Error).message})`);
+  }
+  throw new Error(`${file}: not a PNG or JPEG file`);
+}
+
+/** An image-folder dataset; split selects root/<split>/ when the tree has one. */
+export function loadImageFolder(root: string, split: Split | undefined, opts: ImageFolderOptions = {}): ImageDataset {
+  if (!fs.existsSync(root)) throw new Error(`image folder ${root} does not exist`);
+  const raw = collect(root, split);
+  if (raw.length === 0) {
+    throw new Error(`${root}: no images found (expected ${split ? `${split}/` : ''}<class>/*.png|jpg${isArchive(root) ? ' inside the archive' : ''})`);
+  }
+  const classes = opts.classes ?? [...new Set(raw.map((r) => r.cls))].sort();
+  const index = new Map(classes.map((c, i) => [c, i]));
+  // Class by class, files sorted within each (archives may list files in any order).
+  raw.sort((a, b) => (index.get(a.cls) ?? -1) - (index.get(b.cls) ?? -1) || (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
+  let width = 0;
+  let height = 0;
+  let images = new Uint8Array(0);
+  const labels = new Int32Array(raw.length);
+  raw.forEach((r, i) => {
+    const label = index.get(r.cls);
+    if (label === undefined) throw new Error(`${r.file}: folder '${r.cls}' is not one of the classes ${classes.join(', ')}`);
+    const img = decodeImage(r.bytes, r.file);
+    if (i === 0) {
+      width = img.width;
+      height = img.height;
+      images = new Uint8Array(raw.length * width * height * 3);
+    } else if (img.width !== width || img.height !== height) {
+      throw new Error(`${r.file}: ${img.width}x${img.height}, but the other images are ${width}x${height}`);
+    }
+    images.set(img.rgb, i * width * height * 3);
+    labels[i] = label;
+  });
+  return {
+    name: opts.name ?? 'imagefolder', split: split ?? 'train', images, labels, n: raw.length, height, width, channels: 3,
+    numClasses: classes.length, classes, source: root,
+  };
+}
