@@ -72,3 +72,36 @@ test('train-sup, evaluate and plot from the command line on a tiny run', () => {
     assert.ok(fs.existsSync(path.join(runDir, 'figures', 'loss', f)), f);
   }
 });
+
+test('a training run killed with SIGKILL resumes from its last checkpoint and ends as if never stopped', async () => {
+  const base = ['train-sup', '--arch', 'cnn-small', '--data', 'mnist', '--fd', '16', '--epo', '3', '--bs', '100', '--lr', '0.05',
+    '--transform', 'test', '--subset', '400', '--workers', '0', '--milestones', '2'];
+  const whole = fs.mkdtempSync(path.join(os.tmpdir(), 'mcr2-whole-'));
+  const cut = fs.mkdtempSync(path.join(os.tmpdir(), 'mcr2-kill-'));
+  assert.equal(run([...base, '--save_dir', whole]).status, 0);
+  const name = 'sup_cnn-small+16_mnist_epo3_bs100_lr0.05_mom0.9_wd0.0005_gam11.0_gam21.0_eps0.5_lcr0.0';
+  const { spawn } = await import('node:child_process');
+  const child = spawn(process.execPath, [CLI, ...base, '--save_dir', cut], { stdio: 'ignore' });
+  const losses = path.join(cut, name, 'losses.csv');
+  // Kill it once a row of epoch 1 is logged (mid-epoch: its checkpoint is not written yet).
+  await new Promise<void>((resolve, reject) => {
+    const timer = setInterval(() => {
+      if (fs.existsSync(losses) && /\n1,1,/.test(fs.readFileSync(losses, 'utf8'))) {
+        clearInterval(timer);
+        child.kill('SIGKILL');
+        resolve();
+      }
+    }, 20);
+    child.on('exit', () => {
+      clearInterval(timer);
+      reject(new Error('the run finished before it could be killed'));
+    });
+  });
+  await new Promise((r) => child.on('exit', r));
+  const again = run([...base, '--save_dir', cut]);
+  assert.equal(again.status, 0, again.stderr);
+  assert.match(again.stdout, /resuming .* after epoch 0/);
+  assert.equal(fs.readFileSync(losses, 'utf8'), fs.readFileSync(path.join(whole, name, 'losses.csv'), 'utf8'));
+  const ck = (d: string) => fs.readFileSync(path.join(d, name, 'checkpoints', 'model-epoch2.safetensors'));
+  assert.ok(ck(cut).equals(ck(whole)), 'same final weights');
+});

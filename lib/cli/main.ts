@@ -14,6 +14,7 @@ import { closeRenderer, saveFigure } from '../plot/render.js';
 import { formatDuration } from '../progress.js';
 import { profileName, SUPERVISED_PROFILES } from '../profiles.js';
 import { RunFolder } from '../train/run_folder.js';
+import { SELFSUP_DEFAULTS, trainSelfSup, type SelfSupConfig } from '../train/selfsup.js';
 import { SUPERVISED_DEFAULTS, trainSupervised, type SupervisedConfig } from '../train/supervised.js';
 import { parseFlags, usage, UsageError, type FlagSpecs } from './args.js';
 
@@ -45,6 +46,35 @@ const TRAIN_SUP_FLAGS: FlagSpecs = {
   no_shuffle: { type: 'bool', help: 'keep the dataset order every epoch, as the official loader (mcr2-ts)' },
   subset: { type: 'int', help: 'train on the first N images only, 0 = all (mcr2-ts)', default: D.subset },
   workers: { type: 'int', help: 'data-parallel worker threads besides the main one; -1 = one per extra core on wasm/cpu (mcr2-ts)', default: D.workers },
+  loss: { type: 'string', help: "'mcr2', or 'ce' for the cross-entropy baseline on the same backbone (mcr2-ts)", default: D.loss },
+};
+
+const S = SELFSUP_DEFAULTS;
+const TRAIN_SELFSUP_FLAGS: FlagSpecs = {
+  arch: { type: 'string', help: 'architecture for deep neural network', default: S.arch },
+  fd: { type: 'int', help: 'dimension of feature dimension', default: S.fd },
+  data: { type: 'string', help: 'dataset for training', default: S.data },
+  epo: { type: 'int', help: 'number of epochs for training', default: S.epo },
+  bs: { type: 'int', help: 'input batch size for training', default: S.bs },
+  aug: { type: 'int', help: 'number of augmentations per mini-batch', default: S.aug },
+  lr: { type: 'float', help: 'learning rate', default: S.lr },
+  mom: { type: 'float', help: 'momentum', default: S.mom },
+  wd: { type: 'float', help: 'weight decay', default: S.wd },
+  gam1: { type: 'float', help: 'gamma1 for tuning empirical loss', default: S.gam1 },
+  gam2: { type: 'float', help: 'gamma2 for tuning empirical loss', default: S.gam2 },
+  eps: { type: 'float', help: 'eps squared', default: S.eps },
+  tail: { type: 'string', help: 'extra information to add to folder name', default: S.tail },
+  transform: { type: 'string', help: 'transform applied to trainset', default: S.transform },
+  sampler: { type: 'string', help: 'sampler used in augmentloader (random or balance)', default: S.sampler },
+  pretrain_dir: { type: 'string', help: 'load pretrained checkpoint from this run folder' },
+  pretrain_epo: { type: 'int', help: 'load pretrained epoch (default: latest)' },
+  save_dir: { type: 'string', help: 'base directory for saving the model', default: './saved_models/' },
+  data_dir: { type: 'string', help: 'base directory of the datasets (default: the package datasets/ folder)' },
+  milestones: { type: 'ints', help: 'epochs after which lr is multiplied by 0.1 (mcr2-ts)', default: S.milestones },
+  seed: { type: 'int', help: 'seed of weights, sampling and augmentations (mcr2-ts)', default: S.seed },
+  shuffle: { type: 'bool', help: 'random sampler: a seeded sample each epoch instead of dataset order (mcr2-ts)' },
+  subset: { type: 'int', help: 'train on the first N images only, 0 = all (mcr2-ts)', default: S.subset },
+  workers: { type: 'int', help: 'data-parallel worker threads besides the main one; -1 = one per extra core on wasm/cpu (mcr2-ts)', default: S.workers },
 };
 
 const EVALUATE_FLAGS: FlagSpecs = {
@@ -92,11 +122,26 @@ async function cmdTrainSup(argv: string[]): Promise<void> {
     lr: f.lr as number, mom: f.mom as number, wd: f.wd as number, gam1: f.gam1 as number, gam2: f.gam2 as number,
     eps: f.eps as number, corrupt: f.corrupt as string, lcr: f.lcr as number, lcs: f.lcs as number, tail: f.tail as string,
     transform: f.transform as string, save_dir: f.save_dir as string, milestones: f.milestones as number[],
-    seed: f.seed as number, shuffle: f.no_shuffle !== true, subset: f.subset as number, workers: f.workers as number,
+    seed: f.seed as number, shuffle: f.no_shuffle !== true, subset: f.subset as number, workers: f.workers as number, loss: f.loss as 'mcr2' | 'ce',
     pretrain_dir: (f.pretrain_dir as string | undefined) ?? null, pretrain_epo: (f.pretrain_epo as number | undefined) ?? null,
   };
   if (f.data_dir !== undefined) cfg.data_dir = f.data_dir as string;
   const r = await trainSupervised(cfg);
+  r.model.dispose();
+  console.log(`done: ${r.epochsRun} epochs in ${formatDuration(r.seconds)}, ${r.imagesPerSecond.toFixed(0)} img/s; run folder ${r.runDir}`);
+}
+
+async function cmdTrainSelfSup(argv: string[]): Promise<void> {
+  const f = parseFlags(argv, TRAIN_SELFSUP_FLAGS);
+  const cfg: Partial<SelfSupConfig> = {
+    arch: f.arch as string, fd: f.fd as number, data: f.data as string, epo: f.epo as number, bs: f.bs as number, aug: f.aug as number,
+    lr: f.lr as number, mom: f.mom as number, wd: f.wd as number, gam1: f.gam1 as number, gam2: f.gam2 as number, eps: f.eps as number,
+    tail: f.tail as string, transform: f.transform as string, sampler: f.sampler as SelfSupConfig['sampler'], save_dir: f.save_dir as string,
+    milestones: f.milestones as number[], seed: f.seed as number, shuffle: f.shuffle === true, subset: f.subset as number, workers: f.workers as number,
+    pretrain_dir: (f.pretrain_dir as string | undefined) ?? null, pretrain_epo: (f.pretrain_epo as number | undefined) ?? null,
+  };
+  if (f.data_dir !== undefined) cfg.data_dir = f.data_dir as string;
+  const r = await trainSelfSup(cfg);
   r.model.dispose();
   console.log(`done: ${r.epochsRun} epochs in ${formatDuration(r.seconds)}, ${r.imagesPerSecond.toFixed(0)} img/s; run folder ${r.runDir}`);
 }
@@ -197,6 +242,7 @@ async function cmdBackend(): Promise<void> {
 
 const COMMANDS: Record<string, { about: string; flags?: FlagSpecs; run: (argv: string[]) => Promise<void> }> = {
   'train-sup': { about: 'Supervised MCR² training (train_sup.py).', flags: TRAIN_SUP_FLAGS, run: cmdTrainSup },
+  'train-selfsup': { about: 'Self-supervised MCR² over augmentations (train_selfsup.py).', flags: TRAIN_SELFSUP_FLAGS, run: cmdTrainSelfSup },
   evaluate: { about: 'Evaluate a run\'s features (evaluate.py).', flags: EVALUATE_FLAGS, run: cmdEvaluate },
   plot: { about: 'Figures of a run (plot.py), written under <model_dir>/figures/ as HTML and PNG.', flags: PLOT_FLAGS, run: cmdPlot },
   quickstart: { about: 'Train, evaluate and plot MCR² on MNIST in minutes (what `npm start` runs).', flags: QUICKSTART_FLAGS, run: cmdQuickstart },

@@ -1,8 +1,8 @@
 // One optimizer step of MCR² training, behind one interface whether it runs in this thread or is
 // split over worker threads (lib/train/parallel.ts).
 import * as tf from '@tensorflow/tfjs';
-import type { MaximalCodingRateReduction } from '../loss.js';
-import type { FeatureNet } from '../models/index.js';
+import type { Labels, MCR2Evaluation, MCR2Result } from '../loss.js';
+import type { Network } from '../models/network.js';
 import type { SGD } from './sgd.js';
 
 export interface StepOutput {
@@ -15,6 +15,12 @@ export interface StepOutput {
 
 export type BatchShape = [number, number, number, number];
 
+/** What the engines need of a loss: MaximalCodingRateReduction or CrossEntropyLoss. */
+export interface TrainingLoss {
+  evaluate(Z: tf.Tensor, labels: Labels, numClasses?: number): MCR2Evaluation;
+  forward(Z: tf.Tensor, labels: Labels, numClasses?: number): MCR2Result;
+}
+
 export interface TrainingEngine {
   /** Worker threads besides this one (0: everything here). */
   readonly workers: number;
@@ -26,7 +32,7 @@ export interface TrainingEngine {
 }
 
 /** Gradients by parameter name from tf.variableGrads' map keyed by tfjs variable names. */
-export function gradsByName(model: FeatureNet, grads: tf.NamedTensorMap): Map<string, tf.Tensor> {
+export function gradsByName(model: Network, grads: tf.NamedTensorMap): Map<string, tf.Tensor> {
   const byVar = new Map(model.namedParameters().map(([n, v]) => [v.name, n]));
   const out = new Map<string, tf.Tensor>();
   for (const [k, g] of Object.entries(grads)) out.set(byVar.get(k)!, g);
@@ -37,7 +43,7 @@ export function gradsByName(model: FeatureNet, grads: tf.NamedTensorMap): Map<st
 export class LocalEngine implements TrainingEngine {
   readonly workers = 0;
 
-  constructor(private readonly model: FeatureNet, private readonly optim: SGD, private readonly loss: MaximalCodingRateReduction) {}
+  constructor(private readonly model: Network, private readonly optim: SGD, private readonly loss: TrainingLoss) {}
 
   step(x: Float32Array, shape: BatchShape, y: Int32Array, numClasses: number): StepOutput {
     const vars = this.model.parameters();

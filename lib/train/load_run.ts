@@ -1,5 +1,5 @@
-// Opening a finished (or running) run folder: its parameters and a model with a checkpoint loaded.
-import { createModel, type FeatureNet } from '../models/index.js';
+// Opening a finished (or running) run folder: its parameters and a network with a checkpoint loaded.
+import { createNetwork, type Network } from '../models/network.js';
 import { loadTensors } from './checkpoint.js';
 import { RunFolder } from './run_folder.js';
 
@@ -7,7 +7,9 @@ export interface LoadedRun {
   run: RunFolder;
   params: Record<string, unknown>;
   epoch: number;
-  model: FeatureNet;
+  model: Network;
+  /** True for a cross-entropy baseline run: the network emits class logits. */
+  logits: boolean;
 }
 
 /** Loads the given epoch's checkpoint, or the latest (as the official `load_checkpoint`). */
@@ -15,8 +17,10 @@ export function loadRun(modelDir: string, epoch?: number, inputShape?: [number, 
   const run = new RunFolder(modelDir);
   const params = run.readParams();
   const ck = run.resolveCheckpoint(epoch);
-  const model = createModel(String(params.arch), Number(params.fd), { inputShape });
+  const ce = params.loss === 'ce';
+  if (ce && typeof params.num_classes !== 'number') throw new Error(`${run.paramsFile}: a cross-entropy run without num_classes`);
+  const model = createNetwork(String(params.arch), Number(params.fd), { inputShape, logits: ce ? Number(params.num_classes) : undefined });
   model.loadStateDict(loadTensors(ck.file).tensors, ck.file);
   model.eval();
-  return { run, params, epoch: ck.epoch, model };
+  return { run, params, epoch: ck.epoch, model, logits: ce };
 }

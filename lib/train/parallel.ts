@@ -12,9 +12,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs';
-import type { MaximalCodingRateReduction } from '../loss.js';
-import type { FeatureNet } from '../models/index.js';
-import { gradsByName, type BatchShape, type StepOutput, type TrainingEngine } from './engine.js';
+import type { Network } from '../models/network.js';
+import { gradsByName, type BatchShape, type StepOutput, type TrainingEngine, type TrainingLoss } from './engine.js';
 import { writeParams } from './parallel_params.js';
 import { CTRL_SLOTS, ERROR_BYTES, readError, signal, SLOT, waitFor, type WorkerInit } from './parallel_protocol.js';
 import type { SGD } from './sgd.js';
@@ -49,6 +48,8 @@ export interface ParallelOptions {
   fd: number;
   seed: number;
   inputShape: [number, number, number];
+  /** Build the cross-entropy classifier with this many classes (see models/network.ts). */
+  logits?: number;
   backend: string;
   workers: number;
   /** Largest batch a step will get. */
@@ -63,9 +64,9 @@ export class ParallelEngine implements TrainingEngine {
   private readonly offsets = new Map<string, number>();
 
   private constructor(
-    private readonly model: FeatureNet,
+    private readonly model: Network,
     private readonly optim: SGD,
-    private readonly loss: MaximalCodingRateReduction,
+    private readonly loss: TrainingLoss,
     private readonly handles: WorkerHandle[],
     private readonly opts: ParallelOptions,
     paramsBuf: SharedArrayBuffer,
@@ -86,7 +87,7 @@ export class ParallelEngine implements TrainingEngine {
     return this.handles.length;
   }
 
-  static async create(model: FeatureNet, optim: SGD, loss: MaximalCodingRateReduction, o: ParallelOptions): Promise<ParallelEngine> {
+  static async create(model: Network, optim: SGD, loss: TrainingLoss, o: ParallelOptions): Promise<ParallelEngine> {
     const nParams = model.namedParameters().reduce((a, [, v]) => a + v.size, 0);
     const sliceRows = Math.ceil(o.maxBatch / (o.workers + 1));
     const [h, w, c] = o.inputShape;
@@ -96,11 +97,11 @@ export class ParallelEngine implements TrainingEngine {
     try {
       for (let i = 0; i < o.workers; i++) {
         const init: WorkerInit = {
-          arch: o.arch, fd: o.fd, seed: o.seed, inputShape: o.inputShape, backend: o.backend,
+          arch: o.arch, fd: o.fd, seed: o.seed, inputShape: o.inputShape, logits: o.logits, backend: o.backend,
           ctrl: new SharedArrayBuffer(CTRL_SLOTS * 4),
           input: new SharedArrayBuffer(sliceRows * h * w * c * 4),
-          z: new SharedArrayBuffer(sliceRows * o.fd * 4),
-          dz: new SharedArrayBuffer(sliceRows * o.fd * 4),
+          z: new SharedArrayBuffer(sliceRows * model.featureDim * 4),
+          dz: new SharedArrayBuffer(sliceRows * model.featureDim * 4),
           grads: new SharedArrayBuffer(nParams * 4),
           params, paramsVersion: version,
           error: new SharedArrayBuffer(ERROR_BYTES),

@@ -26,6 +26,7 @@ export interface WorkerInit {
   fd: number;
   seed: number;
   inputShape: [number, number, number];
+  logits?: number;
   backend: string;
   ctrl: SharedArrayBuffer;
   input: SharedArrayBuffer;

@@ -4,7 +4,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../backend.js';
-import { createModel } from '../models/index.js';
+import { createNetwork } from '../models/network.js';
 import { readParams } from './parallel_params.js';
 import { signal, SLOT, waitFor, writeError, type WorkerInit } from './parallel_protocol.js';
 
@@ -13,7 +13,7 @@ async function main(): Promise<void> {
   const ctrl = new Int32Array(init.ctrl);
   try {
     await initBackend(init.backend);
-    const model = createModel(init.arch, init.fd, { seed: init.seed, inputShape: init.inputShape });
+    const model = createNetwork(init.arch, init.fd, { seed: init.seed, inputShape: init.inputShape, logits: init.logits });
     model.train();
     const named = model.namedParameters();
     const vars = named.map(([, v]) => v);

@@ -110,8 +110,10 @@ export function parseLossesCsv(text: string, where = 'losses.csv'): LossRow[] {
   const lines = text.split('\n').filter((l) => l.trim() !== '');
   if (lines.length === 0 || lines[0].trim() !== LOSS_HEADER) throw new Error(`${where}: header is not '${LOSS_HEADER}'`);
   return lines.slice(1).map((l, i) => {
-    const v = l.split(',').map(Number);
-    if (v.length !== 7 || v.some((x) => Number.isNaN(x))) throw new Error(`${where}: line ${i + 2} is malformed: '${l}'`);
+    const parts = l.split(',');
+    const v = parts.map(Number);
+    // 'NaN' is what a cross-entropy run logs for the four MCR² terms.
+    if (v.length !== 7 || v.some((x, j) => Number.isNaN(x) && parts[j].trim() !== 'NaN')) throw new Error(`${where}: line ${i + 2} is malformed: '${l}'`);
     return { epoch: v[0], step: v[1], loss: v[2], discrimnLossE: v[3], compressLossE: v[4], discrimnLossT: v[5], compressLossT: v[6] };
   });
 }

@@ -1,0 +1,39 @@
+// Softmax cross-entropy on logits, with the same interface as the MCR² loss so the training loop,
+// data-parallel workers and logs take either (--loss ce: the baseline of the label-noise study).
+import * as tf from '@tensorflow/tfjs';
+import type { Labels, MCR2Evaluation, MCR2Result } from './loss.js';
+
+function labelInts(labels: Labels, m: number, k: number): Int32Array {
+  const y = labels instanceof tf.Tensor ? Int32Array.from(labels.dataSync()) : Int32Array.from(labels as ArrayLike<number>);
+  if (y.length !== m) throw new Error(`cross-entropy: ${m} logit rows but ${y.length} labels`);
+  for (let i = 0; i < m; i++) if (!(y[i] >= 0 && y[i] < k)) throw new Error(`cross-entropy: label ${y[i]} at index ${i} is outside 0..${k - 1}`);
+  return y;
+}
+
+export class CrossEntropyLoss {
+  /** Mean cross-entropy of logits Z (m x k); the four MCR² terms are NaN. */
+  evaluate(Z: tf.Tensor, labels: Labels, numClasses?: number): MCR2Evaluation {
+    const [m, k] = Z.shape;
+    if (numClasses !== undefined && numClasses !== k) throw new Error(`cross-entropy: ${k} logits per row but ${numClasses} classes`);
+    const y = labelInts(labels, m, k);
+    // Value and ∂/∂Z = (softmax − onehot)/m, computed now (m x k is small).
+    const [total, grad] = tf.tidy(() => {
+      const onehot = tf.oneHot(tf.tensor1d(y, 'int32'), k);
+      const logp = tf.logSoftmax(Z as tf.Tensor2D);
+      const t = tf.neg(tf.mean(tf.sum(tf.mul(onehot, logp), 1))).dataSync()[0];
+      return [t, tf.div(tf.sub(tf.exp(logp), onehot), m).dataSync() as Float32Array] as const;
+    });
+    return {
+      total, discrimnLossE: NaN, compressLossE: NaN, discrimnLossT: NaN, compressLossT: NaN,
+      gradient: () => tf.tensor2d(grad, [m, k]),
+    };
+  }
+
+  forward(Z: tf.Tensor, labels: Labels, numClasses?: number): MCR2Result {
+    const [m, k] = Z.shape;
+    if (numClasses !== undefined && numClasses !== k) throw new Error(`cross-entropy: ${k} logits per row but ${numClasses} classes`);
+    const y = labelInts(labels, m, k);
+    const total = tf.losses.softmaxCrossEntropy(tf.oneHot(tf.tensor1d(y, 'int32'), k), Z) as tf.Scalar;
+    return { total, discrimnLossE: NaN, compressLossE: NaN, discrimnLossT: NaN, compressLossT: NaN };
+  }
+}

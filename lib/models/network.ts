@@ -1,0 +1,55 @@
+// What training and evaluation build from an --arch: the MCR² feature network (unit-norm
+// features), or for the cross-entropy baseline the same backbone ending in class logits.
+import * as tf from '@tensorflow/tfjs';
+import { RandomState } from '../random.js';
+import { createModel, type ModelOptions } from './index.js';
+import type { FeatureNet } from './feature_net.js';
+import { Linear, Module } from './nn.js';
+
+/** A network training can drive: its output rows are features (or logits) of width featureDim. */
+export interface Network extends Module {
+  readonly featureDim: number;
+  forward(x: tf.Tensor): tf.Tensor2D;
+}
+
+/**
+ * The backbone and head of a feature network without the final normalisation, and a linear
+ * classifier: where the architecture has an MLP head (cnn-small, resnet18, vgg11, resnext) its last
+ * layer emits the logits (protocol.md: Linear(256→10) in place of the 128-d head); otherwise a
+ * Linear(fd→classes) is added on the features.
+ */
+export class LogitNet extends Module implements Network {
+  readonly featureDim: number;
+  private readonly backbone: Module;
+  private readonly head: Module;
+  private readonly fc?: Linear;
+
+  constructor(base: FeatureNet, numClasses: number, rng: RandomState) {
+    super();
+    this.backbone = this.add('features', base.features);
+    this.head = this.add('reshape', base.reshape);
+    if (base.featureDim !== numClasses) this.fc = this.add('fc', new Linear(base.featureDim, numClasses, true, rng));
+    this.featureDim = numClasses;
+  }
+
+  forward(x: tf.Tensor): tf.Tensor2D {
+    const h = this.head.forward(this.backbone.forward(x));
+    return (this.fc ? this.fc.forward(h) : h) as tf.Tensor2D;
+  }
+}
+
+export interface NetworkOptions extends ModelOptions {
+  /** Build the cross-entropy classifier with this many classes instead of the feature network. */
+  logits?: number;
+}
+
+export function createNetwork(arch: string, fd: number, opts: NetworkOptions = {}): Network {
+  if (opts.logits === undefined) return createModel(arch, fd, opts);
+  const k = opts.logits;
+  // Does the architecture end in an MLP head? Then its last Linear can emit the logits directly.
+  const probe = createModel(arch, fd, opts);
+  const hasHead = probe.reshape.numParameters() > 0;
+  probe.dispose();
+  const base = createModel(arch, hasHead ? k : fd, opts);
+  return new LogitNet(base, k, new RandomState((opts.seed ?? 0) + 1));
+}
