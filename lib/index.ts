@@ -11,8 +11,12 @@ export {
   loadDataset, DATASET_NAMES, classCounts, checkLabels, firstN, readIdx, parseIdx, encodeIdx,
   type ImageDataset, type Split, type LoadOptions,
 } from './data/index.js';
-export { imageBatch, getTransform, TRANSFORMS, type Transform } from './data/batches.js';
-export { corruptLabels, defaultCorrupt, countChanged, CORRUPTIONS } from './data/corrupt.js';
+export { imageBatch, imageBatchData, rawBatchData, getTransform, TRANSFORMS, type Transform } from './data/batches.js';
+export { AugmentLoader, type AugmentOptions, type AugmentBatch, type SamplerName } from './data/augment.js';
+export { encodeCifarRecords, decodeCifarRecords, encodeStl10Images, decodeStl10Images, loadImageFolder, decodeImage, tarEntries, readTar, CIFAR10_CLASSES, CIFAR100_COARSE_OF_FINE, STL10_CLASSES } from './data/index.js';
+export { downloadDataset, downloadFile, RESOURCES } from './data/download.js';
+export { augmentationGrid, imageGridFigure, type AugmentGridOptions } from './plot/grid.js';
+export { corruptLabels, defaultCorrupt, asymmetricCorrupt, pairflipCorrupt, symmetricCorrupt, countChanged, CORRUPTIONS } from './data/corrupt.js';
 export { createModel, ARCH_NAMES, archInputShape, FeatureNet, Module, type ModelOptions } from './models/index.js';
 export { extractFeatures, type Features } from './features.js';
 export { SGD, multiStepLR, type SGDOptions } from './train/sgd.js';
@@ -23,6 +27,11 @@ export {
   trainSupervised, supervisedRunName, SUPERVISED_DEFAULTS,
   type SupervisedConfig, type TrainHooks, type TrainResult, type EpochSummary,
 } from './train/supervised.js';
+export { trainSelfSup, selfsupRunName, SELFSUP_DEFAULTS, type SelfSupConfig, type SelfSupResult } from './train/selfsup.js';
+export { createNetwork, LogitNet, type Network, type NetworkOptions } from './models/network.js';
+export { CrossEntropyLoss } from './loss_ce.js';
+export { LocalEngine, type TrainingEngine, type TrainingLoss } from './train/engine.js';
+export { ParallelEngine, defaultWorkers } from './train/parallel.js';
 export { knnPredict, nearSubspacePredict, accuracy, confusionMatrix, type KnnOptions, type NearSubspaceOptions } from './evaluate/index.js';
 export { evaluateRun, type EvaluateOptions, type EvaluateResult } from './evaluate/run_eval.js';
 export { lossFigure, confusionFigure, accuracyFigure, COLORS, type Figure } from './plot/figure.js';
