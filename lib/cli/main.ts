@@ -7,6 +7,7 @@ import { countChanged, CORRUPTIONS, corruptLabels } from '../data/corrupt.js';
 import { classCounts, DATASET_NAMES, loadDataset } from '../data/index.js';
 import { downloadDataset, RESOURCES } from '../data/download.js';
 import { evaluateRun } from '../evaluate/run_eval.js';
+import { extractRun } from '../extract.js';
 import { defaultDataDir } from '../paths.js';
 import { confusionMatrix } from '../evaluate/metrics.js';
 import { confusionFigure, lossFigure } from '../plot/figure.js';
@@ -92,6 +93,14 @@ const PLOT_FLAGS: FlagSpecs = {
   loss: { type: 'bool', help: 'plot losses (theoretical and empirical) per iteration' },
 };
 
+const EXTRACT_FLAGS: FlagSpecs = {
+  model_dir: { type: 'string', help: 'run folder' },
+  epoch: { type: 'int', help: 'which epoch (default: latest)' },
+  save_dir: { type: 'string', help: 'where the .npz goes', default: './extractions/' },
+  tail: { type: 'string', help: 'extra information to add to the file name', default: '' },
+  data_dir: { type: 'string', help: 'path to dataset (default: the one the run trained on)' },
+};
+
 const DATA_FLAGS: FlagSpecs = {
   data: { type: 'string', help: `dataset (${DATASET_NAMES.join(', ')})` },
   data_dir: { type: 'string', help: 'base directory of the datasets (default: the package datasets/ folder)' },
@@ -129,6 +138,12 @@ async function cmdTrainSup(argv: string[]): Promise<void> {
   const r = await trainSupervised(cfg);
   r.model.dispose();
   console.log(`done: ${r.epochsRun} epochs in ${formatDuration(r.seconds)}, ${r.imagesPerSecond.toFixed(0)} img/s; run folder ${r.runDir}`);
+}
+
+async function cmdExtract(argv: string[]): Promise<void> {
+  const f = parseFlags(argv, EXTRACT_FLAGS);
+  const r = await extractRun({ modelDir: need(f.model_dir as string | undefined, 'model_dir'), epoch: f.epoch as number | undefined, saveDir: f.save_dir as string, tail: f.tail as string, dataDir: f.data_dir as string | undefined });
+  console.log(`wrote ${r.file}: epoch ${r.epoch}, ${r.train} train and ${r.test} test features of dimension ${r.dim} (np.load reads it)`);
 }
 
 async function cmdTrainSelfSup(argv: string[]): Promise<void> {
@@ -244,6 +259,7 @@ const COMMANDS: Record<string, { about: string; flags?: FlagSpecs; run: (argv: s
   'train-sup': { about: 'Supervised MCR² training (train_sup.py).', flags: TRAIN_SUP_FLAGS, run: cmdTrainSup },
   'train-selfsup': { about: 'Self-supervised MCR² over augmentations (train_selfsup.py).', flags: TRAIN_SELFSUP_FLAGS, run: cmdTrainSelfSup },
   evaluate: { about: 'Evaluate a run\'s features (evaluate.py).', flags: EVALUATE_FLAGS, run: cmdEvaluate },
+  extract: { about: 'Features and labels of a checkpoint as a numpy .npz (extract.py).', flags: EXTRACT_FLAGS, run: cmdExtract },
   plot: { about: 'Figures of a run (plot.py), written under <model_dir>/figures/ as HTML and PNG.', flags: PLOT_FLAGS, run: cmdPlot },
   quickstart: { about: 'Train, evaluate and plot MCR² on MNIST in minutes (what `npm start` runs).', flags: QUICKSTART_FLAGS, run: cmdQuickstart },
   data: { about: 'Describe a dataset as JSON: sizes, shapes, class counts, label corruption.', flags: DATA_FLAGS, run: cmdData },

@@ -1,16 +1,11 @@
 // evaluate.py on a run folder: features of the train and test sets from a checkpoint, then the
 // chosen methods. As the official code, classifiers are fit on the train labels the run trained on
 // (corrupted again from params.json when it used --lcr) and scored on clean test labels.
-import { initBackend } from '../backend.js';
-import { corruptLabels } from '../data/corrupt.js';
-import { firstN, loadDataset } from '../data/index.js';
-import { extractFeatures, type Features } from '../features.js';
-import { defaultDataDir } from '../paths.js';
-import { loadRun } from '../train/load_run.js';
-import { RunFolder } from '../train/run_folder.js';
+import type { Features } from '../features.js';
 import { knnPredict } from './knn.js';
 import { accuracy } from './metrics.js';
 import { nearSubspacePredict } from './nearsub.js';
+import { runFeatures } from './run_features.js';
 
 export interface EvaluateOptions {
   modelDir: string;
@@ -49,22 +44,12 @@ function argmaxRows(x: Float32Array, dim: number): Int32Array {
 
 export async function evaluateRun(opts: EvaluateOptions): Promise<EvaluateResult> {
   const log = opts.log ?? ((s: string) => console.log(s));
-  await initBackend();
-  const p = new RunFolder(opts.modelDir).readParams();
-  const dataDir = opts.dataDir ?? (typeof p.data_dir === 'string' ? p.data_dir : defaultDataDir());
-  const trainSet = loadDataset(String(p.data), 'train', { dataDir });
-  const subset = Number(p.subset ?? 0);
-  const testSet = loadDataset(String(p.data), 'test', { dataDir });
-  const probe = loadRun(opts.modelDir, opts.epoch, [testSet.height, testSet.width, testSet.channels]);
-  const t0 = Date.now();
-  const train = await extractFeatures(probe.model, firstN(trainSet, subset));
-  const test = await extractFeatures(probe.model, testSet);
-  probe.model.dispose();
-  if (p.lcr !== undefined && Number(p.lcr) > 0) {
-    train.labels = corruptLabels(train.labels, String(p.corrupt ?? 'default'), Number(p.lcr), Number(p.lcs ?? 10));
-  }
-  const result: EvaluateResult = { epoch: probe.epoch, train, test, predictions: {}, seconds: { features: (Date.now() - t0) / 1000 } };
-  if (probe.logits) {
+  const rf = await runFeatures(opts.modelDir, opts.epoch, opts.dataDir);
+  const { test } = rf;
+  // As the official code: classifiers fit on the labels the run trained on, scored on clean test labels.
+  const train = { ...rf.train, labels: rf.trainLabelsUsed };
+  const result: EvaluateResult = { epoch: rf.epoch, train, test, predictions: {}, seconds: { features: rf.seconds } };
+  if (rf.logits) {
     result.ce = accuracy(argmaxRows(test.features, test.dim), test.labels);
     log(`CE: ${result.ce}`);
   }

@@ -1,0 +1,41 @@
+// Features of a run's train and test sets from one of its checkpoints, as evaluate.py and
+// extract.py compute them: inference mode, transform `test`, the run's own --subset.
+import { initBackend } from '../backend.js';
+import { corruptLabels } from '../data/corrupt.js';
+import { firstN, loadDataset } from '../data/index.js';
+import { extractFeatures, type Features } from '../features.js';
+import { defaultDataDir } from '../paths.js';
+import { loadRun } from '../train/load_run.js';
+import { RunFolder } from '../train/run_folder.js';
+
+export interface RunFeatures {
+  params: Record<string, unknown>;
+  epoch: number;
+  train: Features;
+  test: Features;
+  /** The train labels the run trained on (corrupted again from params.json when it used --lcr). */
+  trainLabelsUsed: Int32Array;
+  /** Cross-entropy run: the "features" are class logits. */
+  logits: boolean;
+  classes: string[];
+  seconds: number;
+}
+
+export async function runFeatures(modelDir: string, epoch?: number, dataDirOverride?: string): Promise<RunFeatures> {
+  await initBackend();
+  const params = new RunFolder(modelDir).readParams();
+  const dataDir = dataDirOverride ?? (typeof params.data_dir === 'string' ? params.data_dir : defaultDataDir());
+  const trainSet = firstN(loadDataset(String(params.data), 'train', { dataDir }), Number(params.subset ?? 0));
+  const testSet = loadDataset(String(params.data), 'test', { dataDir });
+  const run = loadRun(modelDir, epoch, [testSet.height, testSet.width, testSet.channels]);
+  const t0 = Date.now();
+  try {
+    const train = await extractFeatures(run.model, trainSet);
+    const test = await extractFeatures(run.model, testSet);
+    const lcr = Number(params.lcr ?? 0);
+    const trainLabelsUsed = lcr > 0 ? corruptLabels(train.labels, String(params.corrupt ?? 'default'), lcr, Number(params.lcs ?? 10)) : train.labels;
+    return { params, epoch: run.epoch, train, test, trainLabelsUsed, logits: run.logits, classes: testSet.classes, seconds: (Date.now() - t0) / 1000 };
+  } finally {
+    run.model.dispose();
+  }
+}
