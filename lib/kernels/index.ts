@@ -1,5 +1,7 @@
 // The project's own kernels for the wasm backend, registered once when wasm is chosen.
 import { registerConvGradKernels } from './conv_grad.js';
+import { registerPhasedConvInputGrad } from './conv_input_grad.js';
+import { registerCopyKernels } from './wasm_copy.js';
 import { registerFastWasmKernels } from './wasm_fast.js';
 
 let registered = false;
@@ -7,9 +9,14 @@ let registered = false;
 export function registerWasmKernels(): void {
   if (registered) return;
   registerConvGradKernels('wasm');
+  // Replaces conv_grad.ts' Conv2DBackpropInput on wasm: no zero-inserted dy, no Reverse kernel.
+  registerPhasedConvInputGrad('wasm');
   registerFastWasmKernels('wasm');
+  registerCopyKernels('wasm');
   registered = true;
 }
 
 export { conv2dBackpropFilter, conv2dBackpropInput, registerConvGradKernels } from './conv_grad.js';
+export { axisPhases, conv2dBackpropInputPhased, registerPhasedConvInputGrad } from './conv_input_grad.js';
+export { joinRows, registerCopyKernels, splitRows } from './wasm_copy.js';
 export { maxPoolBackward, registerFastWasmKernels } from './wasm_fast.js';

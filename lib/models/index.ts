@@ -2,6 +2,9 @@
 import { RandomState } from '../random.js';
 import { cnnSmall } from './cnn_small.js';
 import type { FeatureNet } from './feature_net.js';
+import { resnet10mnist, resnet18, resnet18ctrl, resnet18stl } from './resnet.js';
+import { resnext29_2x64d, resnext29_32x4d, resnext29_4x64d, resnext29_8x64d } from './resnext.js';
+import { vgg11 } from './vgg.js';
 
 export interface ModelOptions {
   /** Seed of the initial weights. */
@@ -14,6 +17,15 @@ type Builder = (fd: number, rng: RandomState, inputShape?: [number, number, numb
 
 const ARCHS: Record<string, { build: Builder; input: [number, number, number]; about: string }> = {
   'cnn-small': { build: cnnSmall, input: [28, 28, 1], about: '2 conv + MLP head, for 28x28 grey images (protocol.md)' },
+  resnet18: { build: resnet18, input: [32, 32, 3], about: 'ResNet-18 + MLP head (CIFAR)' },
+  resnet18ctrl: { build: resnet18ctrl, input: [32, 32, 3], about: 'ResNet-18 with layer4 of fd channels, no head (CIFAR)' },
+  resnet18stl: { build: resnet18stl, input: [96, 96, 3], about: 'small ResNet-18 for 96x96 STL-10 images, layer4 of fd channels' },
+  resnet10mnist: { build: resnet10mnist, input: [28, 28, 1], about: 'ResNet-10 for 28x28 grey images, layer4 of fd channels' },
+  vgg11: { build: vgg11, input: [32, 32, 3], about: 'VGG-11 with batch norm + MLP head (CIFAR)' },
+  resnext29_2x64d: { build: resnext29_2x64d, input: [32, 32, 3], about: 'ResNeXt-29, cardinality 2, width 64 + MLP head (CIFAR)' },
+  resnext29_4x64d: { build: resnext29_4x64d, input: [32, 32, 3], about: 'ResNeXt-29, cardinality 4, width 64 + MLP head (CIFAR)' },
+  resnext29_8x64d: { build: resnext29_8x64d, input: [32, 32, 3], about: 'ResNeXt-29, cardinality 8, width 64 + MLP head (CIFAR)' },
+  resnext29_32x4d: { build: resnext29_32x4d, input: [32, 32, 3], about: 'ResNeXt-29, cardinality 32, width 4 + MLP head (CIFAR)' },
 };
 
 export const ARCH_NAMES = Object.keys(ARCHS);
@@ -38,5 +50,14 @@ export function createModel(arch: string, fd: number, opts: ModelOptions = {}): 
   return s.build(fd, new RandomState(opts.seed ?? 0), input);
 }
 
-export { FeatureNet } from './feature_net.js';
+/** One line on what --arch `arch` is. */
+export function archAbout(arch: string): string {
+  return spec(arch).about;
+}
+
+export { FeatureNet, type FeatureNetOptions } from './feature_net.js';
+export { GroupedConv2d, groupedConv2d } from './grouped_conv.js';
+export { BasicBlock, resnet10mnist, resnet18, resnet18ctrl, resnet18stl } from './resnet.js';
+export { ResNeXtBlock, resnext29 } from './resnext.js';
+export { vgg11 } from './vgg.js';
 export * from './nn.js';

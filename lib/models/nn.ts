@@ -2,7 +2,7 @@
 // as in the official PyTorch models), train/eval mode, PyTorch's default initialisation, NHWC.
 import * as tf from '@tensorflow/tfjs';
 import { RandomState } from '../random.js';
-import { batchNormTrain } from './batchnorm.js';
+import { batchNormTrain, type BatchNormFuse } from './batchnorm.js';
 
 export interface LayerRow {
   name: string;
@@ -107,7 +107,7 @@ export abstract class Module {
     const walk = (m: Module, name: string, x: tf.Tensor): tf.Tensor => {
       if (m.childList.length === 0 || m.traceLeaf()) {
         const y = m.forward(x);
-        rows.push({ name: name || '(model)', type: m.constructor.name, output: `[${y.shape.slice(1).join(', ')}]`, params: m.numParameters() });
+        rows.push({ name: name || '(model)', type: m.typeLabel(), output: `[${y.shape.slice(1).join(', ')}]`, params: m.numParameters() });
         return y;
       }
       return m.traceChildren(name, x, walk);
@@ -117,6 +117,11 @@ export abstract class Module {
     tf.tidy(() => { walk(this, '', input); });
     this.train(wasTraining);
     return rows;
+  }
+
+  /** The `type` column of `describe`: the class name, with its settings where a module has any. */
+  typeLabel(): string {
+    return this.constructor.name;
   }
 
   /** Whether `describe` shows this module as one row even though it has children. */
@@ -133,7 +138,7 @@ export abstract class Module {
 }
 
 /** U(−1/√fan_in, 1/√fan_in): PyTorch's default for conv/linear weights (kaiming_uniform, a=√5) and biases. */
-function uniformInit(shape: number[], fanIn: number, rng: RandomState): tf.Tensor {
+export function uniformInit(shape: number[], fanIn: number, rng: RandomState): tf.Tensor {
   const b = 1 / Math.sqrt(fanIn);
   const size = shape.reduce((a, c) => a * c, 1);
   const v = new Float32Array(size);
@@ -163,6 +168,10 @@ export class Conv2d extends Module {
     if (opts.bias ?? true) this.bias = this.param('bias', uniformInit([outChannels], fanIn, rng));
   }
 
+  override typeLabel(): string {
+    return `Conv2d(${this.inChannels}→${this.outChannels}, ${this.kernelSize}x${this.kernelSize}${this.stride !== 1 ? `, stride ${this.stride}` : ''}${this.padding !== 0 ? `, pad ${this.padding}` : ''}${this.bias === undefined ? ', no bias' : ''})`;
+  }
+
   forward(x: tf.Tensor): tf.Tensor {
     const p = this.padding;
     const pad: tf.backend_util.ExplicitPadding = [[0, 0], [p, p], [p, p], [0, 0]];
@@ -180,6 +189,10 @@ export class Linear extends Module {
     super();
     this.weight = this.param('weight', uniformInit([inFeatures, outFeatures], inFeatures, rng));
     if (bias) this.bias = this.param('bias', uniformInit([outFeatures], inFeatures, rng));
+  }
+
+  override typeLabel(): string {
+    return `Linear(${this.inFeatures}→${this.outFeatures}${this.bias === undefined ? ', no bias' : ''})`;
   }
 
   forward(x: tf.Tensor): tf.Tensor {
@@ -206,11 +219,27 @@ export class BatchNorm extends Module {
     this.runningVar = this.buffer('running_var', tf.ones([numFeatures]));
   }
 
+  override typeLabel(): string {
+    return `BatchNorm(${this.numFeatures})`;
+  }
+
   forward(x: tf.Tensor): tf.Tensor {
+    return this.forwardFused(x);
+  }
+
+  /**
+   * relu(bn(x) + residual) with either part optional, as one taped op in training (see
+   * batchnorm.ts: it keeps the backward pass's memory down); plain ops in eval mode.
+   */
+  forwardFused(x: tf.Tensor, fuse: BatchNormFuse = {}): tf.Tensor {
     if (!this.training) {
-      return tf.batchNorm(x, this.runningMean, this.runningVar, this.bias, this.weight, this.eps);
+      return tf.tidy(() => {
+        let y = tf.batchNorm(x, this.runningMean, this.runningVar, this.bias, this.weight, this.eps);
+        if (fuse.residual !== undefined) y = tf.add(y, fuse.residual);
+        return fuse.relu ? tf.relu(y) : y;
+      });
     }
-    const { y, mean, variance } = batchNormTrain(x, this.weight, this.bias, this.eps);
+    const { y, mean, variance } = batchNormTrain(x, this.weight, this.bias, this.eps, fuse);
     const n = x.size / this.numFeatures;
     const m = this.momentum;
     tf.tidy(() => {
@@ -233,9 +262,60 @@ export class MaxPool2d extends Module {
     super();
   }
 
+  override typeLabel(): string {
+    return `MaxPool2d(${this.kernelSize}${this.stride !== this.kernelSize ? `, stride ${this.stride}` : ''}${this.padding !== 0 ? `, pad ${this.padding}` : ''})`;
+  }
+
   forward(x: tf.Tensor): tf.Tensor {
     const p = this.padding;
     return tf.maxPool(x as tf.Tensor4D, this.kernelSize, this.stride, p === 0 ? 'valid' : p);
+  }
+}
+
+/**
+ * Average pooling with a k x k window and stride k, no padding, a partial last window dropped
+ * (F.avg_pool2d(x, k) / nn.AvgPool2d(k)). Computed as a mean over a reshaped view, so its gradient
+ * is a broadcast on every backend (wasm has no fast AvgPoolGrad).
+ */
+export class AvgPool2d extends Module {
+  constructor(readonly kernelSize: number) {
+    super();
+  }
+
+  override typeLabel(): string {
+    return `AvgPool2d(${this.kernelSize})`;
+  }
+
+  forward(x: tf.Tensor): tf.Tensor {
+    const k = this.kernelSize;
+    if (k === 1) return x;
+    const [n, h, w, c] = x.shape;
+    const oh = Math.floor(h / k);
+    const ow = Math.floor(w / k);
+    if (oh < 1 || ow < 1) throw new Error(`AvgPool2d(${k}) needs at least ${k}x${k} inputs, got ${h}x${w}`);
+    return tf.tidy(() => {
+      const xs = oh * k === h && ow * k === w ? x : tf.slice(x, [0, 0, 0, 0], [n, oh * k, ow * k, c]);
+      if (oh === 1 && ow === 1) return tf.mean(xs, [1, 2], true);
+      return tf.mean(tf.reshape(xs, [n, oh, k, ow, k, c]), [2, 4]);
+    });
+  }
+}
+
+/** Mean over the spatial axes (nn.AdaptiveAvgPool2d((1, 1))): [n, h, w, c] → [n, 1, 1, c]. */
+export class AdaptiveAvgPool2d extends Module {
+  override typeLabel(): string {
+    return 'AdaptiveAvgPool2d(1)';
+  }
+
+  forward(x: tf.Tensor): tf.Tensor {
+    return tf.mean(x, [1, 2], true);
+  }
+}
+
+/** Passes its input through (PyTorch's empty nn.Sequential() shortcut, or a missing head). */
+export class Identity extends Module {
+  forward(x: tf.Tensor): tf.Tensor {
+    return x;
   }
 }
 
@@ -266,9 +346,19 @@ export class Sequential extends Module {
     });
   }
 
+  /** Runs the layers in order; a BatchNorm directly followed by a ReLU runs as one fused op. */
   forward(x: tf.Tensor): tf.Tensor {
+    const layers = this.children();
     let y = x;
-    for (const [, c] of this.children()) y = c.forward(y);
+    for (let i = 0; i < layers.length; i++) {
+      const c = layers[i][1];
+      if (c instanceof BatchNorm && i + 1 < layers.length && layers[i + 1][1] instanceof ReLU) {
+        y = c.forwardFused(y, { relu: true });
+        i++;
+      } else {
+        y = c.forward(y);
+      }
+    }
     return y;
   }
 }
