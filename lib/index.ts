@@ -17,7 +17,11 @@ export { encodeCifarRecords, decodeCifarRecords, encodeStl10Images, decodeStl10I
 export { downloadDataset, downloadFile, RESOURCES } from './data/download.js';
 export { augmentationGrid, imageGridFigure, type AugmentGridOptions } from './plot/grid.js';
 export { corruptLabels, defaultCorrupt, asymmetricCorrupt, pairflipCorrupt, symmetricCorrupt, countChanged, CORRUPTIONS } from './data/corrupt.js';
-export { createModel, ARCH_NAMES, archInputShape, FeatureNet, Module, type ModelOptions } from './models/index.js';
+export {
+  createModel, ARCH_NAMES, archInputShape, archAbout, archHasHead, FeatureNet, Module, GroupedConv2d, groupedConv2d,
+  BasicBlock, ResNeXtBlock, type ModelOptions, type FeatureNetOptions,
+} from './models/index.js';
+export { summaryText, summaryRows, thousands } from './models/summary.js';
 export { extractFeatures, type Features } from './features.js';
 export { SGD, multiStepLR, type SGDOptions } from './train/sgd.js';
 export { RunFolder, parseLossesCsv, LOSS_HEADER, type LossRow } from './train/run_folder.js';

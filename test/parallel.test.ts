@@ -7,7 +7,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { MaximalCodingRateReduction } from '../lib/loss.js';
 import { createModel } from '../lib/models/index.js';
-import { gradsByName } from '../lib/train/engine.js';
+import { gradsByName, LocalEngine } from '../lib/train/engine.js';
 import { ParallelEngine } from '../lib/train/parallel.js';
 import { SGD } from '../lib/train/sgd.js';
 import { trainSupervised } from '../lib/train/supervised.js';
@@ -45,6 +45,46 @@ test('one data-parallel step (1 worker) equals the same step computed in one thr
     }
   } finally {
     await engine.dispose();
+  }
+});
+
+/** Parameters after one SGD step where batch-norm statistics are taken per chunk of `chunk` rows, computed with autodiff at once. */
+function referenceStep(x: Float32Array, y: Int32Array, n: number, chunk: number) {
+  const loss = new MaximalCodingRateReduction({ eps: 0.5 });
+  const ref = createModel('cnn-small', 16, { seed: 11 });
+  const opt = new SGD(ref.namedParameters(), { lr: 0.1, momentum: 0.9, weightDecay: 5e-4 });
+  const parts = Array.from({ length: n / chunk }, (_, i) => tf.tensor4d(x.subarray(i * chunk * 784, (i + 1) * chunk * 784), [chunk, 28, 28, 1]));
+  const { value, grads } = tf.variableGrads(() => loss.forward(tf.concat(parts.map((p) => ref.forward(p))), y, 10).total, ref.parameters());
+  opt.step(gradsByName(ref, grads));
+  return { total: value.dataSync()[0], params: ref.namedParameters() };
+}
+
+test('chunked steps (bounded memory) equal the step on the same chunks at once, in one thread and with workers', async () => {
+  await initBackendFor('wasm');
+  const n = 40;
+  const r = new RandomState(5);
+  const x = Float32Array.from(r.random(n * 784));
+  const y = r.randint(0, 10, n);
+  const loss = new MaximalCodingRateReduction({ eps: 0.5 });
+  const opts = { lr: 0.1, momentum: 0.9, weightDecay: 5e-4 };
+  for (const [workers, chunk] of [[0, 10], [1, 10]]) {
+    const ref = referenceStep(x, y, n, chunk);
+    const m = createModel('cnn-small', 16, { seed: 11 });
+    const opt = new SGD(m.namedParameters(), opts);
+    const engine = workers === 0
+      ? new LocalEngine(m, opt, loss, chunk)
+      : await ParallelEngine.create(m, opt, loss, { arch: 'cnn-small', fd: 16, seed: 11, inputShape: [28, 28, 1], backend: 'wasm', workers, maxBatch: n, chunk });
+    try {
+      const out = engine.step(x, [n, 28, 28, 1], y, 10);
+      assert.ok(Math.abs(out.total - ref.total) < 1e-4 * Math.abs(ref.total), `workers ${workers}: loss ${out.total} vs ${ref.total}`);
+      const b = m.namedParameters();
+      ref.params.forEach(([name, v], i) => {
+        const e = maxRelErr(b[i][1].dataSync(), v.dataSync());
+        assert.ok(e < 1e-4, `workers ${workers}, ${name}: rel err ${e}`);
+      });
+    } finally {
+      await engine.dispose();
+    }
   }
 });
 

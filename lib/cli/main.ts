@@ -7,6 +7,8 @@ import { countChanged, CORRUPTIONS, corruptLabels } from '../data/corrupt.js';
 import { classCounts, DATASET_NAMES, loadDataset } from '../data/index.js';
 import { downloadDataset, RESOURCES } from '../data/download.js';
 import { evaluateRun } from '../evaluate/run_eval.js';
+import { ARCH_NAMES } from '../models/index.js';
+import { summaryText } from '../models/summary.js';
 import { extractRun } from '../extract.js';
 import { defaultDataDir } from '../paths.js';
 import { confusionMatrix } from '../evaluate/metrics.js';
@@ -48,6 +50,7 @@ const TRAIN_SUP_FLAGS: FlagSpecs = {
   subset: { type: 'int', help: 'train on the first N images only, 0 = all (mcr2-ts)', default: D.subset },
   workers: { type: 'int', help: 'data-parallel worker threads besides the main one; -1 = one per extra core on wasm/cpu (mcr2-ts)', default: D.workers },
   loss: { type: 'string', help: "'mcr2', or 'ce' for the cross-entropy baseline on the same backbone (mcr2-ts)", default: D.loss },
+  chunk: { type: 'int', help: 'rows per forward/backward chunk to bound memory; -1 = the architecture\'s default, 0 = whole batch (mcr2-ts)', default: D.chunk },
 };
 
 const S = SELFSUP_DEFAULTS;
@@ -76,6 +79,7 @@ const TRAIN_SELFSUP_FLAGS: FlagSpecs = {
   shuffle: { type: 'bool', help: 'random sampler: a seeded sample each epoch instead of dataset order (mcr2-ts)' },
   subset: { type: 'int', help: 'train on the first N images only, 0 = all (mcr2-ts)', default: S.subset },
   workers: { type: 'int', help: 'data-parallel worker threads besides the main one; -1 = one per extra core on wasm/cpu (mcr2-ts)', default: S.workers },
+  chunk: { type: 'int', help: 'rows per forward/backward chunk to bound memory; -1 = the architecture\'s default, 0 = whole batch (mcr2-ts)', default: S.chunk },
 };
 
 const EVALUATE_FLAGS: FlagSpecs = {
@@ -99,6 +103,11 @@ const EXTRACT_FLAGS: FlagSpecs = {
   save_dir: { type: 'string', help: 'where the .npz goes', default: './extractions/' },
   tail: { type: 'string', help: 'extra information to add to the file name', default: '' },
   data_dir: { type: 'string', help: 'path to dataset (default: the one the run trained on)' },
+};
+
+const SUMMARY_FLAGS: FlagSpecs = {
+  arch: { type: 'string', help: `architecture (${ARCH_NAMES.join(', ')})`, default: 'resnet18' },
+  fd: { type: 'int', help: 'feature dimension', default: 128 },
 };
 
 const DATA_FLAGS: FlagSpecs = {
@@ -131,7 +140,7 @@ async function cmdTrainSup(argv: string[]): Promise<void> {
     lr: f.lr as number, mom: f.mom as number, wd: f.wd as number, gam1: f.gam1 as number, gam2: f.gam2 as number,
     eps: f.eps as number, corrupt: f.corrupt as string, lcr: f.lcr as number, lcs: f.lcs as number, tail: f.tail as string,
     transform: f.transform as string, save_dir: f.save_dir as string, milestones: f.milestones as number[],
-    seed: f.seed as number, shuffle: f.no_shuffle !== true, subset: f.subset as number, workers: f.workers as number, loss: f.loss as 'mcr2' | 'ce',
+    seed: f.seed as number, shuffle: f.no_shuffle !== true, subset: f.subset as number, workers: f.workers as number, chunk: f.chunk as number, loss: f.loss as 'mcr2' | 'ce',
     pretrain_dir: (f.pretrain_dir as string | undefined) ?? null, pretrain_epo: (f.pretrain_epo as number | undefined) ?? null,
   };
   if (f.data_dir !== undefined) cfg.data_dir = f.data_dir as string;
@@ -152,7 +161,7 @@ async function cmdTrainSelfSup(argv: string[]): Promise<void> {
     arch: f.arch as string, fd: f.fd as number, data: f.data as string, epo: f.epo as number, bs: f.bs as number, aug: f.aug as number,
     lr: f.lr as number, mom: f.mom as number, wd: f.wd as number, gam1: f.gam1 as number, gam2: f.gam2 as number, eps: f.eps as number,
     tail: f.tail as string, transform: f.transform as string, sampler: f.sampler as SelfSupConfig['sampler'], save_dir: f.save_dir as string,
-    milestones: f.milestones as number[], seed: f.seed as number, shuffle: f.shuffle === true, subset: f.subset as number, workers: f.workers as number,
+    milestones: f.milestones as number[], seed: f.seed as number, shuffle: f.shuffle === true, subset: f.subset as number, workers: f.workers as number, chunk: f.chunk as number,
     pretrain_dir: (f.pretrain_dir as string | undefined) ?? null, pretrain_epo: (f.pretrain_epo as number | undefined) ?? null,
   };
   if (f.data_dir !== undefined) cfg.data_dir = f.data_dir as string;
@@ -249,6 +258,12 @@ async function cmdDownload(argv: string[]): Promise<void> {
   await downloadDataset(name, (f.data_dir as string | undefined) ?? defaultDataDir());
 }
 
+async function cmdSummary(argv: string[]): Promise<void> {
+  const f = parseFlags(argv, SUMMARY_FLAGS);
+  await initBackend();
+  console.log(summaryText(f.arch as string, f.fd as number));
+}
+
 async function cmdBackend(): Promise<void> {
   const info = await initBackend();
   console.log(describeBackend(info));
@@ -264,6 +279,7 @@ const COMMANDS: Record<string, { about: string; flags?: FlagSpecs; run: (argv: s
   quickstart: { about: 'Train, evaluate and plot MCR² on MNIST in minutes (what `npm start` runs).', flags: QUICKSTART_FLAGS, run: cmdQuickstart },
   data: { about: 'Describe a dataset as JSON: sizes, shapes, class counts, label corruption.', flags: DATA_FLAGS, run: cmdData },
   download: { about: 'Download and verify a dataset\'s official files: mcr2 download <dataset> [--data_dir D].', flags: DOWNLOAD_FLAGS, run: cmdDownload },
+  summary: { about: 'Layer table of an architecture, ending with its trainable parameter count.', flags: SUMMARY_FLAGS, run: cmdSummary },
   backend: { about: 'Show which tfjs backend is used and why.', run: cmdBackend },
 };
 

@@ -2,7 +2,7 @@
 // features), or for the cross-entropy baseline the same backbone ending in class logits.
 import * as tf from '@tensorflow/tfjs';
 import { RandomState } from '../random.js';
-import { createModel, type ModelOptions } from './index.js';
+import { archHasHead, createModel, type ModelOptions } from './index.js';
 import type { FeatureNet } from './feature_net.js';
 import { Linear, Module } from './nn.js';
 
@@ -46,10 +46,7 @@ export interface NetworkOptions extends ModelOptions {
 export function createNetwork(arch: string, fd: number, opts: NetworkOptions = {}): Network {
   if (opts.logits === undefined) return createModel(arch, fd, opts);
   const k = opts.logits;
-  // Does the architecture end in an MLP head? Then its last Linear can emit the logits directly.
-  const probe = createModel(arch, fd, opts);
-  const hasHead = probe.reshape.numParameters() > 0;
-  probe.dispose();
-  const base = createModel(arch, hasHead ? k : fd, opts);
+  // With an MLP head, its last Linear emits the logits directly.
+  const base = createModel(arch, archHasHead(arch) ? k : fd, opts);
   return new LogitNet(base, k, new RandomState((opts.seed ?? 0) + 1));
 }

@@ -205,6 +205,22 @@ export class Linear extends Module {
  * Batch normalisation over the last (channel) axis, PyTorch semantics: batch statistics in training
  * (biased variance to normalise, unbiased into the running variance), momentum 0.1, eps 1e-5.
  */
+let runningStatsFrozen = false;
+
+/**
+ * Runs f with batch norm in training mode (batch statistics) but without updating running
+ * statistics: a features-only pass that a later pass over the same batch repeats with gradients.
+ */
+export function withFrozenRunningStats<T>(f: () => T): T {
+  const was = runningStatsFrozen;
+  runningStatsFrozen = true;
+  try {
+    return f();
+  } finally {
+    runningStatsFrozen = was;
+  }
+}
+
 export class BatchNorm extends Module {
   readonly weight: tf.Variable;
   readonly bias: tf.Variable;
@@ -242,7 +258,7 @@ export class BatchNorm extends Module {
     const { y, mean, variance } = batchNormTrain(x, this.weight, this.bias, this.eps, fuse);
     const n = x.size / this.numFeatures;
     const m = this.momentum;
-    tf.tidy(() => {
+    if (!runningStatsFrozen) tf.tidy(() => {
       this.runningMean.assign(tf.add(tf.mul(this.runningMean, 1 - m), tf.mul(mean, m)));
       this.runningVar.assign(tf.add(tf.mul(this.runningVar, 1 - m), tf.mul(variance, (m * n) / Math.max(n - 1, 1))));
     });

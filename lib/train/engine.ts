@@ -3,6 +3,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Labels, MCR2Evaluation, MCR2Result } from '../loss.js';
 import type { Network } from '../models/network.js';
+import { ChunkedPass } from './chunked.js';
 import type { SGD } from './sgd.js';
 
 export interface StepOutput {
@@ -43,9 +44,11 @@ export function gradsByName(model: Network, grads: tf.NamedTensorMap): Map<strin
 export class LocalEngine implements TrainingEngine {
   readonly workers = 0;
 
-  constructor(private readonly model: Network, private readonly optim: SGD, private readonly loss: TrainingLoss) {}
+  /** chunk: rows per forward/backward chunk when the batch is larger (0: the whole batch at once). */
+  constructor(private readonly model: Network, private readonly optim: SGD, private readonly loss: TrainingLoss, private readonly chunk = 0) {}
 
   step(x: Float32Array, shape: BatchShape, y: Int32Array, numClasses: number): StepOutput {
+    if (this.chunk > 0 && shape[0] > this.chunk) return this.chunkedStep(x, shape, y, numClasses);
     const vars = this.model.parameters();
     const xt = tf.tensor4d(x, shape);
     let out: StepOutput | undefined;
@@ -60,7 +63,30 @@ export class LocalEngine implements TrainingEngine {
     return out!;
   }
 
+  private chunkedStep(x: Float32Array, shape: BatchShape, y: Int32Array, numClasses: number): StepOutput {
+    const pass = new ChunkedPass(this.model, x, shape, this.chunk);
+    const z = tf.tensor2d(pass.features(), [shape[0], this.model.featureDim]);
+    const ev = this.loss.evaluate(z, y, numClasses);
+    const dz = ev.gradient();
+    const dzData = dz.dataSync() as Float32Array;
+    tf.dispose([z, dz]);
+    const grads = gradsFromArrays(this.model, pass.gradients(dzData));
+    this.optim.step(grads);
+    tf.dispose([...grads.values()]);
+    return { total: ev.total, discrimnLossE: ev.discrimnLossE, compressLossE: ev.compressLossE, discrimnLossT: ev.discrimnLossT, compressLossT: ev.compressLossT };
+  }
+
   syncParams(): void {}
 
   async dispose(): Promise<void> {}
+}
+
+/** Gradient arrays keyed by tfjs variable name → tensors keyed by parameter name (for SGD). */
+export function gradsFromArrays(model: Network, byVar: Map<string, Float32Array>): Map<string, tf.Tensor> {
+  const out = new Map<string, tf.Tensor>();
+  for (const [name, v] of model.namedParameters()) {
+    const g = byVar.get(v.name);
+    if (g !== undefined) out.set(name, tf.tensor(g, v.shape));
+  }
+  return out;
 }

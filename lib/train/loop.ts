@@ -62,6 +62,8 @@ export interface LoopSpec {
   /** Largest batch. */
   batchSize: number;
   workers: number;
+  /** Rows per forward/backward chunk (0: whole slices; see chunked.ts). */
+  chunk: number;
   stepsPerEpoch: number;
   /** The batches of one epoch, drawn from that epoch's generator. */
   batches(epoch: number, rng: RandomState): Iterable<StepBatch>;
@@ -127,10 +129,11 @@ export async function trainLoop(s: LoopSpec, backend: BackendInfo, hooks: TrainH
     startEpoch = openRun(s, optim, log);
     const workers = Math.min(s.workers >= 0 ? s.workers : defaultWorkers(backend.name), Math.max(0, Math.floor(s.batchSize / 2) - 1));
     engine = workers > 0
-      ? await ParallelEngine.create(model, optim, s.loss, { ...s.build, backend: backend.name, workers, maxBatch: s.batchSize })
-      : new LocalEngine(model, optim, s.loss);
+      ? await ParallelEngine.create(model, optim, s.loss, { ...s.build, backend: backend.name, workers, maxBatch: s.batchSize, chunk: s.chunk })
+      : new LocalEngine(model, optim, s.loss, s.chunk);
     log(`model: ${s.build.arch} (fd ${s.build.fd}), ${model.numParameters().toLocaleString('en-US')} trainable parameters; ` +
-      `${s.stepsPerEpoch} steps/epoch of ${s.batchSize}${workers > 0 ? `, split over ${workers + 1} threads` : ''}`);
+      `${s.stepsPerEpoch} steps/epoch of ${s.batchSize}${workers > 0 ? `, split over ${workers + 1} threads` : ''}` +
+      `${s.chunk > 0 && s.batchSize / (workers + 1) > s.chunk ? `, in chunks of ${s.chunk}` : ''}`);
     log(`run folder: ${run.dir}`);
     for (let epoch = startEpoch; epoch < s.epochs; epoch++) {
       optim.lr = multiStepLR(s.lr, s.milestones, epoch);

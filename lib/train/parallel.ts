@@ -13,7 +13,8 @@ import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs';
 import type { Network } from '../models/network.js';
-import { gradsByName, type BatchShape, type StepOutput, type TrainingEngine, type TrainingLoss } from './engine.js';
+import { type BatchShape, type StepOutput, type TrainingEngine, type TrainingLoss } from './engine.js';
+import { ChunkedPass } from './chunked.js';
 import { writeParams } from './parallel_params.js';
 import { CTRL_SLOTS, ERROR_BYTES, readError, signal, SLOT, waitFor, type WorkerInit } from './parallel_protocol.js';
 import type { SGD } from './sgd.js';
@@ -54,6 +55,8 @@ export interface ParallelOptions {
   workers: number;
   /** Largest batch a step will get. */
   maxBatch: number;
+  /** Rows per forward/backward chunk within each thread's slice (0 or absent: the whole slice). */
+  chunk?: number;
 }
 
 export class ParallelEngine implements TrainingEngine {
@@ -97,7 +100,7 @@ export class ParallelEngine implements TrainingEngine {
     try {
       for (let i = 0; i < o.workers; i++) {
         const init: WorkerInit = {
-          arch: o.arch, fd: o.fd, seed: o.seed, inputShape: o.inputShape, logits: o.logits, backend: o.backend,
+          arch: o.arch, fd: o.fd, seed: o.seed, inputShape: o.inputShape, logits: o.logits, chunk: o.chunk ?? 0, backend: o.backend,
           ctrl: new SharedArrayBuffer(CTRL_SLOTS * 4),
           input: new SharedArrayBuffer(sliceRows * h * w * c * 4),
           z: new SharedArrayBuffer(sliceRows * model.featureDim * 4),
@@ -158,34 +161,51 @@ export class ParallelEngine implements TrainingEngine {
       signal(hd.ctrl, SLOT.GO, s);
     });
     const p = this.model.featureDim;
-    const x0 = tf.tensor4d(x.subarray(0, rows(0) * size), [rows(0), h, w, c]);
+    const r0 = rows(0);
     let out: StepOutput | undefined;
-    const { value, grads } = tf.variableGrads(() => {
-      const z0 = this.model.forward(x0);
-      // Gather the whole batch's features, evaluate MCR² once, hand each slice its gradient.
+    // Gathers the whole batch's features, evaluates the loss once, hands each slice its gradient;
+    // returns this thread's slice of ∂loss/∂features.
+    const exchange = (z0: Float32Array): Float32Array => {
       const all = new Float32Array(n * p);
-      all.set(z0.dataSync());
+      all.set(z0);
       this.handles.forEach((hd, i) => {
         this.check(hd, waitFor(hd.ctrl, SLOT.Z, s, STEP_TIMEOUT_MS), 'features');
         all.set(hd.z.subarray(0, rows(i + 1) * p), (i + 1) * per * p);
       });
       const zAll = tf.tensor2d(all, [n, p]);
       const ev = this.loss.evaluate(zAll, y, numClasses);
-      const dAll = ev.gradient().dataSync() as Float32Array;
-      zAll.dispose();
+      const g = ev.gradient();
+      const dAll = g.dataSync() as Float32Array;
+      tf.dispose([zAll, g]);
       this.handles.forEach((hd, i) => {
         hd.dz.set(dAll.subarray((i + 1) * per * p, ((i + 1) * per + rows(i + 1)) * p));
         signal(hd.ctrl, SLOT.DZ, s);
       });
       out = { total: ev.total, discrimnLossE: ev.discrimnLossE, compressLossE: ev.compressLossE, discrimnLossT: ev.discrimnLossT, compressLossT: ev.compressLossT };
-      return tf.sum(tf.mul(z0, tf.tensor2d(dAll.subarray(0, rows(0) * p), [rows(0), p])));
-    }, this.model.parameters());
-    const byName = gradsByName(this.model, grads);
-    const summed = new Map<string, tf.Tensor>();
+      return dAll.subarray(0, r0 * p);
+    };
+    const mine = new Map<string, Float32Array>(); // by tfjs variable name
+    const xs = x.subarray(0, r0 * size);
+    if (this.opts.chunk !== undefined && this.opts.chunk > 0 && r0 > this.opts.chunk) {
+      const pass = new ChunkedPass(this.model, xs, [r0, h, w, c], this.opts.chunk);
+      for (const [k, v] of pass.gradients(exchange(pass.features()))) mine.set(k, v);
+    } else {
+      const x0 = tf.tensor4d(xs, [r0, h, w, c]);
+      const { value, grads } = tf.variableGrads(() => {
+        const z0 = this.model.forward(x0);
+        const d0 = exchange(z0.dataSync() as Float32Array);
+        return tf.sum(tf.mul(z0, tf.tensor2d(d0, [r0, p])));
+      }, this.model.parameters());
+      for (const [k, g] of Object.entries(grads)) mine.set(k, g.dataSync() as Float32Array);
+      tf.dispose([x0, value, ...Object.values(grads)]);
+    }
     for (const hd of this.handles) this.check(hd, waitFor(hd.ctrl, SLOT.GRADS, s, STEP_TIMEOUT_MS), 'gradients');
+    const summed = new Map<string, tf.Tensor>();
     for (const [name, v] of this.named) {
       const off = this.offsets.get(name)!;
-      const acc = new Float32Array(byName.get(name)!.dataSync());
+      const own = mine.get(v.name);
+      if (own === undefined) continue;
+      const acc = Float32Array.from(own);
       for (const hd of this.handles) {
         const g = hd.grads.subarray(off, off + v.size);
         for (let i = 0; i < acc.length; i++) acc[i] += g[i];
@@ -193,7 +213,7 @@ export class ParallelEngine implements TrainingEngine {
       summed.set(name, tf.tensor(acc, v.shape));
     }
     this.optim.step(summed);
-    tf.dispose([x0, value, ...Object.values(grads), ...summed.values()]);
+    tf.dispose([...summed.values()]);
     this.syncParams();
     return out!;
   }

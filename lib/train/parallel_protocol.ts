@@ -27,6 +27,7 @@ export interface WorkerInit {
   seed: number;
   inputShape: [number, number, number];
   logits?: number;
+  chunk: number;
   backend: string;
   ctrl: SharedArrayBuffer;
   input: SharedArrayBuffer;

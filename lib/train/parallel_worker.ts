@@ -5,6 +5,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../backend.js';
 import { createNetwork } from '../models/network.js';
+import { ChunkedPass } from './chunked.js';
 import { readParams } from './parallel_params.js';
 import { signal, SLOT, waitFor, writeError, type WorkerInit } from './parallel_protocol.js';
 
@@ -44,20 +45,27 @@ async function main(): Promise<void> {
       }
       const rows = Atomics.load(ctrl, SLOT.ROWS);
       const shape: [number, number, number, number] = [rows, Atomics.load(ctrl, SLOT.H), Atomics.load(ctrl, SLOT.W), Atomics.load(ctrl, SLOT.C)];
-      const x = tf.tensor4d(input.subarray(0, rows * shape[1] * shape[2] * shape[3]), shape);
-      const { value, grads } = tf.variableGrads(() => {
-        const z = model.forward(x);
-        zBuf.set(z.dataSync());
+      const xs = input.subarray(0, rows * shape[1] * shape[2] * shape[3]);
+      const p = model.featureDim;
+      const exchange = (z: Float32Array): Float32Array => {
+        zBuf.set(z);
         signal(ctrl, SLOT.Z, step);
         if (!waitFor(ctrl, SLOT.DZ, step, 600000) || Atomics.load(ctrl, SLOT.ERROR) !== 0) throw new Error('main thread stopped');
-        const dz = tf.tensor2d(dzBuf.subarray(0, z.size), z.shape as [number, number]);
-        return tf.sum(tf.mul(z, dz));
-      }, vars);
-      for (const [k, g] of Object.entries(grads)) {
-        const i = byVar.get(k)!;
-        gBuf.set(g.dataSync(), offsets[i]);
+        return dzBuf.subarray(0, rows * p);
+      };
+      if (init.chunk > 0 && rows > init.chunk) {
+        const pass = new ChunkedPass(model, xs, shape, init.chunk);
+        for (const [k, g] of pass.gradients(exchange(pass.features()))) gBuf.set(g, offsets[byVar.get(k)!]);
+      } else {
+        const x = tf.tensor4d(xs, shape);
+        const { value, grads } = tf.variableGrads(() => {
+          const z = model.forward(x);
+          const dz = exchange(z.dataSync() as Float32Array);
+          return tf.sum(tf.mul(z, tf.tensor2d(dz, [rows, p])));
+        }, vars);
+        for (const [k, g] of Object.entries(grads)) gBuf.set(g.dataSync(), offsets[byVar.get(k)!]);
+        tf.dispose([x, value, ...Object.values(grads)]);
       }
-      tf.dispose([x, value, ...Object.values(grads)]);
       signal(ctrl, SLOT.GRADS, step);
     }
   } catch (e) {

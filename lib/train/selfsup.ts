@@ -7,6 +7,7 @@ import { AugmentLoader, type SamplerName } from '../data/augment.js';
 import { getTransform } from '../data/batches.js';
 import { firstN, loadDataset, normaliseDatasetName } from '../data/index.js';
 import { MaximalCodingRateReduction } from '../loss.js';
+import { archDefaultChunk } from '../models/index.js';
 import { createNetwork, type Network } from '../models/network.js';
 import { defaultDataDir, defaultSaveDir } from '../paths.js';
 import { pyFloat, pyInt } from '../pyformat.js';
@@ -42,13 +43,15 @@ export interface SelfSupConfig {
   /** First N training images only (0 = all). */
   subset: number;
   workers: number;
+  /** Rows per forward/backward chunk; −1: the architecture's default (bounded memory), 0: none. */
+  chunk: number;
 }
 
 /** The official code's defaults (train_selfsup.py as shipped). */
 export const SELFSUP_DEFAULTS: SelfSupConfig = {
   arch: 'resnet18', fd: 32, data: 'cifar10', epo: 50, bs: 1000, aug: 50, lr: 0.001, mom: 0.9, wd: 5e-4, gam1: 1.0, gam2: 10, eps: 2,
   tail: '', transform: 'default', sampler: 'random', pretrain_dir: null, pretrain_epo: null, save_dir: './saved_models/', data_dir: './data/',
-  milestones: [30, 60], seed: 0, shuffle: false, subset: 0, workers: -1,
+  milestones: [30, 60], seed: 0, shuffle: false, subset: 0, workers: -1, chunk: -1,
 };
 
 /** selfsup_{arch}+{fd}_{data}_epo{epo}_bs{bs}_aug{aug}+{transform}_lr{lr}_mom{mom}_wd{wd}_gam1{gam1}_gam2{gam2}_eps{eps}{tail} */
@@ -96,7 +99,7 @@ export async function trainSelfSup(config: Partial<SelfSupConfig>, hooks: TrainH
     loss: new MaximalCodingRateReduction({ gam1: c.gam1, gam2: c.gam2, eps: c.eps }),
     build: { arch: c.arch, fd: c.fd, seed: c.seed, inputShape },
     epochs: c.epo, lr: c.lr, mom: c.mom, wd: c.wd, milestones: c.milestones, seed: c.seed,
-    batchSize: loader.numImg * c.aug, workers: c.workers, stepsPerEpoch: loader.steps,
+    batchSize: loader.numImg * c.aug, workers: c.workers, chunk: c.chunk >= 0 ? c.chunk : archDefaultChunk(c.arch), stepsPerEpoch: loader.steps,
     batches: function* (_epoch, rng) {
       for (const b of loader.epoch(rng)) yield { data: b.data, shape: b.shape, labels: b.batchIdx, numClasses: loader.numImg };
     },

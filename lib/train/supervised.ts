@@ -8,6 +8,7 @@ import { getTransform, imageBatchData } from '../data/batches.js';
 import { firstN, loadDataset, normaliseDatasetName } from '../data/index.js';
 import { MaximalCodingRateReduction } from '../loss.js';
 import { CrossEntropyLoss } from '../loss_ce.js';
+import { archDefaultChunk } from '../models/index.js';
 import { createNetwork, type Network } from '../models/network.js';
 import { defaultDataDir, defaultSaveDir } from '../paths.js';
 import { pyFloat, pyInt } from '../pyformat.js';
@@ -48,6 +49,8 @@ export interface SupervisedConfig {
   subset: number;
   /** Data-parallel worker threads besides this one; −1: one per extra core on wasm/cpu (MCR2_WORKERS). */
   workers: number;
+  /** Rows per forward/backward chunk; −1: the architecture's default (bounded memory), 0: none. */
+  chunk: number;
   /** 'mcr2', or 'ce' for the cross-entropy baseline (same backbone, linear classifier on its features). */
   loss: 'mcr2' | 'ce';
 }
@@ -79,6 +82,7 @@ export const SUPERVISED_DEFAULTS: SupervisedConfig = {
   shuffle: true,
   subset: 0,
   workers: -1,
+  chunk: -1,
   loss: 'mcr2',
 };
 
@@ -150,7 +154,7 @@ export async function trainSupervised(config: Partial<SupervisedConfig>, hooks: 
     run, params: { ...c, num_classes: train.numClasses }, sameRunKeys: SAME_RUN_KEYS, model,
     loss: c.loss === 'ce' ? new CrossEntropyLoss() : new MaximalCodingRateReduction({ gam1: c.gam1, gam2: c.gam2, eps: c.eps }),
     build: { arch: c.arch, fd: c.fd, seed: c.seed, inputShape, logits },
-    epochs: c.epo, lr: c.lr, mom: c.mom, wd: c.wd, milestones: c.milestones, seed: c.seed, batchSize: c.bs, workers: c.workers,
+    epochs: c.epo, lr: c.lr, mom: c.mom, wd: c.wd, milestones: c.milestones, seed: c.seed, batchSize: c.bs, workers: c.workers, chunk: c.chunk >= 0 ? c.chunk : archDefaultChunk(c.arch),
     stepsPerEpoch: steps,
     batches: function* (_epoch, rng) {
       const order = c.shuffle ? rng.permutation(train.n) : Int32Array.from({ length: train.n }, (_, i) => i);
