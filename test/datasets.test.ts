@@ -133,7 +133,7 @@ test('image folders: plain or inside a tar.gz, sorted classes, size and format e
   fs.writeFileSync(path.join(root, 'train', 'notes.txt'), 'not an image folder');
   const ds = loadDataset('imagefolder', 'train', { dataDir: root });
   assert.deepEqual(ds.classes, ['ant', 'cat']);
-  assert.deepEqual([...ds.labels], [0, 0, 0, 1, 1]);
+  assert.deepEqual([...ds.labels], [0, 1, 0, 1, 0], 'classes interleaved: every prefix covers every class');
   assert.deepEqual([ds.n, ds.height, ds.width, ds.channels], [5, 4, 5, 3]);
   const first = pngOf(5, 4, 0);
   const { PNG } = require('pngjs') as typeof import('pngjs');

@@ -1,6 +1,7 @@
 // Users' own images: root/<class>/*.{png,jpg,jpeg} (or root/<split>/<class>/...), read from a
 // folder or straight from a .tar / .tar.gz of one. Classes are the sorted folder names (as
-// torchvision's ImageFolder) unless a class list is given; files are taken in sorted order.
+// torchvision's ImageFolder) unless a class list is given; files are sorted within a class and the
+// classes interleaved.
 // JPEG and PNG are decoded in pure JS (jpeg-js, pngjs); every image must have the same size.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -84,8 +85,18 @@ export function loadImageFolder(root: string, split: Split | undefined, opts: Im
   }
   const classes = opts.classes ?? [...new Set(raw.map((r) => r.cls))].sort();
   const index = new Map(classes.map((c, i) => [c, i]));
-  // Class by class, files sorted within each (archives may list files in any order).
+  // Files sorted within each class (archives list them in any order), then the classes taken in
+  // turn (class 0's first image, class 1's first, ..., class 0's second, ...): any prefix of the
+  // dataset (--subset, the self-supervised sampler's in-order batches) covers every class.
   raw.sort((a, b) => (index.get(a.cls) ?? -1) - (index.get(b.cls) ?? -1) || (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
+  const rank = new Map<RawImage, number>();
+  const seen = new Map<string, number>();
+  for (const r of raw) {
+    const k = seen.get(r.cls) ?? 0;
+    seen.set(r.cls, k + 1);
+    rank.set(r, k);
+  }
+  raw.sort((a, b) => rank.get(a)! - rank.get(b)! || (index.get(a.cls) ?? -1) - (index.get(b.cls) ?? -1));
   let width = 0;
   let height = 0;
   let images = new Uint8Array(0);
