@@ -6,7 +6,7 @@ import { describeBackend, initBackend } from '../backend.js';
 import { countChanged, CORRUPTIONS, corruptLabels } from '../data/corrupt.js';
 import { classCounts, DATASET_NAMES, loadDataset } from '../data/index.js';
 import { downloadDataset, RESOURCES } from '../data/download.js';
-import { evaluateRun } from '../evaluate/run_eval.js';
+import { evaluateRun, evaluationJson } from '../evaluate/run_eval.js';
 import { ARCH_NAMES } from '../models/index.js';
 import { summaryText } from '../models/summary.js';
 import { extractRun } from '../extract.js';
@@ -84,13 +84,23 @@ const TRAIN_SELFSUP_FLAGS: FlagSpecs = {
 
 const EVALUATE_FLAGS: FlagSpecs = {
   model_dir: { type: 'string', help: 'run folder to evaluate' },
+  features: { type: 'string', help: 'or: an .npz of train_features, train_labels, test_features, test_labels (mcr2 extract writes one) (mcr2-ts)' },
+  svm: { type: 'bool', help: 'evaluate using SVM' },
   knn: { type: 'bool', help: 'evaluate using kNN measuring cosine similarity' },
   nearsub: { type: 'bool', help: 'evaluate using Nearest Subspace' },
+  kmeans: { type: 'bool', help: 'evaluate using KMeans' },
+  ensc: { type: 'bool', help: 'evaluate using Elastic Net Subspace Clustering' },
   epoch: { type: 'int', help: 'which epoch for evaluation (default: latest)' },
   k: { type: 'int', help: 'top k components for kNN', default: 5 },
+  n: { type: 'int', help: 'number of clusters for cluster', default: 10 },
+  gam: { type: 'int', help: 'gamma paramter for subspace clustering', default: 300 },
+  tau: { type: 'float', help: 'tau paramter for subspace clustering', default: 1.0 },
   n_comp: { type: 'int', help: 'number of components for PCA', default: 30 },
+  save: { type: 'bool', help: 'save labels (plabels/<method>_epoch<e>.npy)' },
+  json: { type: 'bool', help: 'print one JSON object instead of the official lines (mcr2-ts)' },
   data_dir: { type: 'string', help: 'path to dataset (default: the one the run trained on)' },
 };
+
 
 const PLOT_FLAGS: FlagSpecs = {
   model_dir: { type: 'string', help: 'run folder' },
@@ -172,9 +182,19 @@ async function cmdTrainSelfSup(argv: string[]): Promise<void> {
 
 async function cmdEvaluate(argv: string[]): Promise<void> {
   const f = parseFlags(argv, EVALUATE_FLAGS);
-  const modelDir = need(f.model_dir as string | undefined, 'model_dir');
-  if (!f.knn && !f.nearsub) throw new UsageError('choose at least one method: --knn, --nearsub');
-  await evaluateRun({ modelDir, epoch: f.epoch as number | undefined, knn: f.knn === true, k: f.k as number, nearsub: f.nearsub === true, nComp: f.n_comp as number, dataDir: f.data_dir as string | undefined });
+  const modelDir = f.model_dir as string | undefined;
+  const features = f.features as string | undefined;
+  if ((modelDir === undefined) === (features === undefined)) throw new UsageError('give exactly one of --model_dir and --features');
+  const methods = ['svm', 'knn', 'nearsub', 'kmeans', 'ensc'].filter((m) => f[m] === true);
+  if (methods.length === 0) throw new UsageError('choose at least one method: --svm, --knn, --nearsub, --kmeans, --ensc');
+  const json = f.json === true;
+  const r = await evaluateRun({
+    modelDir, features, epoch: f.epoch as number | undefined, svm: f.svm === true, knn: f.knn === true, nearsub: f.nearsub === true,
+    kmeans: f.kmeans === true, ensc: f.ensc === true, k: f.k as number, n: f.n as number, gam: f.gam as number, tau: f.tau as number,
+    nComp: f.n_comp as number, save: f.save === true, dataDir: f.data_dir as string | undefined, log: json ? () => {} : undefined,
+  });
+  if (json) console.log(JSON.stringify(evaluationJson(r)));
+  else for (const file of r.saved) console.log(`saved ${file}`);
 }
 
 async function plotLoss(run: RunFolder): Promise<string[]> {
