@@ -14,7 +14,7 @@ export interface SupervisedProfile {
 }
 
 export const SUPERVISED_PROFILES: Record<ProfileName, SupervisedProfile> = {
-  smoke: { subset: 3000, epo: 2, bs: 500, lr: 0.05, milestones: [] },
+  smoke: { subset: 3000, epo: 2, bs: 100, lr: 0.05, milestones: [] },
   cpu: { subset: 0, epo: 2, bs: 1000, lr: 0.05, milestones: [] },
   paper: { subset: 0, epo: 8, bs: 1000, lr: 0.05, milestones: [6] },
 };
