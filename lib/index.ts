@@ -36,8 +36,20 @@ export { createNetwork, LogitNet, type Network, type NetworkOptions } from './mo
 export { CrossEntropyLoss } from './loss_ce.js';
 export { LocalEngine, type TrainingEngine, type TrainingLoss } from './train/engine.js';
 export { ParallelEngine, defaultWorkers } from './train/parallel.js';
-export { knnPredict, nearSubspacePredict, accuracy, confusionMatrix, type KnnOptions, type NearSubspaceOptions } from './evaluate/index.js';
-export { evaluateRun, type EvaluateOptions, type EvaluateResult } from './evaluate/run_eval.js';
+export {
+  knnPredict, nearSubspacePredict, accuracy, confusionMatrix, type KnnOptions, type NearSubspaceOptions,
+  linearSvcPredict, linearSvcFit, linearSvcPredictWith, linearSvcDecision, type LinearSvcOptions, type LinearSvcModel,
+  kmeansCluster, kmeansPlusPlus, type KMeansOptions, type KMeansResult,
+  enscCluster, type EnscOptions, type EnscResult,
+  clusteringAccuracy, normalizedMutualInfo, adjustedRandIndex, contingencyTable, type Contingency,
+  linearSumAssignment, type Assignment,
+} from './evaluate/index.js';
+export { readNpz, writeNpz, readNpy, writeNpy, parseNpz, encodeNpz, parseNpy, encodeNpy, encodeZip, type NpyArray, type NpyInput, type NpyDtype, type NpyData } from './npz.js';
+export { lassoLars, lassoFeatureSign, choleskyRemove, type LassoResult, type LassoOptions, type WarmStart } from './lasso.js';
+export { csrFromTriplets, csrMatVec, topEigenpairs, type CsrMatrix, type TopEigenOptions, type TopEigenResult } from './sparse.js';
+export { evaluateRun, evaluationJson, readFeatureFile, type EvaluateOptions, type EvaluateResult, type ClusterScores } from './evaluate/run_eval.js';
+export { runFeatures, type RunFeatures } from './evaluate/run_features.js';
+export { extractRun, type ExtractOptions } from './extract.js';
 export { lossFigure, confusionFigure, accuracyFigure, COLORS, type Figure } from './plot/figure.js';
 export { saveFigure, figureHtml, figurePng, closeRenderer, findChromium, type SavedFigure } from './plot/render.js';
 export { showFigure, showTable, displayBundle, inNotebook } from './plot/notebook.js';
