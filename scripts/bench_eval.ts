@@ -96,11 +96,11 @@ async function packages(trainX: Float32Array): Promise<Json> {
   return out;
 }
 
-export async function benchEvaluators(opts: { quick: boolean }): Promise<Record<string, unknown>> {
+export async function benchEvaluators(opts: { quick: boolean; enscRows?: number }): Promise<Record<string, unknown>> {
   const quick = opts.quick;
   const nTrain = quick ? 10000 : 50000;
   const nTest = quick ? 2000 : 10000;
-  const nEnsc = quick ? 1000 : 10000;
+  const nEnsc = opts.enscRows ?? (quick ? 1000 : 10000);
   const nEnscPy = quick ? 300 : 1000;
   const info = await initBackend();
   const train = syntheticFeatures(nTrain, 1);
@@ -173,7 +173,8 @@ export async function benchEvaluators(opts: { quick: boolean }): Promise<Record<
 }
 
 if (require.main === module) {
-  benchEvaluators({ quick: process.argv.includes('--quick') })
+  const ei = process.argv.indexOf('--ensc-rows');
+  benchEvaluators({ quick: process.argv.includes('--quick'), enscRows: ei >= 0 ? Number(process.argv[ei + 1]) : undefined })
     .then((r) => console.log(JSON.stringify(r, null, 2)))
     .catch((e) => {
       console.error(e);
