@@ -88,4 +88,9 @@ test('Sum, Mean over leading axes and transposed matMul on wasm match cpu', asyn
   }
   const err = await compare(() => [rand([2, 4, 6], 12), rand([2, 5, 6], 13)], ([x, y]) => tf.matMul(x, y, false, true));
   assert.ok(err < 1e-5, `batched matMul: ${err}`);
+  // Shapes where transposing the product is cheaper than transposing a large operand.
+  for (const [as, bs, ta, tb] of [[[2, 6], [40, 6], false, true], [[6, 40], [6, 2], true, false], [[3, 2, 6], [3, 40, 6], false, true]] as Array<[number[], number[], boolean, boolean]>) {
+    const e = await compare(() => [rand(as, 14), rand(bs, 15)], ([x, y]) => tf.matMul(x, y, ta, tb));
+    assert.ok(e < 1e-5, `matMul ${as} x ${bs} (${ta}, ${tb}): ${e}`);
+  }
 });

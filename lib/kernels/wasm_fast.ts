@@ -1,7 +1,8 @@
 // Faster replacements for wasm kernels that training hits on every step (measured with tf.profile
 // on a cnn-small step at batch 1000, before → after):
 //   BatchMatMul with transposeA/B: XNNPACK is only used for plain products (~2 → ~25 GFLOP/s with
-//     an explicit transpose first); the Linear layer's two gradients are transposed products.
+//     an explicit transpose first, of the operand or of the product, whichever is smaller); the
+//     Linear layer's two gradients are transposed products.
 //   Sum / Mean over all leading axes (bias and batch-norm gradients, batch statistics of NHWC
 //     activations): the stock kernel transposes the whole tensor first; one streaming JS pass over
 //     the wasm heap does not (a product with a ones row is no better: XNNPACK repacks the operand).
@@ -57,12 +58,30 @@ export function registerFastWasmKernels(backendName = 'wasm'): void {
       [perm[r - 2], perm[r - 1]] = [perm[r - 1], perm[r - 2]];
       return k.transpose(t, perm);
     };
-    const at = transposeA ? swap(a) : a;
-    const bt = transposeB ? swap(b) : b;
-    const out = orig({ inputs: { a: at, b: bt } as never, backend, attrs: { ...attrs, transposeA: false, transposeB: false } as never });
-    if (at !== a) k.free(at);
-    if (bt !== b) k.free(bt);
-    return out;
+    const plain = { ...attrs, transposeA: false, transposeB: false } as never;
+    const rows = (t: TensorInfo, tr: boolean) => t.shape[t.shape.length - (tr ? 1 : 2)];
+    const cols = (t: TensorInfo, tr: boolean) => t.shape[t.shape.length - (tr ? 2 : 1)];
+    // Either transpose the operands that need it and multiply (A'·B'), or multiply the other way
+    // round and transpose the product ((B'ᵀ·A'ᵀ)ᵀ): whichever moves fewer numbers. The Linear
+    // layer's dx = dy·Wᵀ is the second kind: W is large, dy and dx are not.
+    const costDirect = (transposeA ? size(a.shape) : 0) + (transposeB ? size(b.shape) : 0);
+    const costSwapped = (transposeA ? 0 : size(a.shape)) + (transposeB ? 0 : size(b.shape)) + rows(a, transposeA) * cols(b, transposeB) * (size(a.shape) / (rows(a, transposeA) * cols(a, transposeA)));
+    if (costDirect <= costSwapped || a.shape.length !== b.shape.length) {
+      const at = transposeA ? swap(a) : a;
+      const bt = transposeB ? swap(b) : b;
+      const out = orig({ inputs: { a: at, b: bt } as never, backend, attrs: plain });
+      if (at !== a) k.free(at);
+      if (bt !== b) k.free(bt);
+      return out;
+    }
+    const bs = transposeB ? b : swap(b);
+    const as = transposeA ? a : swap(a);
+    const ct = orig({ inputs: { a: bs, b: as } as never, backend, attrs: plain }) as unknown as TensorInfo;
+    if (bs !== b) k.free(bs);
+    if (as !== a) k.free(as);
+    const out = swap(ct);
+    k.free(ct);
+    return out as never;
   });
 
   const leadingReduce = (mean: boolean) => (orig: tf.KernelFunc): tf.KernelFunc => ({ inputs, backend, attrs }) => {
@@ -98,6 +117,31 @@ export function registerFastWasmKernels(backendName = 'wasm'): void {
   });
 }
 
+/** The common 2x2, stride-2 window: four fixed offsets, no bounds checks; first maximum wins. */
+function maxPool2x2Backward(x: Float32Array, dy: Float32Array, dx: Float32Array, n: number, h: number, w: number, c: number, oh: number, ow: number): void {
+  const row = w * c;
+  let o = 0;
+  for (let b = 0; b < n; b++) {
+    for (let y = 0; y < oh; y++) {
+      let base = (b * h + 2 * y) * row;
+      for (let xo = 0; xo < ow; xo++, base += 2 * c) {
+        for (let ch = 0; ch < c; ch++, o++) {
+          const i0 = base + ch;
+          const i1 = i0 + c;
+          const i2 = i0 + row;
+          const i3 = i2 + c;
+          let bi = i0;
+          let bv = x[i0];
+          if (x[i1] > bv) { bi = i1; bv = x[i1]; }
+          if (x[i2] > bv) { bi = i2; bv = x[i2]; }
+          if (x[i3] > bv) bi = i3;
+          dx[bi] += dy[o];
+        }
+      }
+    }
+  }
+}
+
 /** Sums (or means) over rows of a row-major [m, c] matrix, accumulated in float64. */
 export function columnSums(x: Float32Array, c: number, out: Float32Array, mean = false): void {
   const m = x.length / c;
@@ -119,6 +163,10 @@ export function maxPoolBackward(x: Float32Array, dy: Float32Array, dx: Float32Ar
     effectiveFilterHeight: fh, effectiveFilterWidth: fw } = info;
   const { top, left } = info.padInfo;
   dx.fill(0);
+  if (fh === 2 && fw === 2 && sh === 2 && sw === 2 && top === 0 && left === 0 && h >= 2 * oh && w >= 2 * ow) {
+    maxPool2x2Backward(x, dy, dx, n, h, w, c, oh, ow);
+    return;
+  }
   const best = new Float32Array(c);
   const arg = new Int32Array(c);
   let o = 0;
