@@ -5,6 +5,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { ROOT } from './helpers.js';
+import { readNpz } from '../lib/npz.js';
 
 const CLI = path.join(ROOT, 'dist', 'lib', 'cli', 'main.js');
 const run = (args: string[], env: Record<string, string> = {}) =>
@@ -28,7 +29,9 @@ test('bad flags and values are named; missing things are errors, not crashes', (
   r = run(['train-sup', '--bs', 'ten']);
   assert.match(r.stderr, /--bs: expected an integer, got 'ten'/);
   r = run(['evaluate', '--knn']);
-  assert.match(r.stderr, /--model_dir is required/);
+  assert.match(r.stderr, /give exactly one of --model_dir and --features/);
+  r = run(['evaluate', '--model_dir', 'x']);
+  assert.match(r.stderr, /choose at least one method: --svm, --knn, --nearsub, --kmeans, --ensc/);
   r = run(['evaluate', '--model_dir', path.join(os.tmpdir(), 'no-such-run'), '--knn']);
   assert.equal(r.status, 1);
   assert.match(r.stderr, /not a run folder: params.json is missing/);
@@ -71,6 +74,48 @@ test('train-sup, evaluate and plot from the command line on a tiny run', () => {
   for (const f of ['loss_theoretical.html', 'loss_theoretical.png', 'loss_empirical.html', 'loss_empirical.png']) {
     assert.ok(fs.existsSync(path.join(runDir, 'figures', 'loss', f)), f);
   }
+  // extract → an .npz that evaluate --features reads back; --json prints one object.
+  const out = path.join(dir, 'ext');
+  const x = run(['extract', '--model_dir', runDir, '--save_dir', out]);
+  assert.equal(x.status, 0, x.stderr);
+  const file = path.join(out, `${path.basename(runDir)}_epoch0.npz`);
+  const z = readNpz(file);
+  assert.deepEqual(z.features.shape, [200, 16]);
+  assert.deepEqual(z.test_features.shape, [10000, 16]);
+  assert.equal(z.labels.dtype, 'int32');
+  const j = run(['evaluate', '--features', file, '--knn', '--k', '3', '--svm', '--kmeans', '--nearsub', '--n_comp', '4', '--json']);
+  assert.equal(j.status, 0, j.stderr);
+  const res = JSON.parse(j.stdout);
+  assert.deepEqual(Object.keys(res), ['svm', 'knn', 'nearsub', 'kmeans']);
+  assert.ok(res.knn > 0.5 && res.svm > 0.5 && res.nearsub.svd > 0.5 && res.kmeans.nmi > 0.2, j.stdout);
+  const save = run(['evaluate', '--model_dir', runDir, '--kmeans', '--save']);
+  assert.match(save.stdout, /^KMeans: 0\.\d+$/m);
+  assert.ok(fs.existsSync(path.join(runDir, 'plabels', 'kmeans_epoch0.npy')));
+});
+
+test('summary, data, train-selfsup and the cross-entropy baseline from the command line', () => {
+  const s = run(['summary', '--arch', 'resnet18', '--fd', '128']);
+  assert.equal(s.status, 0, s.stderr);
+  assert.match(s.stdout, /trainable parameters: 11,497,664\n?$/);
+  const d = run(['data', '--data', 'mnist', '--lcr', '0.2']);
+  const info = JSON.parse(d.stdout);
+  assert.equal(info.train.images, 60000);
+  assert.equal(info.train.corrupt.changed, 10829);
+  assert.equal(info.test.class_counts.reduce((a: number, b: number) => a + b, 0), 10000);
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mcr2-ss-'));
+  const t = run(['train-selfsup', '--arch', 'cnn-small', '--data', 'mnist', '--fd', '16', '--transform', 'mnist', '--bs', '40', '--aug', '4',
+    '--subset', '80', '--epo', '1', '--lr', '0.01', '--save_dir', dir, '--workers', '0']);
+  assert.equal(t.status, 0, t.stderr);
+  const name = 'selfsup_cnn-small+16_mnist_epo1_bs40_aug4+mnist_lr0.01_mom0.9_wd0.0005_gam11.0_gam210.0_eps2.0';
+  const rows = fs.readFileSync(path.join(dir, name, 'losses.csv'), 'utf8').split('\n');
+  assert.equal(rows.length, 1 + 8, '80 images / 10 per batch');
+  const ce = run(['train-sup', '--arch', 'cnn-small', '--data', 'mnist', '--epo', '1', '--bs', '50', '--lr', '0.05', '--transform', 'test',
+    '--subset', '200', '--loss', 'ce', '--save_dir', dir, '--workers', '0']);
+  assert.equal(ce.status, 0, ce.stderr);
+  const ceDir = path.join(dir, 'sup_cnn-small+128_mnist_epo1_bs50_lr0.05_mom0.9_wd0.0005_gam11.0_gam21.0_eps0.5_lcr0.0_ce');
+  assert.match(fs.readFileSync(path.join(ceDir, 'losses.csv'), 'utf8'), /\n0,0,[0-9.]+,NaN,NaN,NaN,NaN/);
+  const ev = run(['evaluate', '--model_dir', ceDir, '--knn']);
+  assert.match(ev.stdout, /^CE: 0\.\d+$/m);
 });
 
 test('a training run killed with SIGKILL resumes from its last checkpoint and ends as if never stopped', async () => {
