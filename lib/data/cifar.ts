@@ -4,7 +4,7 @@
 // Pixels are stored channel-planar (1024 R, 1024 G, 1024 B, rows of 32); kept here as NHWC uint8.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { checkLabels, type ImageDataset, type Split } from './dataset.js';
+import { checkLabels, concatParts, type ImageDataset, type Split } from './dataset.js';
 
 export const CIFAR10_CLASSES = ['airplane', 'automobile', 'bird', 'cat', 'deer', 'dog', 'frog', 'horse', 'ship', 'truck'];
 
@@ -99,15 +99,10 @@ export function loadCifarBinary(name: 'cifar10' | 'cifar100' | 'cifar100coarse',
     const file = path.join(dir, f);
     return decodeCifarRecords(fs.readFileSync(file), which === 'cifar10' ? 1 : 2, which === 'cifar10' ? 0 : 1, file);
   });
-  const n = parts.reduce((a, p) => a + p.labels.length, 0);
-  const images = new Uint8Array(n * PIXELS);
-  let labels = new Int32Array(n);
-  let off = 0;
-  for (const p of parts) {
-    images.set(p.images, off * PIXELS);
-    labels.set(p.labels, off);
-    off += p.labels.length;
-  }
+  const all = concatParts(parts, PIXELS);
+  const images = all.images;
+  let labels = all.labels;
+  const n = labels.length;
   let classes: string[];
   if (name === 'cifar10') {
     classes = readNames(dir, 'batches.meta.txt', 10) ?? CIFAR10_CLASSES;

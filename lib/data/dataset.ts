@@ -42,3 +42,17 @@ export function firstN(ds: ImageDataset, n: number): ImageDataset {
   const size = ds.height * ds.width * ds.channels;
   return { ...ds, n, images: ds.images.subarray(0, n * size), labels: ds.labels.slice(0, n) };
 }
+
+/** Images and labels of several parts, one after the other (splits read from several files). */
+export function concatParts(parts: Array<{ images: Uint8Array; labels: Int32Array }>, pixelsPerImage: number): { images: Uint8Array; labels: Int32Array } {
+  const n = parts.reduce((a, p) => a + p.labels.length, 0);
+  const images = new Uint8Array(n * pixelsPerImage);
+  const labels = new Int32Array(n);
+  let off = 0;
+  for (const p of parts) {
+    images.set(p.images, off * pixelsPerImage);
+    labels.set(p.labels, off);
+    off += p.labels.length;
+  }
+  return { images, labels };
+}

@@ -4,7 +4,7 @@
 // unlabelled split unused), `stl10sup` train = train split only; both test = test split.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { ImageDataset, Split } from './dataset.js';
+import { concatParts, type ImageDataset, type Split } from './dataset.js';
 
 export const STL10_CLASSES = ['airplane', 'bird', 'car', 'cat', 'deer', 'dog', 'horse', 'monkey', 'ship', 'truck'];
 export const STL10_URL = { url: 'http://ai.stanford.edu/~acoates/stl10/stl10_binary.tar.gz', md5: '91f7769df0f17e558f3565bffb0c7dfb', folder: 'stl10_binary' };
@@ -75,16 +75,8 @@ function readPart(dir: string, part: 'train' | 'test'): { images: Uint8Array; la
 
 export function loadStl10Binary(name: 'stl10' | 'stl10sup', split: Split, dir: string): ImageDataset {
   const parts: Array<'train' | 'test'> = split === 'test' ? ['test'] : name === 'stl10' ? ['train', 'test'] : ['train'];
-  const read = parts.map((p) => readPart(dir, p));
-  const n = read.reduce((a, r) => a + r.labels.length, 0);
-  const images = new Uint8Array(n * PIXELS);
-  const labels = new Int32Array(n);
-  let off = 0;
-  for (const r of read) {
-    images.set(r.images, off * PIXELS);
-    labels.set(r.labels, off);
-    off += r.labels.length;
-  }
+  const { images, labels } = concatParts(parts.map((p) => readPart(dir, p)), PIXELS);
+  const n = labels.length;
   const namesFile = path.join(dir, 'class_names.txt');
   const names = fs.existsSync(namesFile) ? fs.readFileSync(namesFile, 'utf8').split('\n').map((s) => s.trim()).filter((s) => s) : [];
   const classes = names.length === 10 ? names : STL10_CLASSES;

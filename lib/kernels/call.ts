@@ -71,3 +71,34 @@ export class KernelCaller {
     for (const t of infos) this.backend.disposeData(t.dataId);
   }
 }
+
+const callers = new WeakMap<object, Map<string, KernelCaller>>();
+
+/** The (cached) caller for one backend instance. */
+export function callerFor(backend: unknown, backendName: string): KernelCaller {
+  let byName = callers.get(backend as object);
+  if (byName === undefined) {
+    byName = new Map();
+    callers.set(backend as object, byName);
+  }
+  let c = byName.get(backendName);
+  if (c === undefined) {
+    c = new KernelCaller(backend as KernelBackend, backendName);
+    byName.set(backendName, c);
+  }
+  return c;
+}
+
+/** Replaces a backend's kernel `name` (make gets the original, to fall back on). */
+export function replaceKernel(name: string, backendName: string, make: (orig: tf.KernelFunc) => tf.KernelFunc): void {
+  const config = tf.getKernel(name, backendName);
+  if (config === undefined) throw new Error(`kernel ${name} is not registered for ${backendName}`);
+  tf.unregisterKernel(name, backendName);
+  tf.registerKernel({ kernelName: name, backendName, kernelFunc: make(config.kernelFunc) });
+}
+
+/** Registers kernel `name` for a backend, in place of any kernel of that name. */
+export function provideKernel(name: string, backendName: string, kernelFunc: tf.KernelFunc): void {
+  if (tf.getKernel(name, backendName) !== undefined) tf.unregisterKernel(name, backendName);
+  tf.registerKernel({ kernelName: name, backendName, kernelFunc });
+}

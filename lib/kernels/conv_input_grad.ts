@@ -14,7 +14,7 @@
 // a full correlation of dy with the flipped sub-filter over the q that land inside [0, h).
 // The arithmetic equals the forward convolution's. Stride 1 is the single phase r = 0.
 import * as tf from '@tensorflow/tfjs';
-import { KernelCaller, type KernelBackend, type TensorInfo } from './call.js';
+import { callerFor, provideKernel, type KernelBackend, type KernelCaller, type TensorInfo } from './call.js';
 
 interface WasmBackend extends KernelBackend {
   makeOutput(shape: number[], dtype: tf.DataType): TensorInfo;
@@ -173,20 +173,9 @@ function zeroUncovered(dx: Float32Array, n: number, h: number, w: number, c: num
 
 /** Registers the phased Conv2DBackpropInput for `backendName` (wasm), replacing the existing one. */
 export function registerPhasedConvInputGrad(backendName = 'wasm'): void {
-  const callers = new WeakMap<object, KernelCaller>();
-  const caller = (backend: KernelBackend) => {
-    let c = callers.get(backend);
-    if (c === undefined) { c = new KernelCaller(backend, backendName); callers.set(backend, c); }
-    return c;
-  };
-  if (tf.getKernel(tf.Conv2DBackpropInput, backendName) !== undefined) tf.unregisterKernel(tf.Conv2DBackpropInput, backendName);
-  tf.registerKernel({
-    kernelName: tf.Conv2DBackpropInput,
-    backendName,
-    kernelFunc: ({ inputs, backend, attrs }) => {
-      const { dy, filter } = inputs as unknown as { dy: TensorInfo; filter: TensorInfo };
-      const b = backend as unknown as WasmBackend;
-      return conv2dBackpropInputPhased(caller(b), b, dy, filter, attrs as unknown as ConvGradAttrs) as never;
-    },
+  provideKernel(tf.Conv2DBackpropInput, backendName, ({ inputs, backend, attrs }) => {
+    const { dy, filter } = inputs as unknown as { dy: TensorInfo; filter: TensorInfo };
+    const b = backend as unknown as WasmBackend;
+    return conv2dBackpropInputPhased(callerFor(b, backendName), b, dy, filter, attrs as unknown as ConvGradAttrs) as never;
   });
 }

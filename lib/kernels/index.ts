@@ -9,14 +9,15 @@ let registered = false;
 export function registerWasmKernels(): void {
   if (registered) return;
   registerConvGradKernels('wasm');
-  // Replaces conv_grad.ts' Conv2DBackpropInput on wasm: no zero-inserted dy, no Reverse kernel.
+  // The input gradient in phases (one per stride offset): no zero-inserted dy, no Reverse kernel.
   registerPhasedConvInputGrad('wasm');
   registerFastWasmKernels('wasm');
   registerCopyKernels('wasm');
   registered = true;
 }
 
-export { conv2dBackpropFilter, conv2dBackpropInput, registerConvGradKernels } from './conv_grad.js';
+export { conv2dBackpropFilter, registerConvGradKernels } from './conv_grad.js';
+export { callerFor, KernelCaller, provideKernel, replaceKernel } from './call.js';
 export { axisPhases, conv2dBackpropInputPhased, registerPhasedConvInputGrad } from './conv_input_grad.js';
 export { joinRows, registerCopyKernels, splitRows } from './wasm_copy.js';
 export { maxPoolBackward, registerFastWasmKernels } from './wasm_fast.js';

@@ -7,7 +7,7 @@
 // [32,32,32,128] tensor). Here one pass over the rows copies narrow pieces element by element and
 // wide ones with one copy call each (~10x faster on narrow pieces, equal on wide ones).
 import * as tf from '@tensorflow/tfjs';
-import type { KernelBackend, TensorInfo } from './call.js';
+import { replaceKernel, type KernelBackend, type TensorInfo } from './call.js';
 
 interface WasmBackend extends KernelBackend {
   makeOutput(shape: number[], dtype: tf.DataType): TensorInfo;
@@ -61,16 +61,9 @@ export function joinRows(srcs: Numeric[], rows: number, widths: number[], dst: N
   }
 }
 
-function replace(name: string, backendName: string, make: (orig: tf.KernelFunc) => tf.KernelFunc): void {
-  const config = tf.getKernel(name, backendName);
-  if (config === undefined) throw new Error(`kernel ${name} is not registered for ${backendName}`);
-  const orig = config.kernelFunc;
-  tf.unregisterKernel(name, backendName);
-  tf.registerKernel({ kernelName: name, backendName, kernelFunc: make(orig) });
-}
 
 export function registerCopyKernels(backendName = 'wasm'): void {
-  replace(tf.SplitV, backendName, (orig) => ({ inputs, backend, attrs }) => {
+  replaceKernel(tf.SplitV, backendName, (orig) => ({ inputs, backend, attrs }) => {
     const { x } = inputs as unknown as { x: TensorInfo };
     const { numOrSizeSplits, axis } = attrs as unknown as { numOrSizeSplits: number | number[]; axis: number };
     if (x.dtype === 'string' || x.dtype === 'complex64' || size(x.shape) === 0) return orig({ inputs, backend, attrs });
@@ -90,7 +83,7 @@ export function registerCopyKernels(backendName = 'wasm'): void {
     return outs as never;
   });
 
-  replace(tf.Concat, backendName, (orig) => ({ inputs, backend, attrs }) => {
+  replaceKernel(tf.Concat, backendName, (orig) => ({ inputs, backend, attrs }) => {
     const all = inputs as unknown as TensorInfo[];
     const { axis } = attrs as unknown as { axis: number };
     const xs = all.filter((t) => size(t.shape) > 0);

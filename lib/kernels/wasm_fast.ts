@@ -9,7 +9,7 @@
 //   MaxPoolGrad: the stock kernel is a slow generic loop; a channel-vectorised JS loop over the
 //     wasm heap is ~10x faster. Gradient goes to the first maximum of each window, as TF/PyTorch.
 import * as tf from '@tensorflow/tfjs';
-import { KernelCaller, type KernelBackend, type TensorInfo } from './call.js';
+import { callerFor, replaceKernel, type KernelBackend, type TensorInfo } from './call.js';
 
 /** The parts of BackendWasm used to read/write tensors in place. */
 interface WasmBackend extends KernelBackend {
@@ -17,13 +17,6 @@ interface WasmBackend extends KernelBackend {
   typedArrayFromHeap(t: TensorInfo): Float32Array | Int32Array | Uint8Array;
 }
 
-function replace(name: string, backendName: string, make: (orig: tf.KernelFunc) => tf.KernelFunc): void {
-  const config = tf.getKernel(name, backendName);
-  if (config === undefined) throw new Error(`kernel ${name} is not registered for ${backendName}`);
-  const orig = config.kernelFunc;
-  tf.unregisterKernel(name, backendName);
-  tf.registerKernel({ kernelName: name, backendName, kernelFunc: make(orig) });
-}
 
 function size(shape: number[]): number {
   return shape.reduce((a, b) => a * b, 1);
@@ -37,17 +30,9 @@ function leadingAxes(axes: number[], rank: number): number | undefined {
 }
 
 export function registerFastWasmKernels(backendName = 'wasm'): void {
-  const callers = new WeakMap<object, KernelCaller>();
-  const caller = (backend: unknown) => {
-    let c = callers.get(backend as object);
-    if (c === undefined) {
-      c = new KernelCaller(backend as KernelBackend, backendName);
-      callers.set(backend as object, c);
-    }
-    return c;
-  };
+  const caller = (backend: unknown) => callerFor(backend, backendName);
 
-  replace(tf.BatchMatMul, backendName, (orig) => ({ inputs, backend, attrs }) => {
+  replaceKernel(tf.BatchMatMul, backendName, (orig) => ({ inputs, backend, attrs }) => {
     const { a, b } = inputs as unknown as { a: TensorInfo; b: TensorInfo };
     const { transposeA, transposeB } = attrs as unknown as { transposeA: boolean; transposeB: boolean };
     if (!transposeA && !transposeB) return orig({ inputs, backend, attrs });
@@ -99,10 +84,10 @@ export function registerFastWasmKernels(backendName = 'wasm'): void {
     columnSums(src, size(rest), dst, mean);
     return out as never;
   };
-  replace(tf.Sum, backendName, leadingReduce(false));
-  replace(tf.Mean, backendName, leadingReduce(true));
+  replaceKernel(tf.Sum, backendName, leadingReduce(false));
+  replaceKernel(tf.Mean, backendName, leadingReduce(true));
 
-  replace(tf.MaxPoolGrad, backendName, () => ({ inputs, backend, attrs }) => {
+  replaceKernel(tf.MaxPoolGrad, backendName, () => ({ inputs, backend, attrs }) => {
     const { dy, input } = inputs as unknown as { dy: TensorInfo; input: TensorInfo };
     const a = attrs as unknown as { filterSize: [number, number] | number; strides: [number, number] | number; pad: 'valid' | 'same' | number; dimRoundingMode?: 'floor' | 'round' | 'ceil' };
     const info = tf.backend_util.computePool2DInfo(input.shape as [number, number, number, number], a.filterSize, a.strides, 1, a.pad, a.dimRoundingMode);
