@@ -39,7 +39,7 @@ export { ParallelEngine, defaultWorkers } from './train/parallel.js';
 export {
   knnPredict, nearSubspacePredict, accuracy, confusionMatrix, type KnnOptions, type NearSubspaceOptions,
   linearSvcPredict, linearSvcFit, linearSvcPredictWith, linearSvcDecision, type LinearSvcOptions, type LinearSvcModel,
-  kmeansCluster, kmeansPlusPlus, type KMeansOptions, type KMeansResult,
+  kmeansCluster, kmeansClusterParallel, kmeansPlusPlus, type KMeansOptions, type KMeansResult,
   enscCluster, type EnscOptions, type EnscResult,
   clusteringAccuracy, normalizedMutualInfo, adjustedRandIndex, contingencyTable, type Contingency,
   linearSumAssignment, type Assignment,

@@ -12,7 +12,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { initBackend } from '../lib/backend.js';
 import {
-  accuracy, adjustedRandIndex, clusteringAccuracy, enscCluster, kmeansCluster, knnPredict, linearSvcPredict,
+  accuracy, adjustedRandIndex, clusteringAccuracy, enscCluster, kmeansClusterParallel, knnPredict, linearSvcPredict,
   nearSubspacePredict, normalizedMutualInfo,
 } from '../lib/evaluate/index.js';
 import { writeNpz } from '../lib/npz.js';
@@ -117,7 +117,9 @@ export async function benchEvaluators(opts: { quick: boolean; enscRows?: number 
   const [ns, nsS] = seconds(() => nearSubspacePredict(train.x, train.y, test.x, DIM, { nComp: 15 }));
   ours.nearsub = { seconds: nsS, pca_test_acc: accuracy(ns.pca, test.y), svd_test_acc: accuracy(ns.svd, test.y) };
   log(`nearsub: ${nsS} s`);
-  const [km, kmS] = seconds(() => kmeansCluster(train.x, DIM, { nClusters: CLASSES, nInit: 10, randomState: 10 }));
+  const km0 = performance.now();
+  const km = await kmeansClusterParallel(train.x, DIM, { nClusters: CLASSES, nInit: 10, randomState: 10 });
+  const kmS = +((performance.now() - km0) / 1000).toFixed(3);
   ours.kmeans = {
     seconds: kmS, acc: clusteringAccuracy(km.labels, train.y), nmi: normalizedMutualInfo(km.labels, train.y),
     ari: adjustedRandIndex(km.labels, train.y), n_iter: km.nIter, inertia: km.inertia,

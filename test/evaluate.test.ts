@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { accuracy, confusionMatrix, knnPredict, nearSubspacePredict } from '../lib/evaluate/index.js';
+import { accuracy, confusionMatrix, kmeansCluster, kmeansClusterParallel, knnPredict, nearSubspacePredict } from '../lib/evaluate/index.js';
 import { RandomState } from '../lib/random.js';
 import { symmetricEigen } from '../lib/linalg.js';
 import { initBackendFor } from './helpers.js';
@@ -68,4 +68,13 @@ test('metrics and the symmetric eigensolver', () => {
     }
   }
   assert.ok(values[0] >= values[1] && values[1] >= values[2]);
+});
+
+test('k-means restarts on worker threads pick the same clustering as the sequential loop', async () => {
+  const u = unionOfSubspaces(5, 300, 16, 3, 9);
+  const seq = kmeansCluster(u.x, 16, { nClusters: 5, nInit: 6, randomState: 3 });
+  const par = await kmeansClusterParallel(u.x, 16, { nClusters: 5, nInit: 6, randomState: 3 }, 2);
+  assert.deepEqual([...par.labels], [...seq.labels]);
+  assert.equal(par.inertia, seq.inertia);
+  assert.equal(par.nIter, seq.nIter);
 });

@@ -171,7 +171,7 @@ export function kmeansPlusPlus(data: Float32Array | Float64Array, dim: number, k
   return indices;
 }
 
-interface Run {
+export interface Run {
   labels: Int32Array;
   centers: Float64Array;
   inertia: number;
@@ -387,7 +387,22 @@ function sameClustering(a: Int32Array, b: Int32Array, k: number): boolean {
 }
 
 /** k-means clustering of the rows of x (n x dim, row-major). */
-export function kmeansCluster(x: Float32Array | Float64Array, dim: number, opts: KMeansOptions = {}): KMeansResult {
+/** Data centred as scikit-learn does, with what every restart needs. */
+export interface KMeansProblem {
+  xc: Float64Array;
+  norms: Float64Array;
+  mean: Float64Array;
+  n: number;
+  dim: number;
+  k: number;
+  nInit: number;
+  maxIter: number;
+  tolAbs: number;
+  seed: number;
+  f32: boolean;
+}
+
+export function kmeansProblem(x: Float32Array | Float64Array, dim: number, opts: KMeansOptions = {}): KMeansProblem {
   const k = opts.nClusters ?? 10;
   const nInit = opts.nInit ?? 10;
   const maxIter = opts.maxIter ?? 300;
@@ -419,17 +434,37 @@ export function kmeansCluster(x: Float32Array | Float64Array, dim: number, opts:
   for (let j = 0; j < dim; j++) m64[j] /= n;
   let variance = 0;
   for (let i = 0; i < n; i++) for (let j = 0; j < dim; j++) variance += (x[i * dim + j] - m64[j]) ** 2;
-  const tolAbs = (variance / n / dim) * tol;
-  const norms = rowNorms(xc, n, dim);
+  return { xc, norms: rowNorms(xc, n, dim), mean, n, dim, k, nInit, maxIter, tolAbs: (variance / n / dim) * tol, seed, f32 };
+}
 
-  const rng = new RandomState(seed);
-  let best: Run | undefined;
-  for (let r = 0; r < nInit; r++) {
-    const init = kmeansPlusPlus(xc, dim, k, rng, norms, f32);
-    const run = lloyd(xc, norms, n, dim, k, init, maxIter, tolAbs);
-    if (best === undefined || (run.inertia < best.inertia && !sameClustering(run.labels, best.labels, k))) best = run;
+/**
+ * Restart r alone. Every restart's k-means++ draws the same number of values whatever the data, so
+ * restart r's seeds come from replaying the draws of restarts 0..r−1 without touching the data:
+ * any thread can run any restart and get what the sequential loop gets.
+ */
+export function kmeansRestart(p: KMeansProblem, r: number): Run {
+  const rng = new RandomState(p.seed);
+  const trials = 2 + Math.floor(Math.log(p.k));
+  for (let i = 0; i < r; i++) {
+    rng.randint(0, p.n, 1);
+    for (let c = 1; c < p.k; c++) rng.random(trials);
   }
-  const centers = best!.centers;
-  for (let c = 0; c < k; c++) for (let j = 0; j < dim; j++) centers[c * dim + j] += mean[j];
+  const init = kmeansPlusPlus(p.xc, p.dim, p.k, rng, p.norms, p.f32);
+  return lloyd(p.xc, p.norms, p.n, p.dim, p.k, init, p.maxIter, p.tolAbs);
+}
+
+/** The lowest inertia over restarts in order (an equal clustering found later does not replace it). */
+export function bestRun(p: KMeansProblem, runs: Run[]): KMeansResult {
+  let best: Run | undefined;
+  for (const run of runs) {
+    if (best === undefined || (run.inertia < best.inertia && !sameClustering(run.labels, best.labels, p.k))) best = run;
+  }
+  const centers = Float64Array.from(best!.centers);
+  for (let c = 0; c < p.k; c++) for (let j = 0; j < p.dim; j++) centers[c * p.dim + j] += p.mean[j];
   return { labels: best!.labels, centers, inertia: best!.inertia, nIter: best!.nIter };
+}
+
+export function kmeansCluster(x: Float32Array | Float64Array, dim: number, opts: KMeansOptions = {}): KMeansResult {
+  const p = kmeansProblem(x, dim, opts);
+  return bestRun(p, Array.from({ length: p.nInit }, (_, r) => kmeansRestart(p, r)));
 }
