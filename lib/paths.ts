@@ -36,3 +36,15 @@ export function notebookFiguresDir(name: string): string {
 export function notebookSaveDir(): string {
   return process.env.MCR2_SAVE_DIR ?? path.join(packageRoot(), 'saved_models');
 }
+
+/**
+ * The compiled JS of a worker script beside the calling module (dist/lib/...), also when the
+ * caller runs from TypeScript sources (tsx): then the built copy under dist/ is used, if any.
+ */
+export function workerScript(callerDir: string, name: string): string | undefined {
+  const here = path.join(callerDir, `${name}.js`);
+  if (fs.existsSync(here)) return here;
+  const rel = path.relative(packageRoot(), callerDir);
+  const built = path.join(packageRoot(), 'dist', rel, `${name}.js`);
+  return fs.existsSync(built) ? built : undefined;
+}

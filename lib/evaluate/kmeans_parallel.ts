@@ -1,8 +1,8 @@
 // k-means restarts spread over worker threads: restart r gives the same result in any thread
 // (kmeans.ts: kmeansRestart), so the winner is the one the sequential loop picks.
 import * as os from 'node:os';
-import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
+import { workerScript } from '../paths.js';
 import { bestRun, kmeansProblem, kmeansRestart, type KMeansOptions, type KMeansProblem, type KMeansResult, type Run } from './kmeans.js';
 
 /** What a worker needs: the problem with its arrays in shared memory, and which restarts to run. */
@@ -23,7 +23,8 @@ export async function kmeansClusterParallel(x: Float32Array | Float64Array, dim:
   const cores = typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
   const t = Math.max(1, Math.min(threads ?? cores, p.nInit));
   const runs: Run[] = new Array(p.nInit);
-  if (t === 1) {
+  const script = workerScript(__dirname, 'kmeans_worker');
+  if (t === 1 || script === undefined) {
     for (let r = 0; r < p.nInit; r++) runs[r] = kmeansRestart(p, r);
     return bestRun(p, runs);
   }
@@ -31,7 +32,7 @@ export async function kmeansClusterParallel(x: Float32Array | Float64Array, dim:
   const share = (i: number) => Array.from({ length: p.nInit }, (_, r) => r).filter((r) => r % t === i);
   const pending = Array.from({ length: t - 1 }, (_, w) => new Promise<void>((resolve, reject) => {
     const job: KMeansJob = { problem, restarts: share(w + 1) };
-    const worker = new Worker(path.join(__dirname, 'kmeans_worker.js'), { workerData: job });
+    const worker = new Worker(script, { workerData: job });
     worker.on('message', (m: { r: number; run: Run }) => { runs[m.r] = m.run; });
     worker.on('error', reject);
     worker.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`k-means worker exited with code ${code}`))));

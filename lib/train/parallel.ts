@@ -9,10 +9,10 @@
 // their next slice. Batch-norm statistics are per slice, as with torch.nn.DataParallel (which the
 // official code uses); running statistics are this thread's.
 import * as os from 'node:os';
-import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs';
 import type { Network } from '../models/network.js';
+import { workerScript } from '../paths.js';
 import { type BatchShape, type StepOutput, type TrainingEngine, type TrainingLoss } from './engine.js';
 import { ChunkedPass } from './chunked.js';
 import { writeParams } from './parallel_params.js';
@@ -109,7 +109,9 @@ export class ParallelEngine implements TrainingEngine {
           params, paramsVersion: version,
           error: new SharedArrayBuffer(ERROR_BYTES),
         };
-        const worker = new Worker(path.join(__dirname, 'parallel_worker.js'), { workerData: init });
+        const script = workerScript(__dirname, 'parallel_worker');
+        if (script === undefined) throw new Error('training workers need the built package (npm run build); or set --workers 0');
+        const worker = new Worker(script, { workerData: init });
         handles.push({
           worker, ctrl: new Int32Array(init.ctrl), input: new Float32Array(init.input), z: new Float32Array(init.z),
           dz: new Float32Array(init.dz), grads: new Float32Array(init.grads), error: init.error,
