@@ -37,7 +37,7 @@ export { CrossEntropyLoss } from './loss_ce.js';
 export { LocalEngine, type TrainingEngine, type TrainingLoss } from './train/engine.js';
 export { ParallelEngine, defaultWorkers } from './train/parallel.js';
 export {
-  knnPredict, nearSubspacePredict, accuracy, confusionMatrix, type KnnOptions, type NearSubspaceOptions,
+  knnPredict, knnPredictParallel, nearSubspacePredict, accuracy, confusionMatrix, type KnnOptions, type NearSubspaceOptions,
   linearSvcPredict, linearSvcFit, linearSvcPredictWith, linearSvcDecision, type LinearSvcOptions, type LinearSvcModel,
   kmeansCluster, kmeansClusterParallel, kmeansPlusPlus, type KMeansOptions, type KMeansResult,
   enscCluster, type EnscOptions, type EnscResult,

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { accuracy, confusionMatrix, kmeansCluster, kmeansClusterParallel, knnPredict, nearSubspacePredict } from '../lib/evaluate/index.js';
+import { accuracy, confusionMatrix, kmeansCluster, kmeansClusterParallel, knnPredict, knnPredictParallel, nearSubspacePredict } from '../lib/evaluate/index.js';
 import { RandomState } from '../lib/random.js';
 import { symmetricEigen } from '../lib/linalg.js';
 import { initBackendFor } from './helpers.js';
@@ -52,6 +52,10 @@ test('kNN: cosine similarity, majority vote, ties to the smallest label', async 
   const pred = knnPredict(u.x, u.y, u.x, 16, { k: 5, blockSize: 7 });
   assert.ok(accuracy(pred, u.y) > 0.95);
   assert.throws(() => knnPredict(train, labels, test1, 2, { k: 9 }), /k must be in 1\.\.4/);
+  // Split over a worker thread (forced: the problem is small): the same predictions.
+  const par = await knnPredictParallel(u.x, u.y, u.x, 16, { k: 5, blockSize: 7 }, 2);
+  assert.deepEqual([...par], [...pred]);
+  await assert.rejects(knnPredictParallel(train, Int32Array.from([0, 1, -1, 2]), test1, 2, { k: 1 }), /train label -1 at row 2/);
 });
 
 test('metrics and the symmetric eigensolver', () => {

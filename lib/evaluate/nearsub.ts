@@ -2,8 +2,9 @@
 //   svd: per class the top n_comp right singular vectors V_j of F_j (TruncatedSVD, no centring);
 //        score ‖(I − V_jV_jᵀ)x‖
 //   pca: per class mean μ_j and top n_comp principal directions U_j; score ‖(I − U_jU_jᵀ)(x − μ_j)‖
-// Each is an eigen-decomposition of a p x p matrix (F_jᵀF_j or the class covariance); scores use
-// ‖r‖² = ‖x‖² − ‖Vᵀx‖² on the backend.
+// Each is an eigen-decomposition of a p x p matrix: F_jᵀF_j, and the class covariance taken from
+// the same Gram (F_jᵀF_j − n_j μ_jμ_jᵀ). Scores use ‖r‖² = ‖x − μ‖² − ‖Uᵀx − Uᵀμ‖², with every
+// class's Vᵀx, Uᵀx and μ·x from one product of the test features with all bases side by side.
 import * as tf from '@tensorflow/tfjs';
 import { symmetricEigen } from '../linalg.js';
 
@@ -17,66 +18,44 @@ export interface NearSubspaceResult {
   svd: Int32Array;
 }
 
-interface ClassBasis {
+interface ClassFit {
   mean: Float64Array;
-  basis: Float32Array; // dim x nComp, row-major
+  svd: Float64Array; // dim x nComp, row-major: top eigenvectors of F_jᵀF_j
+  pca: Float64Array; // dim x nComp: top eigenvectors of the class covariance
 }
 
-function classBases(trainX: Float32Array, trainY: Int32Array, dim: number, k: number, nComp: number, center: boolean): ClassBasis[] {
-  const out: ClassBasis[] = [];
+function topVectors(g: Float64Array, dim: number, nComp: number): Float64Array {
+  const { vectors } = symmetricEigen(g, dim);
+  const b = new Float64Array(dim * nComp);
+  for (let i = 0; i < dim; i++) for (let j = 0; j < nComp; j++) b[i * nComp + j] = vectors[i * dim + j];
+  return b;
+}
+
+function fitClasses(trainX: Float32Array, trainY: Int32Array, dim: number, k: number, nComp: number): ClassFit[] {
+  const out: ClassFit[] = [];
   for (let c = 0; c < k; c++) {
     const rows: number[] = [];
     for (let i = 0; i < trainY.length; i++) if (trainY[i] === c) rows.push(i);
     const mean = new Float64Array(dim);
     if (rows.length === 0) {
-      out.push({ mean, basis: new Float32Array(dim * nComp) });
+      // No training rows: a zero basis, so every point scores its full norm against this class.
+      out.push({ mean, svd: new Float64Array(dim * nComp), pca: new Float64Array(dim * nComp) });
       continue;
     }
     const fx = new Float32Array(rows.length * dim);
     rows.forEach((r, i) => fx.set(trainX.subarray(r * dim, (r + 1) * dim), i * dim));
-    const gram = tf.tidy(() => {
+    // (dataSync outside tidy: tidy walks whatever it returns, element by element for a typed array)
+    const gramT = tf.tidy(() => {
       const f = tf.tensor2d(fx, [rows.length, dim]);
-      return tf.matMul(tf.transpose(f), f).dataSync();
+      return tf.matMul(tf.transpose(f), f);
     });
-    const g = Float64Array.from(gram);
-    if (center) {
-      for (const r of rows) for (let j = 0; j < dim; j++) mean[j] += trainX[r * dim + j];
-      for (let j = 0; j < dim; j++) mean[j] /= rows.length;
-      for (let i = 0; i < dim; i++) for (let j = 0; j < dim; j++) g[i * dim + j] -= rows.length * mean[i] * mean[j];
-    }
-    const { vectors } = symmetricEigen(g, dim);
-    const basis = new Float32Array(dim * nComp);
-    for (let i = 0; i < dim; i++) for (let j = 0; j < nComp; j++) basis[i * nComp + j] = vectors[i * dim + j];
-    out.push({ mean, basis });
-  }
-  return out;
-}
-
-function scoreAll(testX: Float32Array, dim: number, bases: ClassBasis[], nComp: number): Float32Array {
-  const n = testX.length / dim;
-  const k = bases.length;
-  const scores = new Float32Array(n * k);
-  for (let c = 0; c < k; c++) {
-    const { mean, basis } = bases[c];
-    const r = tf.tidy(() => {
-      const x = tf.sub(tf.tensor2d(testX, [n, dim]), tf.tensor1d(Float32Array.from(mean)));
-      const proj = tf.matMul(x, tf.tensor2d(basis, [dim, nComp]));
-      return tf.sub(tf.sum(tf.square(x), 1), tf.sum(tf.square(proj), 1));
-    });
-    const v = r.dataSync();
-    r.dispose();
-    for (let i = 0; i < n; i++) scores[i * k + c] = v[i];
-  }
-  return scores;
-}
-
-function argminRows(scores: Float32Array, k: number): Int32Array {
-  const n = scores.length / k;
-  const out = new Int32Array(n);
-  for (let i = 0; i < n; i++) {
-    let best = 0;
-    for (let c = 1; c < k; c++) if (scores[i * k + c] < scores[i * k + best]) best = c;
-    out[i] = best;
+    const g = Float64Array.from(gramT.dataSync());
+    gramT.dispose();
+    const svd = topVectors(g, dim, nComp);
+    for (let i = 0; i < rows.length; i++) for (let j = 0; j < dim; j++) mean[j] += fx[i * dim + j];
+    for (let j = 0; j < dim; j++) mean[j] /= rows.length;
+    for (let i = 0; i < dim; i++) for (let j = 0; j < dim; j++) g[i * dim + j] -= rows.length * mean[i] * mean[j];
+    out.push({ mean, svd, pca: topVectors(g, dim, nComp) });
   }
   return out;
 }
@@ -84,9 +63,59 @@ function argminRows(scores: Float32Array, k: number): Int32Array {
 export function nearSubspacePredict(trainX: Float32Array, trainY: Int32Array, testX: Float32Array, dim: number, opts: NearSubspaceOptions = {}): NearSubspaceResult {
   const nComp = opts.nComp ?? 30;
   if (!(Number.isInteger(nComp) && nComp >= 1 && nComp <= dim)) throw new Error(`nearest subspace: n_comp must be in 1..${dim}, got ${nComp}`);
+  if (trainX.length !== trainY.length * dim) throw new Error(`nearest subspace: train features have ${trainX.length / dim} rows but ${trainY.length} labels`);
+  const n = testX.length / dim;
+  if (!Number.isInteger(n)) throw new Error(`nearest subspace: test features are not a multiple of dim ${dim}`);
   let k = opts.numClasses ?? 0;
   for (let i = 0; i < trainY.length; i++) k = Math.max(k, trainY[i] + 1);
-  const svd = argminRows(scoreAll(testX, dim, classBases(trainX, trainY, dim, k, nComp, false), nComp), k);
-  const pca = argminRows(scoreAll(testX, dim, classBases(trainX, trainY, dim, k, nComp, true), nComp), k);
-  return { pca, svd };
+  const fits = fitClasses(trainX, trainY, dim, k, nComp);
+
+  // All bases side by side: columns [V_0 .. V_k-1 | U_0 .. U_k-1 | μ_0 .. μ_k-1].
+  const cols = 2 * k * nComp + k;
+  const big = new Float32Array(dim * cols);
+  const uMu = new Float64Array(k * nComp); // U_jᵀμ_j
+  const muMu = new Float64Array(k);
+  for (let c = 0; c < k; c++) {
+    const { svd, pca, mean } = fits[c];
+    for (let i = 0; i < dim; i++) {
+      for (let j = 0; j < nComp; j++) {
+        big[i * cols + c * nComp + j] = svd[i * nComp + j];
+        big[i * cols + (k + c) * nComp + j] = pca[i * nComp + j];
+        uMu[c * nComp + j] += pca[i * nComp + j] * mean[i];
+      }
+      big[i * cols + 2 * k * nComp + c] = mean[i];
+      muMu[c] += mean[i] * mean[i];
+    }
+  }
+  const projT = tf.tidy(() => tf.matMul(tf.tensor2d(testX, [n, dim]), tf.tensor2d(big, [dim, cols])));
+  const proj = projT.dataSync() as Float32Array;
+  projT.dispose();
+  const svdPred = new Int32Array(n);
+  const pcaPred = new Int32Array(n);
+  for (let r = 0; r < n; r++) {
+    let xx = 0;
+    for (let j = 0; j < dim; j++) xx += testX[r * dim + j] * testX[r * dim + j];
+    const row = r * cols;
+    let bestS = Infinity;
+    let bestP = Infinity;
+    for (let c = 0; c < k; c++) {
+      let s = xx;
+      let q = xx - 2 * proj[row + 2 * k * nComp + c] + muMu[c];
+      for (let j = 0; j < nComp; j++) {
+        const v = proj[row + c * nComp + j];
+        s -= v * v;
+        const u = proj[row + (k + c) * nComp + j] - uMu[c * nComp + j];
+        q -= u * u;
+      }
+      if (s < bestS) {
+        bestS = s;
+        svdPred[r] = c;
+      }
+      if (q < bestP) {
+        bestP = q;
+        pcaPred[r] = c;
+      }
+    }
+  }
+  return { pca: pcaPred, svd: svdPred };
 }

@@ -9,7 +9,7 @@ import type { Features } from '../features.js';
 import { readNpz, writeNpy, type NpyArray } from '../npz.js';
 import { enscCluster } from './ensc.js';
 import { kmeansClusterParallel } from './kmeans_parallel.js';
-import { knnPredict } from './knn.js';
+import { knnPredictParallel } from './knn.js';
 import { accuracy, adjustedRandIndex, clusteringAccuracy, normalizedMutualInfo } from './metrics.js';
 import { nearSubspacePredict } from './nearsub.js';
 import { runFeatures } from './run_features.js';
@@ -124,9 +124,9 @@ export async function evaluateRun(opts: EvaluateOptions): Promise<EvaluateResult
     throw new Error('evaluate needs a run folder (--model_dir) or saved features (--features)');
   }
   const result: EvaluateResult = { epoch, train, test, predictions: {}, seconds, saved: [] };
-  const timed = <T>(name: string, f: () => T): T => {
+  const timed = async <T>(name: string, f: () => T | Promise<T>): Promise<T> => {
     const t = Date.now();
-    const r = f();
+    const r = await f();
     seconds[name] = (Date.now() - t) / 1000;
     return r;
   };
@@ -135,34 +135,32 @@ export async function evaluateRun(opts: EvaluateOptions): Promise<EvaluateResult
     log(`CE: ${result.ce}`);
   }
   if (opts.svm) {
-    const pred = timed('svm', () => linearSvcPredict(train.features, train.labels, test.features, train.dim));
+    const pred = await timed('svm', () => linearSvcPredict(train.features, train.labels, test.features, train.dim));
     result.svm = accuracy(pred, test.labels);
     result.predictions.svm = pred;
     log(`SVM: ${result.svm}`);
   }
   if (opts.knn) {
-    const pred = timed('knn', () => knnPredict(train.features, train.labels, test.features, train.dim, { k: opts.k ?? 5 }));
+    const pred = await timed('knn', () => knnPredictParallel(train.features, train.labels, test.features, train.dim, { k: opts.k ?? 5 }));
     result.knn = accuracy(pred, test.labels);
     result.predictions.knn = pred;
     log(`kNN: ${result.knn}`);
   }
   if (opts.nearsub) {
-    const r = timed('nearsub', () => nearSubspacePredict(train.features, train.labels, test.features, train.dim, { nComp: opts.nComp ?? 30 }));
+    const r = await timed('nearsub', () => nearSubspacePredict(train.features, train.labels, test.features, train.dim, { nComp: opts.nComp ?? 30 }));
     result.nearsub = { pca: accuracy(r.pca, test.labels), svd: accuracy(r.svd, test.labels) };
     result.predictions.nearsub = r;
     log(`PCA: ${result.nearsub.pca}`);
     log(`SVD: ${result.nearsub.svd}`);
   }
   if (opts.kmeans) {
-    const t0 = Date.now();
-    const r = await kmeansClusterParallel(train.features, train.dim, { nClusters: opts.n ?? 10 });
-    seconds.kmeans = (Date.now() - t0) / 1000;
+    const r = await timed('kmeans', () => kmeansClusterParallel(train.features, train.dim, { nClusters: opts.n ?? 10 }));
     result.kmeans = scores(r.labels, train.labels);
     result.predictions.kmeans = r.labels;
     log(`KMeans: ${result.kmeans.acc}`);
   }
   if (opts.ensc) {
-    const r = timed('ensc', () => enscCluster(train.features, train.dim, { nClusters: opts.n ?? 10, gamma: opts.gam ?? 300, tau: opts.tau ?? 1 }));
+    const r = await timed('ensc', () => enscCluster(train.features, train.dim, { nClusters: opts.n ?? 10, gamma: opts.gam ?? 300, tau: opts.tau ?? 1 }));
     result.ensc = scores(r.labels, train.labels);
     result.predictions.ensc = r.labels;
     log(`EnSC: ${result.ensc.acc}`);
