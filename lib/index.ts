@@ -40,7 +40,7 @@ export {
   knnPredict, knnPredictParallel, nearSubspacePredict, accuracy, confusionMatrix, type KnnOptions, type NearSubspaceOptions,
   linearSvcPredict, linearSvcFit, linearSvcPredictWith, linearSvcDecision, type LinearSvcOptions, type LinearSvcModel,
   kmeansCluster, kmeansClusterParallel, kmeansPlusPlus, type KMeansOptions, type KMeansResult,
-  enscCluster, type EnscOptions, type EnscResult,
+  enscCluster, enscClusterParallel, type EnscOptions, type EnscResult,
   clusteringAccuracy, normalizedMutualInfo, adjustedRandIndex, contingencyTable, type Contingency,
   linearSumAssignment, type Assignment,
 } from './evaluate/index.js';

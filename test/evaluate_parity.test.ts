@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import {
-  accuracy, adjustedRandIndex, clusteringAccuracy, enscCluster, kmeansCluster, kmeansPlusPlus, knnPredict,
+  accuracy, adjustedRandIndex, clusteringAccuracy, enscCluster, enscClusterParallel, kmeansCluster, kmeansPlusPlus, knnPredict,
   linearSvcFit, linearSvcPredict, linearSvcPredictWith, nearSubspacePredict, normalizedMutualInfo,
 } from '../lib/evaluate/index.js';
 import { readNpz } from '../lib/npz.js';
@@ -165,4 +165,9 @@ test('EnSC on Fashion-MNIST features (gamma 50): supports that grow, same cluste
   assert.ok(same >= 0.85, `${same} of the rows agree`);
   assert.ok(Math.abs(clusteringAccuracy(r.labels, y) - R.acc) <= 0.02, `ACC ${clusteringAccuracy(r.labels, y)} vs ${R.acc}`);
   assert.ok(clusteringAccuracy(r.labels, z.ensc_fmnist300_labels.data as Int32Array) >= 0.95);
+  // Rows split over a worker thread (forced, with small blocks so both threads get some): the same C and labels.
+  const par = await enscClusterParallel(x, DIM, { nClusters: 10, gamma: 50, blockRows: 32 }, 2);
+  assert.deepEqual([...par.representation.indices], [...r.representation.indices]);
+  assert.deepEqual([...par.representation.values], [...r.representation.values]);
+  assert.deepEqual([...par.labels], [...r.labels]);
 });

@@ -19,11 +19,15 @@
 // and round for supports of s ≈ 100 atoms and a active ones, independent of N; the eigenvectors
 // O(nnz) per product. So time grows as N (lasso, dominant up to ~10^4 rows) plus N² (coherences).
 // The number of support rounds grows with the noise off the subspaces: about 2 on clean subspace
-// data, 8 to 15 on noisy features where a row's lasso uses ~100 atoms.
+// data, 8 to 15 on noisy features where a row's lasso uses ~100 atoms. Rows are independent, so
+// enscClusterParallel splits them over worker threads (same C, same clustering).
 //
 // Where the official code's scikit-learn LassoLars loses accuracy on nearly dependent atoms,
 // coefficients differ slightly (the fixture test: 26 of 600 rows, each with a lower objective here).
+import * as os from 'node:os';
+import { Worker } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs';
+import { workerScript } from '../paths.js';
 import { choleskyRemove, type LassoResult, lassoFeatureSign, lassoLars, type WarmStart } from '../lasso.js';
 import { type CsrMatrix, csrFromTriplets, topEigenpairs } from '../sparse.js';
 import { kmeansCluster } from './kmeans.js';
@@ -120,8 +124,20 @@ function dot64(a: Float64Array, ao: number, b: Float64Array, bo: number, n: numb
   return s;
 }
 
-/** EnSC of the rows of x (N x dim, row-major; unit rows as MCR² features are). */
-export function enscCluster(x: Float32Array, dim: number, opts: EnscOptions = {}): EnscResult {
+/** The options with their defaults, checked. */
+export interface EnscParams {
+  k: number;
+  gamma: number;
+  tau: number;
+  nNonzero: number;
+  support0: number;
+  maxIter: number;
+  nInit: number;
+  seed: number;
+  blockRows: number;
+}
+
+function enscParams(x: Float32Array, dim: number, opts: EnscOptions): EnscParams {
   const k = opts.nClusters ?? 10;
   const gamma = opts.gamma ?? 300;
   const tau = opts.tau ?? 1;
@@ -139,14 +155,29 @@ export function enscCluster(x: Float32Array, dim: number, opts: EnscOptions = {}
   if (!(Number.isInteger(nNonzero) && nNonzero >= 1)) throw new Error(`EnSC: nNonzero must be a positive integer, got ${nNonzero}`);
   if (!(Number.isInteger(support0) && support0 >= 1)) throw new Error(`EnSC: supportSize must be a positive integer, got ${support0}`);
   for (let t = 0; t < x.length; t++) if (!Number.isFinite(x[t])) throw new Error(`EnSC: feature ${t} (row ${Math.floor(t / dim)}) is ${x[t]}`);
+  const blockRows = opts.blockRows ?? Math.max(1, Math.min(512, Math.floor(8e6 / n)));
+  return { k, gamma, tau, nNonzero, support0, maxIter, nInit, seed, blockRows };
+}
 
-  const t0 = performance.now();
+/** Entries of C as (row, column, value) triplets, rows ascending. */
+export interface Triplets {
+  rows: Int32Array;
+  cols: Int32Array;
+  vals: Float64Array;
+}
+
+/**
+ * Rows [from, to) of the self-expression C (step 1): what one thread does. Each row is
+ * independent of the others, so any split of the rows gives the same entries.
+ */
+export function selfExpression(x: Float32Array, dim: number, p: EnscParams, from: number, to: number): Triplets {
+  const { gamma, tau, nNonzero, support0, maxIter, blockRows } = p;
+  const n = x.length / dim;
   const x64 = Float64Array.from(x);
   const norms = new Float64Array(n);
   for (let i = 0; i < n; i++) norms[i] = Math.sqrt(dot64(x64, i * dim, x64, i * dim, dim));
   let maxNorm = 0;
   for (let i = 0; i < n; i++) maxNorm = Math.max(maxNorm, norms[i]);
-  const blockRows = opts.blockRows ?? Math.max(1, Math.min(512, Math.floor(8e6 / n)));
   const rows: number[] = [];
   const cols: number[] = [];
   const vals: number[] = [];
@@ -154,8 +185,8 @@ export function enscCluster(x: Float32Array, dim: number, opts: EnscOptions = {}
   const order = new Int32Array(n);
   const keys = new Float64Array(n);
   try {
-    for (let start = 0; start < n; start += blockRows) {
-      const count = Math.min(blockRows, n - start);
+    for (let start = from; start < to; start += blockRows) {
+      const count = Math.min(blockRows, to - start);
       // Coherences of this block's rows with every row (float32 products on the backend).
       const cohT = tf.tidy(() => tf.matMul(tf.tensor2d(x.subarray(start * dim, (start + count) * dim), [count, dim]), xt, false, true));
       const coh = cohT.dataSync() as Float32Array;
@@ -314,7 +345,72 @@ export function enscCluster(x: Float32Array, dim: number, opts: EnscOptions = {}
   } finally {
     xt.dispose();
   }
-  const representation = csrFromTriplets(n, rows, cols, vals);
+  return { rows: Int32Array.from(rows), cols: Int32Array.from(cols), vals: Float64Array.from(vals) };
+}
+
+/** EnSC of the rows of x (N x dim, row-major; unit rows as MCR² features are). */
+export function enscCluster(x: Float32Array, dim: number, opts: EnscOptions = {}): EnscResult {
+  const p = enscParams(x, dim, opts);
+  const t0 = performance.now();
+  const c = selfExpression(x, dim, p, 0, x.length / dim);
+  return spectralClustering(x.length / dim, [c], p, (performance.now() - t0) / 1000);
+}
+
+/** What an EnSC worker gets: the features in shared memory and its rows. */
+export interface EnscJob {
+  x: SharedArrayBuffer;
+  dim: number;
+  params: EnscParams;
+  from: number;
+  to: number;
+  backend: string;
+}
+
+/**
+ * enscCluster with the self-expression rows split over `threads` threads (this one included),
+ * each with its own tfjs backend: the same result. Small problems stay on this thread.
+ */
+export async function enscClusterParallel(x: Float32Array, dim: number, opts: EnscOptions = {}, threads?: number): Promise<EnscResult> {
+  const p = enscParams(x, dim, opts);
+  const n = x.length / dim;
+  const cores = typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
+  const blocks = Math.ceil(n / p.blockRows);
+  const t = Math.max(1, Math.min(threads ?? cores, blocks));
+  const script = workerScript(__dirname, 'ensc_worker');
+  // The lasso solves are JS on one thread whatever the backend, so workers help with tfjs-node too;
+  // they then do their (smaller) products on wasm rather than load libtensorflow again.
+  const backend = tf.getBackend() === 'cpu' ? 'cpu' : 'wasm';
+  if (t === 1 || script === undefined || (threads === undefined && n < 500)) return enscCluster(x, dim, opts);
+  const t0 = performance.now();
+  const buf = new SharedArrayBuffer(x.byteLength);
+  new Float32Array(buf).set(x);
+  const edge = (i: number) => Math.min(n, Math.round((blocks * i) / t) * p.blockRows);
+  const parts: Promise<Triplets>[] = Array.from({ length: t - 1 }, (_, w) => new Promise<Triplets>((resolve, reject) => {
+    const job: EnscJob = { x: buf, dim, params: p, from: edge(w + 1), to: edge(w + 2), backend };
+    const worker = new Worker(script, { workerData: job });
+    let got: Triplets | undefined;
+    worker.on('message', (m: Triplets) => { got = m; });
+    worker.on('error', reject);
+    worker.on('exit', (code) => (code === 0 && got ? resolve(got) : reject(new Error(`EnSC worker exited with code ${code}`))));
+  }));
+  const mine = selfExpression(x, dim, p, 0, edge(1));
+  const all = [mine, ...(await Promise.all(parts))];
+  return spectralClustering(n, all, p, (performance.now() - t0) / 1000);
+}
+
+/** Steps 2 and 3: affinity, spectral embedding and k-means, from C's triplets in row order. */
+function spectralClustering(n: number, parts: Triplets[], p: EnscParams, representationSeconds: number): EnscResult {
+  const { k, nInit, seed } = p;
+  const cat = <T extends Int32Array | Float64Array>(ctor: new (len: number) => T, get: (t: Triplets) => T): T => {
+    const out = new ctor(parts.reduce((a, t) => a + get(t).length, 0));
+    let o = 0;
+    for (const t of parts) {
+      out.set(get(t) as never, o);
+      o += get(t).length;
+    }
+    return out;
+  };
+  const representation = csrFromTriplets(n, cat(Int32Array, (t) => t.rows), cat(Int32Array, (t) => t.cols), cat(Float64Array, (t) => t.vals));
   const t1 = performance.now();
 
   // Affinity from the row-normalised |C|.
@@ -368,6 +464,6 @@ export function enscCluster(x: Float32Array, dim: number, opts: EnscOptions = {}
     representation,
     affinity,
     eigenvalues: eig.values,
-    seconds: { representation: (t1 - t0) / 1000, spectral: (t2 - t1) / 1000, kmeans: (t3 - t2) / 1000 },
+    seconds: { representation: representationSeconds, spectral: (t2 - t1) / 1000, kmeans: (t3 - t2) / 1000 },
   };
 }

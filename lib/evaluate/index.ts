@@ -5,6 +5,6 @@ export { nearSubspacePredict, type NearSubspaceOptions, type NearSubspaceResult 
 export { linearSvcPredict, linearSvcFit, linearSvcPredictWith, linearSvcDecision, type LinearSvcOptions, type LinearSvcModel } from './svm.js';
 export { kmeansCluster, kmeansPlusPlus, kmeansProblem, kmeansRestart, type KMeansOptions, type KMeansResult } from './kmeans.js';
 export { kmeansClusterParallel } from './kmeans_parallel.js';
-export { enscCluster, type EnscOptions, type EnscResult } from './ensc.js';
+export { enscCluster, enscClusterParallel, type EnscOptions, type EnscResult } from './ensc.js';
 export { accuracy, confusionMatrix, clusteringAccuracy, normalizedMutualInfo, adjustedRandIndex, contingencyTable, type Contingency } from './metrics.js';
 export { linearSumAssignment, type Assignment } from './hungarian.js';

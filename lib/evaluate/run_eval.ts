@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import { initBackend } from '../backend.js';
 import type { Features } from '../features.js';
 import { readNpz, writeNpy, type NpyArray } from '../npz.js';
-import { enscCluster } from './ensc.js';
+import { enscClusterParallel } from './ensc.js';
 import { kmeansClusterParallel } from './kmeans_parallel.js';
 import { knnPredictParallel } from './knn.js';
 import { accuracy, adjustedRandIndex, clusteringAccuracy, normalizedMutualInfo } from './metrics.js';
@@ -160,7 +160,7 @@ export async function evaluateRun(opts: EvaluateOptions): Promise<EvaluateResult
     log(`KMeans: ${result.kmeans.acc}`);
   }
   if (opts.ensc) {
-    const r = await timed('ensc', () => enscCluster(train.features, train.dim, { nClusters: opts.n ?? 10, gamma: opts.gam ?? 300, tau: opts.tau ?? 1 }));
+    const r = await timed('ensc', () => enscClusterParallel(train.features, train.dim, { nClusters: opts.n ?? 10, gamma: opts.gam ?? 300, tau: opts.tau ?? 1 }));
     result.ensc = scores(r.labels, train.labels);
     result.predictions.ensc = r.labels;
     log(`EnSC: ${result.ensc.acc}`);
