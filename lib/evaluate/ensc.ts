@@ -24,10 +24,9 @@
 //
 // Where the official code's scikit-learn LassoLars loses accuracy on nearly dependent atoms,
 // coefficients differ slightly (the fixture test: 26 of 600 rows, each with a lower objective here).
-import * as os from 'node:os';
-import { Worker } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs';
 import { workerScript } from '../paths.js';
+import { availableCores, runWorker } from '../threads.js';
 import { choleskyRemove, type LassoResult, lassoFeatureSign, lassoLars, type WarmStart } from '../lasso.js';
 import { type CsrMatrix, csrFromTriplets, topEigenpairs } from '../sparse.js';
 import { kmeansCluster } from './kmeans.js';
@@ -373,9 +372,8 @@ export interface EnscJob {
 export async function enscClusterParallel(x: Float32Array, dim: number, opts: EnscOptions = {}, threads?: number): Promise<EnscResult> {
   const p = enscParams(x, dim, opts);
   const n = x.length / dim;
-  const cores = typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
   const blocks = Math.ceil(n / p.blockRows);
-  const t = Math.max(1, Math.min(threads ?? cores, blocks));
+  const t = Math.max(1, Math.min(threads ?? availableCores(), blocks));
   const script = workerScript(__dirname, 'ensc_worker');
   // The lasso solves are JS on one thread whatever the backend, so workers help with tfjs-node too;
   // they then do their (smaller) products on wasm rather than load libtensorflow again.
@@ -385,14 +383,13 @@ export async function enscClusterParallel(x: Float32Array, dim: number, opts: En
   const buf = new SharedArrayBuffer(x.byteLength);
   new Float32Array(buf).set(x);
   const edge = (i: number) => Math.min(n, Math.round((blocks * i) / t) * p.blockRows);
-  const parts: Promise<Triplets>[] = Array.from({ length: t - 1 }, (_, w) => new Promise<Triplets>((resolve, reject) => {
+  const parts = Array.from({ length: t - 1 }, async (_, w): Promise<Triplets> => {
     const job: EnscJob = { x: buf, dim, params: p, from: edge(w + 1), to: edge(w + 2), backend };
-    const worker = new Worker(script, { workerData: job });
     let got: Triplets | undefined;
-    worker.on('message', (m: Triplets) => { got = m; });
-    worker.on('error', reject);
-    worker.on('exit', (code) => (code === 0 && got ? resolve(got) : reject(new Error(`EnSC worker exited with code ${code}`))));
-  }));
+    await runWorker(script, job, 'EnSC', (m) => { got = m as Triplets; });
+    if (got === undefined) throw new Error('EnSC worker exited without its rows');
+    return got;
+  });
   const mine = selfExpression(x, dim, p, 0, edge(1));
   const all = [mine, ...(await Promise.all(parts))];
   return spectralClustering(n, all, p, (performance.now() - t0) / 1000);

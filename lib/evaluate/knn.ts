@@ -3,10 +3,9 @@
 // The top-k of each similarity row is selected in JS (one pass with a threshold, k small): on
 // 10,000 x 50,000 that is ~4x faster than tf.topk on wasm. The products dominate (GEMM-bound),
 // so knnPredictParallel splits the test rows over worker threads, each with its own backend.
-import * as os from 'node:os';
-import { Worker } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs';
 import { workerScript } from '../paths.js';
+import { availableCores, runWorker } from '../threads.js';
 
 export interface KnnOptions {
   k?: number;
@@ -131,8 +130,7 @@ export async function knnPredictParallel(
   trainX: Float32Array, trainY: Int32Array, testX: Float32Array, dim: number, opts: KnnOptions = {}, threads?: number,
 ): Promise<Int32Array> {
   const p = knnProblem(trainX, trainY, testX, dim, opts);
-  const cores = typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
-  const t = Math.max(1, Math.min(threads ?? cores, Math.ceil(p.nTest / p.block)));
+  const t = Math.max(1, Math.min(threads ?? availableCores(), Math.ceil(p.nTest / p.block)));
   const script = workerScript(__dirname, 'knn_worker');
   const flops = 2 * p.nTest * p.nTrain * dim;
   const backend = tf.getBackend();
@@ -145,12 +143,10 @@ export async function knnPredictParallel(
   // Row ranges in whole blocks; this thread takes the first.
   const blocks = Math.ceil(p.nTest / p.block);
   const edge = (i: number) => Math.min(p.nTest, Math.round((blocks * i) / t) * p.block);
-  const pending = Array.from({ length: t - 1 }, (_, w) => new Promise<void>((resolve, reject) => {
+  const pending = Array.from({ length: t - 1 }, (_, w) => {
     const job: KnnJob = { ...shared, pred: predBuf, dim, problem: p, from: edge(w + 1), to: edge(w + 2), backend };
-    const worker = new Worker(script, { workerData: job });
-    worker.on('error', reject);
-    worker.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`kNN worker exited with code ${code}`))));
-  }));
+    return runWorker(script, job, 'kNN');
+  });
   const trainT = tf.tidy(() => tf.transpose(tf.tensor2d(trainX, [p.nTrain, dim]))) as tf.Tensor2D;
   try {
     knnRange(trainT, trainY, testX, dim, p, 0, edge(1), pred);

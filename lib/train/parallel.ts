@@ -8,11 +8,11 @@
 // gradients are summed here and the SGD step is taken here; workers read the new weights before
 // their next slice. Batch-norm statistics are per slice, as with torch.nn.DataParallel (which the
 // official code uses); running statistics are this thread's.
-import * as os from 'node:os';
 import { Worker } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs';
 import type { Network } from '../models/network.js';
 import { workerScript } from '../paths.js';
+import { availableCores } from '../threads.js';
 import { type BatchShape, type StepOutput, type TrainingEngine, type TrainingLoss } from './engine.js';
 import { ChunkedPass } from './chunked.js';
 import { writeParams } from './parallel_params.js';
@@ -40,8 +40,7 @@ export function defaultWorkers(backend: string): number {
     return n;
   }
   if (backend === 'tensorflow') return 0; // libtensorflow already uses every core
-  const cores = typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
-  return Math.max(0, cores - 1);
+  return Math.max(0, availableCores() - 1);
 }
 
 export interface ParallelOptions {
