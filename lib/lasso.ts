@@ -8,6 +8,8 @@
 //    re-solves supports that grew by a few atoms).
 // Both return the active set and its Cholesky factor, so that a later solve can start from them.
 
+import { dot } from './linalg.js';
+
 export interface LassoOptions {
   /** Steps before giving up (scikit-learn's max_iter for sparse_encode, default 1000). */
   maxSteps?: number;
@@ -173,18 +175,6 @@ export function lassoLars(dict: Float64Array, dim: number, atoms: ArrayLike<numb
     if (active.length === 0) break;
   }
   return { coef, steps, active: Int32Array.from(active), chol: packFactor(L, cap, active.length) };
-}
-
-function dot(a: Float64Array, ao: number, b: Float64Array, bo: number, n: number): number {
-  let s0 = 0;
-  let s1 = 0;
-  let j = 0;
-  for (; j + 1 < n; j += 2) {
-    s0 += a[ao + j] * b[bo + j];
-    s1 += a[ao + j + 1] * b[bo + j + 1];
-  }
-  if (j < n) s0 += a[ao + j] * b[bo + j];
-  return s0 + s1;
 }
 
 export interface WarmStart {

@@ -237,3 +237,16 @@ function diagonalize(v: Float64Array, d: Float64Array, e: Float64Array, n: numbe
     e[l] = 0;
   }
 }
+
+/** a[ao..ao+n) · b[bo..bo+n), two accumulators (the lasso and eigensolver inner product). */
+export function dot(a: Float64Array, ao: number, b: Float64Array, bo: number, n: number): number {
+  let s0 = 0;
+  let s1 = 0;
+  let j = 0;
+  for (; j + 1 < n; j += 2) {
+    s0 += a[ao + j] * b[bo + j];
+    s1 += a[ao + j + 1] * b[bo + j + 1];
+  }
+  if (j < n) s0 += a[ao + j] * b[bo + j];
+  return s0 + s1;
+}

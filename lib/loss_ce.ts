@@ -16,13 +16,16 @@ export class CrossEntropyLoss {
     const [m, k] = Z.shape;
     if (numClasses !== undefined && numClasses !== k) throw new Error(`cross-entropy: ${k} logits per row but ${numClasses} classes`);
     const y = labelInts(labels, m, k);
-    // Value and ∂/∂Z = (softmax − onehot)/m, computed now (m x k is small).
-    const [total, grad] = tf.tidy(() => {
+    // Value and ∂/∂Z = (softmax − onehot)/m, computed now (m x k is small). Tensors leave the
+    // tidy, not their data: tidy walks whatever it returns element by element.
+    const [totalT, gradT] = tf.tidy(() => {
       const onehot = tf.oneHot(tf.tensor1d(y, 'int32'), k);
       const logp = tf.logSoftmax(Z as tf.Tensor2D);
-      const t = tf.neg(tf.mean(tf.sum(tf.mul(onehot, logp), 1))).dataSync()[0];
-      return [t, tf.div(tf.sub(tf.exp(logp), onehot), m).dataSync() as Float32Array] as const;
+      return [tf.neg(tf.mean(tf.sum(tf.mul(onehot, logp), 1))), tf.div(tf.sub(tf.exp(logp), onehot), m)];
     });
+    const total = totalT.dataSync()[0];
+    const grad = gradT.dataSync() as Float32Array;
+    tf.dispose([totalT, gradT]);
     return {
       total, discrimnLossE: NaN, compressLossE: NaN, discrimnLossT: NaN, compressLossT: NaN,
       gradient: () => tf.tensor2d(grad, [m, k]),

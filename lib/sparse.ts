@@ -7,7 +7,7 @@
 // block of `blockSize` vectors at once finds repeated eigenvalues (one per connected component of
 // a graph) that a single-vector Lanczos would miss. Cost per step: one product with A (nnz) plus
 // O(n·basis) for the orthogonalisation.
-import { symmetricEigen } from './linalg.js';
+import { dot, symmetricEigen } from './linalg.js';
 import { RandomState } from './random.js';
 
 export interface CsrMatrix {
@@ -225,16 +225,4 @@ function denseTop(matvec: (x: Float64Array, y: Float64Array) => void, n: number,
   const out = new Float64Array(n * k);
   for (let t = 0; t < n; t++) for (let c = 0; c < k; c++) out[t * k + c] = vectors[t * n + c];
   return { values: values.slice(0, k), vectors: out, matvecs: n, residual: 0 };
-}
-
-function dot(a: Float64Array, ao: number, b: Float64Array, bo: number, n: number): number {
-  let s0 = 0;
-  let s1 = 0;
-  let t = 0;
-  for (; t + 1 < n; t += 2) {
-    s0 += a[ao + t] * b[bo + t];
-    s1 += a[ao + t + 1] * b[bo + t + 1];
-  }
-  if (t < n) s0 += a[ao + t] * b[bo + t];
-  return s0 + s1;
 }

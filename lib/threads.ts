@@ -20,3 +20,10 @@ export function runWorker(script: string, data: unknown, what: string, onMessage
     worker.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`${what} worker exited with code ${code}`))));
   });
 }
+
+/** A copy of `a` in shared memory, for workers to read without copying again. */
+export function sharedCopy(a: Float32Array | Float64Array | Int32Array): SharedArrayBuffer {
+  const buf = new SharedArrayBuffer(a.byteLength);
+  new Uint8Array(buf).set(new Uint8Array(a.buffer, a.byteOffset, a.byteLength));
+  return buf;
+}

@@ -26,7 +26,7 @@
 // coefficients differ slightly (the fixture test: 26 of 600 rows, each with a lower objective here).
 import * as tf from '@tensorflow/tfjs';
 import { workerScript } from '../paths.js';
-import { availableCores, runWorker } from '../threads.js';
+import { availableCores, runWorker, sharedCopy } from '../threads.js';
 import { choleskyRemove, type LassoResult, lassoFeatureSign, lassoLars, type WarmStart } from '../lasso.js';
 import { type CsrMatrix, csrFromTriplets, topEigenpairs } from '../sparse.js';
 import { kmeansCluster } from './kmeans.js';
@@ -380,8 +380,7 @@ export async function enscClusterParallel(x: Float32Array, dim: number, opts: En
   const backend = tf.getBackend() === 'cpu' ? 'cpu' : 'wasm';
   if (t === 1 || script === undefined || (threads === undefined && n < 500)) return enscCluster(x, dim, opts);
   const t0 = performance.now();
-  const buf = new SharedArrayBuffer(x.byteLength);
-  new Float32Array(buf).set(x);
+  const buf = sharedCopy(x);
   const edge = (i: number) => Math.min(n, Math.round((blocks * i) / t) * p.blockRows);
   const parts = Array.from({ length: t - 1 }, async (_, w): Promise<Triplets> => {
     const job: EnscJob = { x: buf, dim, params: p, from: edge(w + 1), to: edge(w + 2), backend };

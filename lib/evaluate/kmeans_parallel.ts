@@ -1,19 +1,13 @@
 // k-means restarts spread over worker threads: restart r gives the same result in any thread
 // (kmeans.ts: kmeansRestart), so the winner is the one the sequential loop picks.
 import { workerScript } from '../paths.js';
-import { availableCores, runWorker } from '../threads.js';
+import { availableCores, runWorker, sharedCopy } from '../threads.js';
 import { bestRun, kmeansProblem, kmeansRestart, type KMeansOptions, type KMeansProblem, type KMeansResult, type Run } from './kmeans.js';
 
 /** What a worker needs: the problem with its arrays in shared memory, and which restarts to run. */
 export interface KMeansJob {
   problem: Omit<KMeansProblem, 'xc' | 'norms'> & { xc: SharedArrayBuffer; norms: SharedArrayBuffer };
   restarts: number[];
-}
-
-function shared(a: Float64Array): SharedArrayBuffer {
-  const buf = new SharedArrayBuffer(a.byteLength);
-  new Float64Array(buf).set(a);
-  return buf;
 }
 
 /** kmeansCluster with its restarts on `threads` threads (this one included); the same result. */
@@ -26,7 +20,7 @@ export async function kmeansClusterParallel(x: Float32Array | Float64Array, dim:
     for (let r = 0; r < p.nInit; r++) runs[r] = kmeansRestart(p, r);
     return bestRun(p, runs);
   }
-  const problem = { ...p, xc: shared(p.xc), norms: shared(p.norms) };
+  const problem = { ...p, xc: sharedCopy(p.xc), norms: sharedCopy(p.norms) };
   const share = (i: number) => Array.from({ length: p.nInit }, (_, r) => r).filter((r) => r % t === i);
   const pending = Array.from({ length: t - 1 }, (_, w) => {
     const job: KMeansJob = { problem, restarts: share(w + 1) };

@@ -5,7 +5,7 @@
 // so knnPredictParallel splits the test rows over worker threads, each with its own backend.
 import * as tf from '@tensorflow/tfjs';
 import { workerScript } from '../paths.js';
-import { availableCores, runWorker } from '../threads.js';
+import { availableCores, runWorker, sharedCopy } from '../threads.js';
 
 export interface KnnOptions {
   k?: number;
@@ -68,37 +68,37 @@ function topK(row: Float32Array, n: number, k: number, vals: Float64Array, out: 
   }
 }
 
-/** Predictions for test rows [from, to): what one thread does. */
-export function knnRange(trainT: tf.Tensor2D, trainY: Int32Array, testX: Float32Array, dim: number, p: KnnProblem, from: number, to: number, pred: Int32Array): void {
+/** Predictions for test rows [from, to) into `pred`: what one thread does. */
+export function knnRange(trainX: Float32Array, trainY: Int32Array, testX: Float32Array, dim: number, p: KnnProblem, from: number, to: number, pred: Int32Array): void {
   const { k, nTrain, numClasses, block } = p;
   const votes = new Float64Array(numClasses);
   const vals = new Float64Array(k);
   const nb = new Int32Array(k);
-  for (let s = from; s < to; s += block) {
-    const b = Math.min(block, to - s);
-    const sim = tf.tidy(() => tf.matMul(tf.tensor2d(testX.subarray(s * dim, (s + b) * dim), [b, dim]), trainT));
-    const all = sim.dataSync() as Float32Array;
-    sim.dispose();
-    for (let r = 0; r < b; r++) {
-      topK(all.subarray(r * nTrain, (r + 1) * nTrain), nTrain, k, vals, nb);
-      votes.fill(0);
-      for (let j = 0; j < k; j++) votes[trainY[nb[j]]]++;
-      let best = 0;
-      for (let c = 1; c < numClasses; c++) if (votes[c] > votes[best]) best = c;
-      pred[s + r] = best;
+  const trainT = tf.tidy(() => tf.transpose(tf.tensor2d(trainX, [nTrain, dim])));
+  try {
+    for (let s = from; s < to; s += block) {
+      const b = Math.min(block, to - s);
+      const sim = tf.tidy(() => tf.matMul(tf.tensor2d(testX.subarray(s * dim, (s + b) * dim), [b, dim]), trainT));
+      const all = sim.dataSync() as Float32Array;
+      sim.dispose();
+      for (let r = 0; r < b; r++) {
+        topK(all.subarray(r * nTrain, (r + 1) * nTrain), nTrain, k, vals, nb);
+        votes.fill(0);
+        for (let j = 0; j < k; j++) votes[trainY[nb[j]]]++;
+        let best = 0;
+        for (let c = 1; c < numClasses; c++) if (votes[c] > votes[best]) best = c;
+        pred[s + r] = best;
+      }
     }
+  } finally {
+    trainT.dispose();
   }
 }
 
 export function knnPredict(trainX: Float32Array, trainY: Int32Array, testX: Float32Array, dim: number, opts: KnnOptions = {}): Int32Array {
   const p = knnProblem(trainX, trainY, testX, dim, opts);
   const pred = new Int32Array(p.nTest);
-  const trainT = tf.tidy(() => tf.transpose(tf.tensor2d(trainX, [p.nTrain, dim]))) as tf.Tensor2D;
-  try {
-    knnRange(trainT, trainY, testX, dim, p, 0, p.nTest, pred);
-  } finally {
-    trainT.dispose();
-  }
+  knnRange(trainX, trainY, testX, dim, p, 0, p.nTest, pred);
   return pred;
 }
 
@@ -113,12 +113,6 @@ export interface KnnJob {
   from: number;
   to: number;
   backend?: string;
-}
-
-function sharedCopy<T extends Float32Array | Int32Array>(a: T): SharedArrayBuffer {
-  const buf = new SharedArrayBuffer(a.byteLength);
-  new Uint8Array(buf).set(new Uint8Array(a.buffer, a.byteOffset, a.byteLength));
-  return buf;
 }
 
 /**
@@ -147,12 +141,7 @@ export async function knnPredictParallel(
     const job: KnnJob = { ...shared, pred: predBuf, dim, problem: p, from: edge(w + 1), to: edge(w + 2), backend };
     return runWorker(script, job, 'kNN');
   });
-  const trainT = tf.tidy(() => tf.transpose(tf.tensor2d(trainX, [p.nTrain, dim]))) as tf.Tensor2D;
-  try {
-    knnRange(trainT, trainY, testX, dim, p, 0, edge(1), pred);
-  } finally {
-    trainT.dispose();
-  }
+  knnRange(trainX, trainY, testX, dim, p, 0, edge(1), pred);
   await Promise.all(pending);
   return Int32Array.from(pred);
 }
