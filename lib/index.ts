@@ -3,10 +3,10 @@ import * as tf from '@tensorflow/tfjs';
 
 /** The tfjs namespace this library computes with (the same engine and backend). */
 export { tf };
-export { initBackend, backendInfo, describeBackend, type BackendInfo, type BackendName } from './backend.js';
-export { MaximalCodingRateReduction, type MCR2Options, type MCR2Result, type Labels } from './loss.js';
-export { RandomState } from './random.js';
-export * as linalg from './linalg.js';
+export { initBackend, backendInfo, describeBackend, type BackendInfo, type BackendName } from './backend/backend.js';
+export { MaximalCodingRateReduction, type MCR2Options, type MCR2Result, type Labels } from './loss/mcr2.js';
+export { RandomState } from './math/random.js';
+export * as linalg from './math/linalg.js';
 export {
   loadDataset, DATASET_NAMES, classCounts, checkLabels, firstN, readIdx, parseIdx, encodeIdx,
   type ImageDataset, type Split, type LoadOptions,
@@ -22,7 +22,7 @@ export {
   BasicBlock, ResNeXtBlock, type ModelOptions, type FeatureNetOptions,
 } from './models/index.js';
 export { summaryText, summaryRows, thousands } from './models/summary.js';
-export { extractFeatures, type Features } from './features.js';
+export { datasetFeatures, type Features } from './features/dataset.js';
 export { SGD, multiStepLR, type SGDOptions } from './train/sgd.js';
 export { RunFolder, parseLossesCsv, LOSS_HEADER, type LossRow } from './train/run_folder.js';
 export { saveTensors, loadTensors, encodeSafetensors, decodeSafetensors } from './train/checkpoint.js';
@@ -33,7 +33,7 @@ export {
 } from './train/supervised.js';
 export { trainSelfSup, selfsupRunName, SELFSUP_DEFAULTS, type SelfSupConfig, type SelfSupResult } from './train/selfsup.js';
 export { createNetwork, LogitNet, type Network, type NetworkOptions } from './models/network.js';
-export { CrossEntropyLoss } from './loss_ce.js';
+export { CrossEntropyLoss } from './loss/cross_entropy.js';
 export { LocalEngine, type TrainingEngine, type TrainingLoss } from './train/engine.js';
 export { ParallelEngine, defaultWorkers } from './train/parallel.js';
 export {
@@ -44,15 +44,15 @@ export {
   clusteringAccuracy, normalizedMutualInfo, adjustedRandIndex, contingencyTable, type Contingency,
   linearSumAssignment, type Assignment,
 } from './evaluate/index.js';
-export { readNpz, writeNpz, readNpy, writeNpy, parseNpz, encodeNpz, parseNpy, encodeNpy, encodeZip, type NpyArray, type NpyInput, type NpyDtype, type NpyData } from './npz.js';
-export { lassoLars, lassoFeatureSign, choleskyRemove, type LassoResult, type LassoOptions, type WarmStart } from './lasso.js';
-export { csrFromTriplets, csrMatVec, topEigenpairs, type CsrMatrix, type TopEigenOptions, type TopEigenResult } from './sparse.js';
+export { readNpz, writeNpz, readNpy, writeNpy, parseNpz, encodeNpz, parseNpy, encodeNpy, encodeZip, type NpyArray, type NpyInput, type NpyDtype, type NpyData } from './io/npz.js';
+export { lassoLars, lassoFeatureSign, choleskyRemove, type LassoResult, type LassoOptions, type WarmStart } from './evaluate/lasso.js';
+export { csrFromTriplets, csrMatVec, topEigenpairs, type CsrMatrix, type TopEigenOptions, type TopEigenResult } from './evaluate/sparse.js';
 export { evaluateRun, evaluationJson, readFeatureFile, type EvaluateOptions, type EvaluateResult, type ClusterScores } from './evaluate/run_eval.js';
-export { runFeatures, type RunFeatures } from './evaluate/run_features.js';
-export { extractRun, type ExtractOptions } from './extract.js';
+export { runFeatures, type RunFeatures } from './features/run.js';
+export { writeRunFeatures, type ExtractOptions } from './features/extract.js';
 export { lossFigure, confusionFigure, accuracyFigure, COLORS, type Figure } from './plot/figure.js';
 export { saveFigure, figureHtml, figurePng, closeRenderer, findChromium, type SavedFigure } from './plot/render.js';
 export { showFigure, showTable, displayBundle, inNotebook } from './plot/notebook.js';
-export { profileName, SUPERVISED_PROFILES, type ProfileName, type SupervisedProfile } from './profiles.js';
-export { packageRoot, defaultDataDir, notebookFiguresDir, notebookSaveDir } from './paths.js';
-export { pyFloat } from './pyformat.js';
+export { profileName, SUPERVISED_PROFILES, type ProfileName, type SupervisedProfile } from './train/profiles.js';
+export { packageRoot, defaultDataDir, notebookFiguresDir, notebookSaveDir } from './io/paths.js';
+export { pyFloat } from './io/pyformat.js';

@@ -10,14 +10,14 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { initBackend } from '../lib/backend.js';
+import { initBackend } from '../lib/backend/backend.js';
 import {
   accuracy, adjustedRandIndex, clusteringAccuracy, enscClusterParallel, kmeansClusterParallel, knnPredictParallel, linearSvcPredict,
   nearSubspacePredict, normalizedMutualInfo,
 } from '../lib/evaluate/index.js';
-import { writeNpz } from '../lib/npz.js';
-import { packageRoot } from '../lib/paths.js';
-import { RandomState } from '../lib/random.js';
+import { writeNpz } from '../lib/io/npz.js';
+import { packageRoot } from '../lib/io/paths.js';
+import { RandomState } from '../lib/math/random.js';
 
 type Json = Record<string, unknown>;
 

@@ -5,8 +5,8 @@
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { notebookFiguresDir, packageRoot } from '../lib/paths.js';
-import { profileName } from '../lib/profiles.js';
+import { notebookFiguresDir, packageRoot } from '../lib/io/paths.js';
+import { profileName } from '../lib/train/profiles.js';
 import { checkJupyter } from './jupyter.js';
 
 const PNG_MAGIC = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);

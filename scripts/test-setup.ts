@@ -7,7 +7,7 @@
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import { findChromium } from '../lib/plot/render.js';
-import { packageRoot } from '../lib/paths.js';
+import { packageRoot } from '../lib/io/paths.js';
 import { JUPYTER_APT, jupyterExe, jupyterPython, registerTslab, tslabKernelArgv } from './jupyter.js';
 
 function missingPackages(): string[] {

@@ -5,7 +5,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { ROOT } from './helpers.js';
-import { readNpz } from '../lib/npz.js';
+import { readNpz } from '../lib/io/npz.js';
 
 const CLI = path.join(ROOT, 'dist', 'lib', 'cli', 'main.js');
 const run = (args: string[], env: Record<string, string> = {}) =>

@@ -4,10 +4,10 @@ import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { linearSumAssignment } from '../lib/evaluate/hungarian.js';
 import { numpySum } from '../lib/evaluate/kmeans.js';
-import { choleskyRemove, lassoFeatureSign, lassoLars } from '../lib/lasso.js';
-import { cholesky, symmetricEigen } from '../lib/linalg.js';
-import { RandomState } from '../lib/random.js';
-import { csrFromTriplets, csrMatVec, topEigenpairs } from '../lib/sparse.js';
+import { choleskyRemove, lassoFeatureSign, lassoLars } from '../lib/evaluate/lasso.js';
+import { cholesky, symmetricEigen } from '../lib/math/linalg.js';
+import { RandomState } from '../lib/math/random.js';
+import { csrFromTriplets, csrMatVec, topEigenpairs } from '../lib/evaluate/sparse.js';
 
 function permutations(n: number): number[][] {
   if (n === 0) return [[]];

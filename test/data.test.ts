@@ -7,7 +7,7 @@ import * as zlib from 'node:zlib';
 import { classCounts, encodeIdx, loadDataset, parseIdx, readIdx } from '../lib/data/index.js';
 import { corruptLabels, countChanged } from '../lib/data/corrupt.js';
 import { getTransform, imageBatch } from '../lib/data/batches.js';
-import { RandomState } from '../lib/random.js';
+import { RandomState } from '../lib/math/random.js';
 import { initBackendFor } from './helpers.js';
 
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'mcr2-data-'));

@@ -11,7 +11,7 @@ import * as crypto from 'node:crypto';
 import { CIFAR100_COARSE_OF_FINE, classCounts, encodeCifarRecords, encodeStl10Images, loadDataset, tarEntries } from '../lib/data/index.js';
 import { downloadFile } from '../lib/data/download.js';
 import { extractTar } from '../lib/data/tar.js';
-import { RandomState } from '../lib/random.js';
+import { RandomState } from '../lib/math/random.js';
 import { sharedDir } from './helpers.js';
 
 const tmp = (tag = 'ds') => fs.mkdtempSync(path.join(os.tmpdir(), `mcr2-${tag}-`));

@@ -1,8 +1,8 @@
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { accuracy, confusionMatrix, kmeansCluster, kmeansClusterParallel, knnPredict, knnPredictParallel, nearSubspacePredict } from '../lib/evaluate/index.js';
-import { RandomState } from '../lib/random.js';
-import { symmetricEigen } from '../lib/linalg.js';
+import { RandomState } from '../lib/math/random.js';
+import { symmetricEigen } from '../lib/math/linalg.js';
 import { initBackendFor } from './helpers.js';
 
 /** n points per class on k random d-dimensional subspaces of R^p, unit rows. */

@@ -8,8 +8,8 @@ import {
   accuracy, adjustedRandIndex, clusteringAccuracy, enscCluster, enscClusterParallel, kmeansCluster, kmeansPlusPlus, knnPredict,
   linearSvcFit, linearSvcPredict, linearSvcPredictWith, nearSubspacePredict, normalizedMutualInfo,
 } from '../lib/evaluate/index.js';
-import { readNpz } from '../lib/npz.js';
-import { RandomState } from '../lib/random.js';
+import { readNpz } from '../lib/io/npz.js';
+import { RandomState } from '../lib/math/random.js';
 import { fixture, initBackendFor } from './helpers.js';
 
 const ref = JSON.parse(fs.readFileSync(fixture('eval_parity.json'), 'utf8'));

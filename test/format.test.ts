@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { pyFloat } from '../lib/pyformat.js';
+import { pyFloat } from '../lib/io/pyformat.js';
 import { SUPERVISED_DEFAULTS, supervisedRunName } from '../lib/train/supervised.js';
 
 test('pyFloat formats as Python str(float)', () => {

@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { groupedConv2d, GroupedConv2d } from '../lib/models/grouped_conv.js';
-import { RandomState } from '../lib/random.js';
+import { RandomState } from '../lib/math/random.js';
 import { initBackendFor, maxRelErr, tf } from './helpers.js';
 
 const rand = (shape: number[], seed: number) => tf.randomNormal(shape, 0, 1, 'float32', seed);

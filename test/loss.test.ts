@@ -2,8 +2,8 @@ import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import { availableBackends, fixture, initBackendFor, maxRelErr, tf } from './helpers.js';
-import { MaximalCodingRateReduction } from '../lib/loss.js';
-import { RandomState } from '../lib/random.js';
+import { MaximalCodingRateReduction } from '../lib/loss/mcr2.js';
+import { RandomState } from '../lib/math/random.js';
 
 interface Case {
   m: number; p: number; k: number; eps: number; gam1: number; gam2: number;

@@ -5,13 +5,13 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { MaximalCodingRateReduction } from '../lib/loss.js';
+import { MaximalCodingRateReduction } from '../lib/loss/mcr2.js';
 import { createModel } from '../lib/models/index.js';
 import { gradsByName, LocalEngine } from '../lib/train/engine.js';
 import { ParallelEngine } from '../lib/train/parallel.js';
 import { SGD } from '../lib/train/sgd.js';
 import { trainSupervised } from '../lib/train/supervised.js';
-import { RandomState } from '../lib/random.js';
+import { RandomState } from '../lib/math/random.js';
 import { initBackendFor, maxRelErr, tf } from './helpers.js';
 
 test('one data-parallel step (1 worker) equals the same step computed in one thread', async () => {

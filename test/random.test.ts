@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import { fixture } from './helpers.js';
-import { RandomState } from '../lib/random.js';
+import { RandomState } from '../lib/math/random.js';
 
 const np = JSON.parse(fs.readFileSync(fixture('numpy_random.json'), 'utf8'));
 

@@ -7,7 +7,7 @@ import { loadDataset, type ImageDataset } from '../lib/data/index.js';
 import { adjustHue, gaussianKernel, getTransform } from '../lib/data/transforms.js';
 import { AugmentLoader } from '../lib/data/augment.js';
 import { corruptLabels, countChanged } from '../lib/data/corrupt.js';
-import { RandomState } from '../lib/random.js';
+import { RandomState } from '../lib/math/random.js';
 import { fixture, initBackendFor, tf } from './helpers.js';
 
 /** A small colour dataset: 40 random 32x32 RGB images (smooth, so blur and crops are visible), 4 classes. */

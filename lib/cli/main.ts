@@ -2,20 +2,20 @@
 // `mcr2 <command>`: the official scripts' commands and flags (train_sup.py, evaluate.py, plot.py),
 // plus `quickstart` (what `npm start` runs) and `backend`.
 import * as path from 'node:path';
-import { describeBackend, initBackend } from '../backend.js';
+import { describeBackend, initBackend } from '../backend/backend.js';
 import { countChanged, CORRUPTIONS, corruptLabels } from '../data/corrupt.js';
 import { classCounts, DATASET_NAMES, loadDataset } from '../data/index.js';
 import { downloadDataset, RESOURCES } from '../data/download.js';
 import { evaluateRun, evaluationJson } from '../evaluate/run_eval.js';
 import { ARCH_NAMES } from '../models/index.js';
 import { summaryText } from '../models/summary.js';
-import { extractRun } from '../extract.js';
-import { defaultDataDir } from '../paths.js';
+import { writeRunFeatures } from '../features/extract.js';
+import { defaultDataDir } from '../io/paths.js';
 import { confusionMatrix } from '../evaluate/metrics.js';
 import { confusionFigure, lossFigure } from '../plot/figure.js';
 import { closeRenderer, saveFigure } from '../plot/render.js';
-import { formatDuration } from '../progress.js';
-import { profileName, SUPERVISED_PROFILES } from '../profiles.js';
+import { formatDuration } from '../io/progress.js';
+import { profileName, SUPERVISED_PROFILES } from '../train/profiles.js';
 import { RunFolder } from '../train/run_folder.js';
 import { SELFSUP_DEFAULTS, trainSelfSup, type SelfSupConfig } from '../train/selfsup.js';
 import { SUPERVISED_DEFAULTS, trainSupervised, type SupervisedConfig } from '../train/supervised.js';
@@ -161,7 +161,7 @@ async function cmdTrainSup(argv: string[]): Promise<void> {
 
 async function cmdExtract(argv: string[]): Promise<void> {
   const f = parseFlags(argv, EXTRACT_FLAGS);
-  const r = await extractRun({ modelDir: need(f.model_dir as string | undefined, 'model_dir'), epoch: f.epoch as number | undefined, saveDir: f.save_dir as string, tail: f.tail as string, dataDir: f.data_dir as string | undefined });
+  const r = await writeRunFeatures({ modelDir: need(f.model_dir as string | undefined, 'model_dir'), epoch: f.epoch as number | undefined, saveDir: f.save_dir as string, tail: f.tail as string, dataDir: f.data_dir as string | undefined });
   console.log(`wrote ${r.file}: epoch ${r.epoch}, ${r.train} train and ${r.test} test features of dimension ${r.dim} (np.load reads it)`);
 }
 

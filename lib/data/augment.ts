@@ -10,7 +10,7 @@ import type { ImageDataset } from './dataset.js';
 import { rawBatchData } from './batches.js';
 import type { Transform } from './transforms.js';
 import * as tf from '@tensorflow/tfjs';
-import { RandomState } from '../random.js';
+import { RandomState } from '../math/random.js';
 
 export type SamplerName = 'random' | 'balance';
 

@@ -1,7 +1,7 @@
 // uint8 images → float batches in [0, 1] (no mean/std normalisation, as the official code), with a
 // training transform (lib/data/transforms) applied to the whole batch.
 import * as tf from '@tensorflow/tfjs';
-import { RandomState } from '../random.js';
+import { RandomState } from '../math/random.js';
 import type { ImageDataset } from './dataset.js';
 import { testTransform, type Transform } from './transforms.js';
 

@@ -1,5 +1,5 @@
 // Label corruption as the official code does it (corrupt.py), with numpy-exact random draws.
-import { RandomState } from '../random.js';
+import { RandomState } from '../math/random.js';
 
 /**
  * `default_corrupt`: seed numpy with `seed`, pick int(N·ratio) indices without replacement, give each

@@ -5,7 +5,7 @@ import * as fs from 'node:fs';
 import * as http from 'node:http';
 import * as https from 'node:https';
 import * as path from 'node:path';
-import { ProgressBar } from '../progress.js';
+import { ProgressBar } from '../io/progress.js';
 import { CIFAR_URLS } from './cifar.js';
 import { STL10_URL } from './stl10.js';
 import { extractTar } from './tar.js';

@@ -1,7 +1,7 @@
 // Datasets by their official --data names, each read in its official file format from --data_dir.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { defaultDataDir } from '../paths.js';
+import { defaultDataDir } from '../io/paths.js';
 import { CIFAR10_CLASSES, CIFAR_URLS, cifarDirs, cifarFiles, findCifar, loadCifarBinary } from './cifar.js';
 import type { ImageDataset, Split } from './dataset.js';
 import { isArchive, loadImageFolder } from './imagefolder.js';

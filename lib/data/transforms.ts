@@ -12,7 +12,7 @@
 // Where torchvision works on PIL images (uint8, antialiased resizing) these work on floats with
 // bilinear or nearest sampling: the same distributions of views, not bit-identical pixels.
 import * as tf from '@tensorflow/tfjs';
-import { RandomState } from '../random.js';
+import { RandomState } from '../math/random.js';
 
 export interface Transform {
   name: string;

@@ -25,10 +25,10 @@
 // Where the official code's scikit-learn LassoLars loses accuracy on nearly dependent atoms,
 // coefficients differ slightly (the fixture test: 26 of 600 rows, each with a lower objective here).
 import * as tf from '@tensorflow/tfjs';
-import { workerScript } from '../paths.js';
-import { availableCores, runWorker, sharedCopy } from '../threads.js';
-import { choleskyRemove, type LassoResult, lassoFeatureSign, lassoLars, type WarmStart } from '../lasso.js';
-import { type CsrMatrix, csrFromTriplets, topEigenpairs } from '../sparse.js';
+import { workerScript } from '../io/paths.js';
+import { availableCores, runWorker, sharedCopy } from '../backend/threads.js';
+import { choleskyRemove, type LassoResult, lassoFeatureSign, lassoLars, type WarmStart } from './lasso.js';
+import { type CsrMatrix, csrFromTriplets, topEigenpairs } from './sparse.js';
 import { kmeansCluster } from './kmeans.js';
 
 export interface EnscOptions {

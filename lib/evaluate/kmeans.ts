@@ -13,7 +13,7 @@
 //
 // The npm package ml-kmeans (number[][] and a distance callback per pair) took 17.6 s for a
 // single initialisation on 50,000 x 128 here, so ~3 minutes for n_init = 10.
-import { RandomState } from '../random.js';
+import { RandomState } from '../math/random.js';
 
 export interface KMeansOptions {
   /** Number of clusters (default 10, evaluate.py's --n). */

@@ -1,7 +1,7 @@
 // k-means restarts spread over worker threads: restart r gives the same result in any thread
 // (kmeans.ts: kmeansRestart), so the winner is the one the sequential loop picks.
-import { workerScript } from '../paths.js';
-import { availableCores, runWorker, sharedCopy } from '../threads.js';
+import { workerScript } from '../io/paths.js';
+import { availableCores, runWorker, sharedCopy } from '../backend/threads.js';
 import { bestRun, kmeansProblem, kmeansRestart, type KMeansOptions, type KMeansProblem, type KMeansResult, type Run } from './kmeans.js';
 
 /** What a worker needs: the problem with its arrays in shared memory, and which restarts to run. */

@@ -4,8 +4,8 @@
 // 10,000 x 50,000 that is ~4x faster than tf.topk on wasm. The products dominate (GEMM-bound),
 // so knnPredictParallel splits the test rows over worker threads, each with its own backend.
 import * as tf from '@tensorflow/tfjs';
-import { workerScript } from '../paths.js';
-import { availableCores, runWorker, sharedCopy } from '../threads.js';
+import { workerScript } from '../io/paths.js';
+import { availableCores, runWorker, sharedCopy } from '../backend/threads.js';
 
 export interface KnnOptions {
   k?: number;

@@ -6,7 +6,7 @@
 // the same Gram (F_jᵀF_j − n_j μ_jμ_jᵀ). Scores use ‖r‖² = ‖x − μ‖² − ‖Uᵀx − Uᵀμ‖², with every
 // class's Vᵀx, Uᵀx and μ·x from one product of the test features with all bases side by side.
 import * as tf from '@tensorflow/tfjs';
-import { symmetricEigen } from '../linalg.js';
+import { symmetricEigen } from '../math/linalg.js';
 
 export interface NearSubspaceOptions {
   nComp?: number;

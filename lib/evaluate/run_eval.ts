@@ -4,15 +4,15 @@
 // clustering runs on the train features and is scored against those same train labels.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { initBackend } from '../backend.js';
-import type { Features } from '../features.js';
-import { readNpz, writeNpy, type NpyArray } from '../npz.js';
+import { initBackend } from '../backend/backend.js';
+import type { Features } from '../features/dataset.js';
+import { readNpz, writeNpy, type NpyArray } from '../io/npz.js';
 import { enscClusterParallel } from './ensc.js';
 import { kmeansClusterParallel } from './kmeans_parallel.js';
 import { knnPredictParallel } from './knn.js';
 import { accuracy, adjustedRandIndex, clusteringAccuracy, normalizedMutualInfo } from './metrics.js';
 import { nearSubspacePredict } from './nearsub.js';
-import { runFeatures } from './run_features.js';
+import { runFeatures } from '../features/run.js';
 import { linearSvcPredict } from './svm.js';
 
 export interface EvaluateOptions {

@@ -12,7 +12,7 @@
 //
 // The npm package ml-svm (SMO on a precomputed n x n kernel) does not scale to this: it needs
 // 8 s for a 2,000-point binary problem here and n² memory (20 GB at 50,000 points).
-import { RandomState } from '../random.js';
+import { RandomState } from '../math/random.js';
 
 export interface LinearSvcOptions {
   /** Inverse regularisation strength (default 1). */

@@ -1,5 +1,5 @@
 // cnn-small (protocol.md): a 2-conv MNIST network with the official MLP head, 855,232 parameters.
-import { RandomState } from '../random.js';
+import { RandomState } from '../math/random.js';
 import { FeatureNet } from './feature_net.js';
 import { BatchNorm, Conv2d, Flatten, Linear, MaxPool2d, ReLU, Sequential } from './nn.js';
 

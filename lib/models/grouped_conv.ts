@@ -10,7 +10,7 @@
 // kernels on wasm. lib/kernels/wasm_copy.ts makes the narrow channel split and concat one pass each
 // on wasm (the stock kernels cost more than the 32 convolutions of a 32x4d block).
 import * as tf from '@tensorflow/tfjs';
-import type { RandomState } from '../random.js';
+import type { RandomState } from '../math/random.js';
 import { Module, uniformInit } from './nn.js';
 
 export interface GroupedConv2dOptions {

@@ -1,5 +1,5 @@
 // Architectures by their --arch names.
-import { RandomState } from '../random.js';
+import { RandomState } from '../math/random.js';
 import { cnnSmall } from './cnn_small.js';
 import type { FeatureNet } from './feature_net.js';
 import { resnet10mnist, resnet18, resnet18ctrl, resnet18stl } from './resnet.js';

@@ -1,7 +1,7 @@
 // What training and evaluation build from an --arch: the MCR² feature network (unit-norm
 // features), or for the cross-entropy baseline the same backbone ending in class logits.
 import * as tf from '@tensorflow/tfjs';
-import { RandomState } from '../random.js';
+import { RandomState } from '../math/random.js';
 import { archHasHead, createModel, type ModelOptions } from './index.js';
 import type { FeatureNet } from './feature_net.js';
 import { Linear, Module } from './nn.js';

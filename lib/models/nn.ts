@@ -1,7 +1,7 @@
 // A small PyTorch-like module system on tfjs ops: named parameters and buffers (state_dict keys
 // as in the official PyTorch models), train/eval mode, PyTorch's default initialisation, NHWC.
 import * as tf from '@tensorflow/tfjs';
-import { RandomState } from '../random.js';
+import { RandomState } from '../math/random.js';
 import { batchNormTrain, type BatchNormFuse } from './batchnorm.js';
 
 export interface LayerRow {

@@ -6,7 +6,7 @@
 //   resnet18stl    STL-10, 96x96x3: 5x5/2 stem + 3x3/2 max pool, stages 32/32/64/fd, global mean
 //   resnet10mnist  MNIST, 28x28x1: one block per stage, 64/128/256/fd, avg_pool2d(4)
 import type * as tf from '@tensorflow/tfjs';
-import type { RandomState } from '../random.js';
+import type { RandomState } from '../math/random.js';
 import { FeatureNet } from './feature_net.js';
 import { AdaptiveAvgPool2d, AvgPool2d, BatchNorm, Conv2d, Flatten, Linear, MaxPool2d, Module, ReLU, Sequential } from './nn.js';
 

@@ -5,7 +5,7 @@
 //   resnext29_2x64d  9,709,504   resnext29_4x64d  28,199,360
 //   resnext29_8x64d 91,721,152   resnext29_32x4d   5,354,944   (parameters at fd 128)
 import type * as tf from '@tensorflow/tfjs';
-import type { RandomState } from '../random.js';
+import type { RandomState } from '../math/random.js';
 import { FeatureNet } from './feature_net.js';
 import { GroupedConv2d } from './grouped_conv.js';
 import { AvgPool2d, BatchNorm, Conv2d, Flatten, Module, ReLU, Sequential } from './nn.js';

@@ -8,7 +8,7 @@
 // included), but outside parameters(): never trained, as in PyTorch (its .grad stays None, which
 // SGD skips). Trainable parameters at fd 128: 9,554,816; with the classifier 9,559,946, the number
 // PyTorch's sum(p.numel() for p in net.parameters()) reports.
-import type { RandomState } from '../random.js';
+import type { RandomState } from '../math/random.js';
 import { FeatureNet } from './feature_net.js';
 import { AvgPool2d, BatchNorm, Conv2d, Flatten, Linear, MaxPool2d, Module, ReLU, Sequential } from './nn.js';
 import { checkPooled, mlpHead } from './resnet.js';

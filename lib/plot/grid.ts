@@ -2,7 +2,7 @@
 import type { ImageDataset } from '../data/dataset.js';
 import { imageBatchData } from '../data/batches.js';
 import { getTransform } from '../data/transforms.js';
-import { RandomState } from '../random.js';
+import { RandomState } from '../math/random.js';
 import type { Figure } from './figure.js';
 
 /** rows x cols tiles (NHWC floats in [0, 1], row-major order), 2-pixel white gutters. */

@@ -4,7 +4,7 @@
 // draws; other trace types fall back to the full plotly.js-dist bundle (11 MB).
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { writeFileAtomic } from '../fsutil.js';
+import { writeFileAtomic } from '../io/files.js';
 import type { Figure } from './figure.js';
 
 const CARTESIAN = new Set(['scatter', 'bar', 'heatmap', 'histogram', 'histogram2d', 'box', 'violin', 'contour', 'image', 'pie', 'scattergl']);

@@ -3,7 +3,7 @@
 // `safetensors.torch.load_file`. Tensor names are the PyTorch-style state_dict keys.
 import * as fs from 'node:fs';
 import * as tf from '@tensorflow/tfjs';
-import { writeFileAtomic } from '../fsutil.js';
+import { writeFileAtomic } from '../io/files.js';
 
 export interface StoredTensor {
   shape: number[];

@@ -1,7 +1,7 @@
 // One optimizer step of MCR² training, behind one interface whether it runs in this thread or is
 // split over worker threads (lib/train/parallel.ts).
 import * as tf from '@tensorflow/tfjs';
-import type { Labels, MCR2Evaluation, MCR2Result } from '../loss.js';
+import type { Labels, MCR2Evaluation, MCR2Result } from '../loss/mcr2.js';
 import type { Network } from '../models/network.js';
 import { ChunkedPass } from './chunked.js';
 import type { SGD } from './sgd.js';

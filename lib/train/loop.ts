@@ -2,11 +2,11 @@
 // engine (this thread or data-parallel workers), the epoch loop with per-step logging, progress,
 // checkpoints and the learning-rate schedule.
 import * as fs from 'node:fs';
-import { describeBackend, initBackend, type BackendInfo } from '../backend.js';
+import { describeBackend, initBackend, type BackendInfo } from '../backend/backend.js';
 import type { Network } from '../models/network.js';
-import { formatDuration, ProgressBar } from '../progress.js';
-import { pyFloat } from '../pyformat.js';
-import { RandomState } from '../random.js';
+import { formatDuration, ProgressBar } from '../io/progress.js';
+import { pyFloat } from '../io/pyformat.js';
+import { RandomState } from '../math/random.js';
 import { loadTensors, saveTensors } from './checkpoint.js';
 import { LocalEngine, type TrainingEngine, type TrainingLoss } from './engine.js';
 import { defaultWorkers, ParallelEngine } from './parallel.js';

@@ -11,8 +11,8 @@
 import { Worker } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs';
 import type { Network } from '../models/network.js';
-import { workerScript } from '../paths.js';
-import { availableCores } from '../threads.js';
+import { workerScript } from '../io/paths.js';
+import { availableCores } from '../backend/threads.js';
 import { type BatchShape, type StepOutput, type TrainingEngine, type TrainingLoss } from './engine.js';
 import { ChunkedPass } from './chunked.js';
 import { writeParams } from './parallel_params.js';

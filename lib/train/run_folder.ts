@@ -3,7 +3,7 @@
 // plus checkpoints/optimizer-epoch{e}.safetensors (latest only) so a run can resume exactly.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { writeFileAtomic } from '../fsutil.js';
+import { writeFileAtomic } from '../io/files.js';
 
 export const LOSS_HEADER = 'epoch,step,loss,discrimn_loss_e,compress_loss_e,discrimn_loss_t,compress_loss_t';
 

@@ -2,15 +2,15 @@
 // (lib/data/augment.ts) and the loss treats each image's views as one class, so features of one
 // image's augmentations are compressed together while different images are spread apart.
 import * as path from 'node:path';
-import type { BackendInfo } from '../backend.js';
+import type { BackendInfo } from '../backend/backend.js';
 import { AugmentLoader, type SamplerName } from '../data/augment.js';
 import { getTransform } from '../data/batches.js';
 import { firstN, loadDataset, normaliseDatasetName } from '../data/index.js';
-import { MaximalCodingRateReduction } from '../loss.js';
+import { MaximalCodingRateReduction } from '../loss/mcr2.js';
 import { archDefaultChunk } from '../models/index.js';
 import { createNetwork, type Network } from '../models/network.js';
-import { defaultDataDir, defaultSaveDir } from '../paths.js';
-import { pyFloat, pyInt } from '../pyformat.js';
+import { defaultDataDir, defaultSaveDir } from '../io/paths.js';
+import { pyFloat, pyInt } from '../io/pyformat.js';
 import { pretrainedWeights, trainingBackend, trainLoop, type TrainHooks } from './loop.js';
 import { RunFolder } from './run_folder.js';
 

@@ -2,16 +2,16 @@
 // of the official script, plus --milestones, --seed, --loss ce (the cross-entropy baseline) and
 // resuming an interrupted run.
 import * as path from 'node:path';
-import type { BackendInfo } from '../backend.js';
+import type { BackendInfo } from '../backend/backend.js';
 import { corruptLabels, countChanged } from '../data/corrupt.js';
 import { getTransform, imageBatchData } from '../data/batches.js';
 import { firstN, loadDataset, normaliseDatasetName } from '../data/index.js';
-import { MaximalCodingRateReduction } from '../loss.js';
-import { CrossEntropyLoss } from '../loss_ce.js';
+import { MaximalCodingRateReduction } from '../loss/mcr2.js';
+import { CrossEntropyLoss } from '../loss/cross_entropy.js';
 import { archDefaultChunk } from '../models/index.js';
 import { createNetwork, type Network } from '../models/network.js';
-import { defaultDataDir, defaultSaveDir } from '../paths.js';
-import { pyFloat, pyInt } from '../pyformat.js';
+import { defaultDataDir, defaultSaveDir } from '../io/paths.js';
+import { pyFloat, pyInt } from '../io/pyformat.js';
 import { pretrainedWeights, trainingBackend, trainLoop, type TrainHooks } from './loop.js';
 import { RunFolder } from './run_folder.js';
 

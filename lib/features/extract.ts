@@ -3,8 +3,8 @@
 // split, clean labels, as the official script) and train_/test_ features and labels, which
 // `mcr2 evaluate --features` reads.
 import * as path from 'node:path';
-import { runFeatures } from './evaluate/run_features.js';
-import { writeNpz } from './npz.js';
+import { runFeatures } from './run.js';
+import { writeNpz } from '../io/npz.js';
 
 export interface ExtractOptions {
   modelDir: string;
@@ -14,7 +14,7 @@ export interface ExtractOptions {
   dataDir?: string;
 }
 
-export async function extractRun(o: ExtractOptions): Promise<{ file: string; train: number; test: number; dim: number; epoch: number }> {
+export async function writeRunFeatures(o: ExtractOptions): Promise<{ file: string; train: number; test: number; dim: number; epoch: number }> {
   const rf = await runFeatures(o.modelDir, o.epoch, o.dataDir);
   const name = `${path.basename(path.resolve(o.modelDir))}_epoch${rf.epoch}${o.tail ?? ''}.npz`;
   const file = path.join(o.saveDir ?? './extractions/', name);

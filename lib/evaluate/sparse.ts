@@ -7,8 +7,8 @@
 // block of `blockSize` vectors at once finds repeated eigenvalues (one per connected component of
 // a graph) that a single-vector Lanczos would miss. Cost per step: one product with A (nnz) plus
 // O(n·basis) for the orthogonalisation.
-import { dot, symmetricEigen } from './linalg.js';
-import { RandomState } from './random.js';
+import { dot, symmetricEigen } from '../math/linalg.js';
+import { RandomState } from '../math/random.js';
 
 export interface CsrMatrix {
   n: number;

@@ -8,7 +8,7 @@
 //    re-solves supports that grew by a few atoms).
 // Both return the active set and its Cholesky factor, so that a later solve can start from them.
 
-import { dot } from './linalg.js';
+import { dot } from '../math/linalg.js';
 
 export interface LassoOptions {
   /** Steps before giving up (scikit-learn's max_iter for sparse_encode, default 1000). */

@@ -9,7 +9,7 @@
 // same logdet (Sylvester) and a cheaper gradient. logdet by Cholesky in float64; the gradient is
 // written by hand: ∂½logdet(I + α ZᵀZ)/∂Z = α Z (I + α ZᵀZ)⁻¹ = α (I + α ZZᵀ)⁻¹ Z.
 import * as tf from '@tensorflow/tfjs';
-import { cholesky, identityPlus, inverseFromCholesky, logdetFromCholesky } from './linalg.js';
+import { cholesky, identityPlus, inverseFromCholesky, logdetFromCholesky } from '../math/linalg.js';
 
 export interface MCR2Options {
   /** Weight of the discriminative term inside its logdet (official default 1). */

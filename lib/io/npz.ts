@@ -11,7 +11,7 @@
 // Int32Array after checking every value fits (labels and indices are saved as int64 by numpy).
 import * as fs from 'node:fs';
 import * as zlib from 'node:zlib';
-import { writeFileAtomic } from './fsutil.js';
+import { writeFileAtomic } from './files.js';
 
 export type NpyDtype = 'float32' | 'float64' | 'int32' | 'uint8';
 export type NpyData = Float32Array | Float64Array | Int32Array | Uint8Array;

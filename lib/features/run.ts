@@ -1,10 +1,10 @@
 // Features of a run's train and test sets from one of its checkpoints, as evaluate.py and
 // extract.py compute them: inference mode, transform `test`, the run's own --subset.
-import { initBackend } from '../backend.js';
+import { initBackend } from '../backend/backend.js';
 import { corruptLabels } from '../data/corrupt.js';
 import { firstN, loadDataset } from '../data/index.js';
-import { extractFeatures, type Features } from '../features.js';
-import { defaultDataDir } from '../paths.js';
+import { datasetFeatures, type Features } from './dataset.js';
+import { defaultDataDir } from '../io/paths.js';
 import { loadRun } from '../train/load_run.js';
 import { RunFolder } from '../train/run_folder.js';
 
@@ -30,8 +30,8 @@ export async function runFeatures(modelDir: string, epoch?: number, dataDirOverr
   const run = loadRun(modelDir, epoch, [testSet.height, testSet.width, testSet.channels]);
   const t0 = Date.now();
   try {
-    const train = await extractFeatures(run.model, trainSet);
-    const test = await extractFeatures(run.model, testSet);
+    const train = await datasetFeatures(run.model, trainSet);
+    const test = await datasetFeatures(run.model, testSet);
     const lcr = Number(params.lcr ?? 0);
     const trainLabelsUsed = lcr > 0 ? corruptLabels(train.labels, String(params.corrupt ?? 'default'), lcr, Number(params.lcs ?? 10)) : train.labels;
     return { params, epoch: run.epoch, train, test, trainLabelsUsed, logits: run.logits, classes: testSet.classes, seconds: (Date.now() - t0) / 1000 };

@@ -1,7 +1,7 @@
 // Softmax cross-entropy on logits, with the same interface as the MCR² loss so the training loop,
 // data-parallel workers and logs take either (--loss ce: the baseline of the label-noise study).
 import * as tf from '@tensorflow/tfjs';
-import type { Labels, MCR2Evaluation, MCR2Result } from './loss.js';
+import type { Labels, MCR2Evaluation, MCR2Result } from './mcr2.js';
 
 function labelInts(labels: Labels, m: number, k: number): Int32Array {
   const y = labels instanceof tf.Tensor ? Int32Array.from(labels.dataSync()) : Int32Array.from(labels as ArrayLike<number>);

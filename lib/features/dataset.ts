@@ -1,9 +1,9 @@
 // Features of a whole dataset from a trained network, in inference mode (running batch-norm
 // statistics), as evaluate.py / extract.py compute them (transform `test`).
 import * as tf from '@tensorflow/tfjs';
-import { imageBatch } from './data/batches.js';
-import type { ImageDataset } from './data/dataset.js';
-import type { Network } from './models/network.js';
+import { imageBatch } from '../data/batches.js';
+import type { ImageDataset } from '../data/dataset.js';
+import type { Network } from '../models/network.js';
 
 export interface Features {
   /** n x dim, row-major, unit rows. */
@@ -13,7 +13,7 @@ export interface Features {
   dim: number;
 }
 
-export async function extractFeatures(model: Network, ds: ImageDataset, bs = 500): Promise<Features> {
+export async function datasetFeatures(model: Network, ds: ImageDataset, bs = 500): Promise<Features> {
   const wasTraining = model.training;
   model.eval();
   const dim = model.featureDim;
