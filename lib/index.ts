@@ -8,18 +8,58 @@ export { MaximalCodingRateReduction, type MCR2Options, type MCR2Result, type Lab
 export { RandomState } from './math/random.js';
 export * as linalg from './math/linalg.js';
 export {
-  loadDataset, DATASET_NAMES, classCounts, checkLabels, firstN, readIdx, parseIdx, encodeIdx,
-  type ImageDataset, type Split, type LoadOptions,
+  loadDataset,
+  DATASET_NAMES,
+  classCounts,
+  checkLabels,
+  firstN,
+  readIdx,
+  parseIdx,
+  encodeIdx,
+  type ImageDataset,
+  type Split,
+  type LoadOptions,
 } from './data/index.js';
 export { imageBatch, imageBatchData, rawBatchData, getTransform, TRANSFORMS, type Transform } from './data/batches.js';
 export { AugmentLoader, type AugmentOptions, type AugmentBatch, type SamplerName } from './data/augment.js';
-export { encodeCifarRecords, decodeCifarRecords, encodeStl10Images, decodeStl10Images, loadImageFolder, decodeImage, tarEntries, readTar, CIFAR10_CLASSES, CIFAR100_COARSE_OF_FINE, STL10_CLASSES } from './data/index.js';
+export {
+  encodeCifarRecords,
+  decodeCifarRecords,
+  encodeStl10Images,
+  decodeStl10Images,
+  loadImageFolder,
+  decodeImage,
+  tarEntries,
+  readTar,
+  CIFAR10_CLASSES,
+  CIFAR100_COARSE_OF_FINE,
+  STL10_CLASSES,
+} from './data/index.js';
 export { downloadDataset, downloadFile, RESOURCES } from './data/download.js';
 export { augmentationGrid, imageGridFigure, type AugmentGridOptions } from './plot/grid.js';
-export { corruptLabels, defaultCorrupt, asymmetricCorrupt, pairflipCorrupt, symmetricCorrupt, countChanged, CORRUPTIONS } from './data/corrupt.js';
 export {
-  createModel, ARCH_NAMES, archInputShape, archAbout, archHasHead, FeatureNet, Module, GroupedConv2d, groupedConv2d,
-  BasicBlock, ResNeXtBlock, type ModelOptions, type FeatureNetOptions,
+  corruptLabels,
+  defaultCorrupt,
+  asymmetricCorrupt,
+  pairflipCorrupt,
+  symmetricCorrupt,
+  countChanged,
+  CORRUPTIONS,
+} from './data/corrupt.js';
+export {
+  createModel,
+  ARCH_NAMES,
+  archInputShape,
+  archAbout,
+  archHasHead,
+  FeatureNet,
+  Module,
+  GroupedConv2d,
+  groupedConv2d,
+  BasicBlock,
+  ResNeXtBlock,
+  type ModelOptions,
+  type FeatureNetOptions,
 } from './models/index.js';
 export { summaryText, summaryRows, thousands } from './models/summary.js';
 export { datasetFeatures, type Features } from './features/dataset.js';
@@ -28,8 +68,13 @@ export { RunFolder, parseLossesCsv, LOSS_HEADER, type LossRow } from './train/ru
 export { saveTensors, loadTensors, encodeSafetensors, decodeSafetensors } from './train/checkpoint.js';
 export { loadRun, type LoadedRun } from './train/load_run.js';
 export {
-  trainSupervised, supervisedRunName, SUPERVISED_DEFAULTS,
-  type SupervisedConfig, type TrainHooks, type TrainResult, type EpochSummary,
+  trainSupervised,
+  supervisedRunName,
+  SUPERVISED_DEFAULTS,
+  type SupervisedConfig,
+  type TrainHooks,
+  type TrainResult,
+  type EpochSummary,
 } from './train/supervised.js';
 export { trainSelfSup, selfsupRunName, SELFSUP_DEFAULTS, type SelfSupConfig, type SelfSupResult } from './train/selfsup.js';
 export { createNetwork, LogitNet, type Network, type NetworkOptions } from './models/network.js';
@@ -37,17 +82,61 @@ export { CrossEntropyLoss } from './loss/cross_entropy.js';
 export { LocalEngine, type TrainingEngine, type TrainingLoss } from './train/engine.js';
 export { ParallelEngine, defaultWorkers } from './train/parallel.js';
 export {
-  knnPredict, knnPredictParallel, nearSubspacePredict, accuracy, confusionMatrix, type KnnOptions, type NearSubspaceOptions,
-  linearSvcPredict, linearSvcFit, linearSvcPredictWith, linearSvcDecision, type LinearSvcOptions, type LinearSvcModel,
-  kmeansCluster, kmeansClusterParallel, kmeansPlusPlus, type KMeansOptions, type KMeansResult,
-  enscCluster, enscClusterParallel, type EnscOptions, type EnscResult,
-  clusteringAccuracy, normalizedMutualInfo, adjustedRandIndex, contingencyTable, type Contingency,
-  linearSumAssignment, type Assignment,
+  knnPredict,
+  knnPredictParallel,
+  nearSubspacePredict,
+  accuracy,
+  confusionMatrix,
+  type KnnOptions,
+  type NearSubspaceOptions,
+  linearSvcPredict,
+  linearSvcFit,
+  linearSvcPredictWith,
+  linearSvcDecision,
+  type LinearSvcOptions,
+  type LinearSvcModel,
+  kmeansCluster,
+  kmeansClusterParallel,
+  kmeansPlusPlus,
+  type KMeansOptions,
+  type KMeansResult,
+  enscCluster,
+  enscClusterParallel,
+  type EnscOptions,
+  type EnscResult,
+  clusteringAccuracy,
+  normalizedMutualInfo,
+  adjustedRandIndex,
+  contingencyTable,
+  type Contingency,
+  linearSumAssignment,
+  type Assignment,
 } from './evaluate/index.js';
-export { readNpz, writeNpz, readNpy, writeNpy, parseNpz, encodeNpz, parseNpy, encodeNpy, encodeZip, type NpyArray, type NpyInput, type NpyDtype, type NpyData } from './io/npz.js';
+export {
+  readNpz,
+  writeNpz,
+  readNpy,
+  writeNpy,
+  parseNpz,
+  encodeNpz,
+  parseNpy,
+  encodeNpy,
+  encodeZip,
+  type NpyArray,
+  type NpyInput,
+  type NpyDtype,
+  type NpyData,
+} from './io/npz.js';
 export { lassoLars, lassoFeatureSign, choleskyRemove, type LassoResult, type LassoOptions, type WarmStart } from './evaluate/lasso.js';
 export { csrFromTriplets, csrMatVec, topEigenpairs, type CsrMatrix, type TopEigenOptions, type TopEigenResult } from './evaluate/sparse.js';
-export { evaluateRun, evaluationJson, readFeatureFile, type EvaluateOptions, type EvaluateResult, type ClusterScores } from './evaluate/run_eval.js';
+export {
+  evaluateRun,
+  evaluationJson,
+  readFeatureFile,
+  type EvaluateOptions,
+  type EvaluateResult,
+  type ClusterScores,
+} from './evaluate/run_eval.js';
 export { runFeatures, type RunFeatures } from './features/run.js';
 export { writeRunFeatures, type ExtractOptions } from './features/extract.js';
 export { lossFigure, confusionFigure, accuracyFigure, COLORS, type Figure } from './plot/figure.js';

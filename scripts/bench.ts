@@ -35,9 +35,10 @@ async function trainingStep(arch: string, bs: number, workers: number, backend: 
   const opt = new SGD(model.namedParameters(), { lr: 0.001, momentum: 0.9, weightDecay: 5e-4 });
   const loss = new MaximalCodingRateReduction({ eps: 0.5 });
   const chunk = archDefaultChunk(arch);
-  const eng: TrainingEngine = workers > 0
-    ? await ParallelEngine.create(model, opt, loss, { arch, fd: 128, seed: 1, inputShape: shape, backend, workers, maxBatch: bs, chunk })
-    : new LocalEngine(model, opt, loss, chunk);
+  const eng: TrainingEngine =
+    workers > 0
+      ? await ParallelEngine.create(model, opt, loss, { arch, fd: 128, seed: 1, inputShape: shape, backend, workers, maxBatch: bs, chunk })
+      : new LocalEngine(model, opt, loss, chunk);
   const times: number[] = [];
   try {
     // Warm up (JIT of the JS kernels, XNNPACK operator setup): 3 steps and 3 seconds, or one long step.
@@ -88,7 +89,11 @@ function pytorch(only: Set<string> | undefined, quick: boolean): Json {
   const probe = spawnSync(py, ['-c', 'import torch; print(torch.__version__)'], { encoding: 'utf8' });
   if (probe.status !== 0) return { available: false, why: 'python3 has no torch (Debian: apt-get install python3-torch)' };
   const args = [script, ...(quick ? ['--quick'] : []), ...(only ? ['--only', [...only].join(',')] : [])];
-  const r = spawnSync(py, args, { encoding: 'utf8', env: { ...process.env, OMP_NUM_THREADS: String(os.cpus().length) }, maxBuffer: 1 << 24 });
+  const r = spawnSync(py, args, {
+    encoding: 'utf8',
+    env: { ...process.env, OMP_NUM_THREADS: String(os.cpus().length) },
+    maxBuffer: 1 << 24,
+  });
   if (r.status !== 0) return { available: false, why: `bench_torch.py failed: ${r.stderr.slice(-500)}` };
   return { available: true, ...JSON.parse(r.stdout) };
 }
@@ -104,11 +109,19 @@ async function main(): Promise<void> {
   const workers = defaultWorkers(info.name);
   const out: Json = {
     machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model, node: process.version },
-    backend: info.name, provider: info.provider, workers,
-    training: {} as Json, mcr2_loss: {} as Json,
+    backend: info.name,
+    provider: info.provider,
+    workers,
+    training: {} as Json,
+    mcr2_loss: {} as Json,
   };
   const training = out.training as Json;
-  const cases: Array<[string, string, number]> = [['cnn_small', 'cnn-small', 100], ['cnn_small', 'cnn-small', 1000], ['resnet18', 'resnet18', 100], ['resnet18', 'resnet18', 1000]];
+  const cases: Array<[string, string, number]> = [
+    ['cnn_small', 'cnn-small', 100],
+    ['cnn_small', 'cnn-small', 1000],
+    ['resnet18', 'resnet18', 100],
+    ['resnet18', 'resnet18', 1000],
+  ];
   for (const [key, arch, bs] of cases) {
     if (!want(key)) continue;
     let known = true;
@@ -145,11 +158,12 @@ async function main(): Promise<void> {
   }
   const pt = pytorch(only, quick);
   out.pytorch = pt;
-  const ratio = (ptMs: unknown, ourMs: unknown) => (typeof ptMs === 'number' && typeof ourMs === 'number' ? +(ptMs / ourMs).toFixed(3) : null);
+  const ratio = (ptMs: unknown, ourMs: unknown) =>
+    typeof ptMs === 'number' && typeof ourMs === 'number' ? +(ptMs / ourMs).toFixed(3) : null;
   const ourStep = (k: string) => {
     const e = training[k] as Json | null | undefined;
     if (!e) return undefined;
-    return (e.images_per_s as number) > 0 ? ((Number(k.split('_b').pop()) / (e.images_per_s as number)) * 1000) : undefined;
+    return (e.images_per_s as number) > 0 ? (Number(k.split('_b').pop()) / (e.images_per_s as number)) * 1000 : undefined;
   };
   const ptTrain = (pt.training ?? {}) as Record<string, { default_ms?: number }>;
   out.vs_pytorch = {
@@ -160,7 +174,10 @@ async function main(): Promise<void> {
   console.log(JSON.stringify(out, null, 2));
 }
 
-main().then(() => process.exit(0), (e) => {
-  console.error(e);
-  process.exit(1);
-});
+main().then(
+  () => process.exit(0),
+  (e) => {
+    console.error(e);
+    process.exit(1);
+  },
+);

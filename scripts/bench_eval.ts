@@ -12,8 +12,15 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { initBackend } from '../lib/backend/backend.js';
 import {
-  accuracy, adjustedRandIndex, clusteringAccuracy, enscClusterParallel, kmeansClusterParallel, knnPredictParallel, linearSvcPredict,
-  nearSubspacePredict, normalizedMutualInfo,
+  accuracy,
+  adjustedRandIndex,
+  clusteringAccuracy,
+  enscClusterParallel,
+  kmeansClusterParallel,
+  knnPredictParallel,
+  linearSvcPredict,
+  nearSubspacePredict,
+  normalizedMutualInfo,
 } from '../lib/evaluate/index.js';
 import { writeNpz } from '../lib/io/npz.js';
 import { packageRoot } from '../lib/io/paths.js';
@@ -84,15 +91,29 @@ async function packages(trainX: Float32Array): Promise<Json> {
   const rows: number[][] = [];
   for (let i = 0; i < trainX.length / DIM; i++) rows.push(Array.from(trainX.subarray(i * DIM, (i + 1) * DIM)));
   const [res, s] = seconds(() => kmeans(rows, CLASSES, { seed: 10, maxIterations: 300 }));
-  out.ml_kmeans = { seconds_one_init: s, iterations: res.iterations, rows: rows.length, note: 'no n_init option: x10 for KMeans(n_init=10)' };
+  out.ml_kmeans = {
+    seconds_one_init: s,
+    iterations: res.iterations,
+    rows: rows.length,
+    note: 'no n_init option: x10 for KMeans(n_init=10)',
+  };
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const SVM = require('ml-svm');
   const { x, y } = syntheticFeatures(2000, 7);
   const feats: number[][] = [];
   for (let i = 0; i < 2000; i++) feats.push(Array.from(x.subarray(i * DIM, (i + 1) * DIM)));
   const svm = new SVM({ C: 1, kernel: 'linear' });
-  const [, t] = seconds(() => svm.train(feats, Array.from(y, (c) => (c === 0 ? 1 : -1))));
-  out.ml_svm = { seconds_one_binary_problem: t, rows: 2000, note: 'SMO on a precomputed n x n kernel: n² memory (20 GB at 50,000 rows), binary only' };
+  const [, t] = seconds(() =>
+    svm.train(
+      feats,
+      Array.from(y, (c) => (c === 0 ? 1 : -1)),
+    ),
+  );
+  out.ml_svm = {
+    seconds_one_binary_problem: t,
+    rows: 2000,
+    note: 'SMO on a precomputed n x n kernel: n² memory (20 GB at 50,000 rows), binary only',
+  };
   return out;
 }
 
@@ -123,8 +144,12 @@ export async function benchEvaluators(opts: { quick: boolean; enscRows?: number 
   const km = await kmeansClusterParallel(train.x, DIM, { nClusters: CLASSES, nInit: 10, randomState: 10 });
   const kmS = +((performance.now() - km0) / 1000).toFixed(3);
   ours.kmeans = {
-    seconds: kmS, acc: clusteringAccuracy(km.labels, train.y), nmi: normalizedMutualInfo(km.labels, train.y),
-    ari: adjustedRandIndex(km.labels, train.y), n_iter: km.nIter, inertia: km.inertia,
+    seconds: kmS,
+    acc: clusteringAccuracy(km.labels, train.y),
+    nmi: normalizedMutualInfo(km.labels, train.y),
+    ari: adjustedRandIndex(km.labels, train.y),
+    n_iter: km.nIter,
+    inertia: km.inertia,
   };
   log(`kmeans: ${kmS} s`);
   const enscRun = async (n: number): Promise<Json> => {
@@ -144,9 +169,12 @@ export async function benchEvaluators(opts: { quick: boolean; enscRows?: number 
   let sk: Json;
   try {
     writeNpz(file, {
-      train_x: { data: train.x, shape: [nTrain, DIM] }, train_y: { data: train.y },
-      test_x: { data: test.x, shape: [nTest, DIM] }, test_y: { data: test.y },
-      ensc_x: { data: train.x.subarray(0, nEnscPy * DIM), shape: [nEnscPy, DIM] }, ensc_y: { data: train.y.subarray(0, nEnscPy) },
+      train_x: { data: train.x, shape: [nTrain, DIM] },
+      train_y: { data: train.y },
+      test_x: { data: test.x, shape: [nTest, DIM] },
+      test_y: { data: test.y },
+      ensc_x: { data: train.x.subarray(0, nEnscPy * DIM), shape: [nEnscPy, DIM] },
+      ensc_y: { data: train.y.subarray(0, nEnscPy) },
     });
     sk = sklearnSide(file, nEnscPy);
   } finally {
@@ -156,7 +184,10 @@ export async function benchEvaluators(opts: { quick: boolean; enscRows?: number 
 
   const skS = (k: string): number | null => ((sk[k] as Json | undefined)?.seconds as number | undefined) ?? null;
   const row = (method: string, our: number, theirs: number | null, what: string) => ({
-    method, what, ours_s: our, sklearn_s: theirs === null ? null : +theirs.toFixed(3),
+    method,
+    what,
+    ours_s: our,
+    sklearn_s: theirs === null ? null : +theirs.toFixed(3),
     speedup: theirs === null ? null : +(theirs / our).toFixed(2),
   });
   const o = (k: string) => (ours[k] as Json).seconds as number;
@@ -171,8 +202,18 @@ export async function benchEvaluators(opts: { quick: boolean; enscRows?: number 
   const out: Json = {
     machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model, node: process.version },
     backend: info.name,
-    data: { train: [nTrain, DIM], test: [nTest, DIM], classes: CLASSES, subspace_dim: SUB_DIM, noise: NOISE, ensc_rows: nEnsc, ensc_python_rows: nEnscPy },
-    ours, sklearn: sk, table,
+    data: {
+      train: [nTrain, DIM],
+      test: [nTest, DIM],
+      classes: CLASSES,
+      subspace_dim: SUB_DIM,
+      noise: NOISE,
+      ensc_rows: nEnsc,
+      ensc_python_rows: nEnscPy,
+    },
+    ours,
+    sklearn: sk,
+    table,
   };
   if (!quick) out.packages = await packages(train.x);
   return out;

@@ -64,11 +64,16 @@ export interface JupyterCheck {
 export function checkJupyter(root: string): JupyterCheck {
   const exe = jupyterExe();
   if (exe === undefined || jupyterPython() === undefined) {
-    return { problem: `Jupyter with nbconvert/nbclient is needed to run notebooks. On Debian/Ubuntu:\n  sudo apt-get install -y --no-install-recommends ${JUPYTER_APT.join(' ')}` };
+    return {
+      problem: `Jupyter with nbconvert/nbclient is needed to run notebooks. On Debian/Ubuntu:\n  sudo apt-get install -y --no-install-recommends ${JUPYTER_APT.join(' ')}`,
+    };
   }
   const argv = tslabKernelArgv(exe);
   if (argv === undefined || !fs.existsSync(argv[0])) {
-    return { exe, problem: `the tslab kernel is not registered${argv ? ` (it points to a missing ${argv[0]})` : ''}. Run:\n  ${tslabBinary(root)} install --python=${jupyterPython()} --binary=${tslabBinary(root)}${process.getuid?.() !== 0 ? ' --user' : ''}` };
+    return {
+      exe,
+      problem: `the tslab kernel is not registered${argv ? ` (it points to a missing ${argv[0]})` : ''}. Run:\n  ${tslabBinary(root)} install --python=${jupyterPython()} --binary=${tslabBinary(root)}${process.getuid?.() !== 0 ? ' --user' : ''}`,
+    };
   }
   return { exe };
 }

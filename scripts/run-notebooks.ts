@@ -42,7 +42,10 @@ function main(): number {
   const profile = profileName();
   const root = packageRoot();
   const nbDir = path.join(root, 'notebooks');
-  const all = fs.readdirSync(nbDir).filter((f) => f.endsWith('.ipynb')).sort();
+  const all = fs
+    .readdirSync(nbDir)
+    .filter((f) => f.endsWith('.ipynb'))
+    .sort();
   const chosen = names.length === 0 ? all : all.filter((f) => names.some((n) => f.startsWith(n)));
   if (chosen.length === 0) {
     console.error(`no notebook matches ${names.join(', ')}; have ${all.join(', ')}`);
@@ -57,8 +60,16 @@ function main(): number {
   for (const nb of chosen) {
     const start = Date.now();
     console.log(`▶ ${nb} (MCR2_PROFILE=${profile})`);
-    const cmd = ['nbconvert', '--to', 'notebook', '--execute', '--ExecutePreprocessor.kernel_name=tslab',
-      '--ExecutePreprocessor.timeout=-1', ...(outDir ? ['--output-dir', outDir] : ['--inplace']), path.join(nbDir, nb)];
+    const cmd = [
+      'nbconvert',
+      '--to',
+      'notebook',
+      '--execute',
+      '--ExecutePreprocessor.kernel_name=tslab',
+      '--ExecutePreprocessor.timeout=-1',
+      ...(outDir ? ['--output-dir', outDir] : ['--inplace']),
+      path.join(nbDir, nb),
+    ];
     const r = spawnSync(jupyter.exe!, cmd, { stdio: 'inherit', env: { ...process.env, MCR2_PROFILE: profile }, cwd: nbDir });
     const secs = ((Date.now() - start) / 1000).toFixed(0);
     if (r.status !== 0) {
@@ -68,14 +79,18 @@ function main(): number {
     }
     const figDir = notebookFiguresDir(path.basename(nb, '.ipynb'));
     const fresh = fs.existsSync(figDir)
-      ? fs.readdirSync(figDir).map((f) => path.join(figDir, f)).filter((f) => fs.statSync(f).mtimeMs >= start - 1000)
+      ? fs
+          .readdirSync(figDir)
+          .map((f) => path.join(figDir, f))
+          .filter((f) => fs.statSync(f).mtimeMs >= start - 1000)
       : [];
     const problems = fresh.map((f) => [f, figureProblem(f)] as const).filter(([, p]) => p !== undefined);
     const pngs = fresh.filter((f) => f.endsWith('.png')).length;
     const htmls = fresh.filter((f) => f.endsWith('.html')).length;
     if (problems.length > 0 || pngs === 0 || htmls === 0) {
       for (const [f, p] of problems) console.error(`✗ ${path.relative(root, f)}: ${p}`);
-      if (pngs === 0 || htmls === 0) console.error(`✗ ${nb}: expected fresh PNG and HTML figures in ${path.relative(root, figDir)}/ (found ${pngs} PNG, ${htmls} HTML)`);
+      if (pngs === 0 || htmls === 0)
+        console.error(`✗ ${nb}: expected fresh PNG and HTML figures in ${path.relative(root, figDir)}/ (found ${pngs} PNG, ${htmls} HTML)`);
       failed++;
       continue;
     }

@@ -29,7 +29,10 @@ function main(): number {
       return 1;
     }
     console.log(`test setup: installing ${pkgs.join(' ')}`);
-    const r = spawnSync('sh', ['-c', cmd], { stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+    const r = spawnSync('sh', ['-c', cmd], {
+      stdio: ['ignore', 'ignore', 'inherit'],
+      env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+    });
     if (r.status !== 0) {
       console.error(`test setup: apt-get failed; run yourself:\n  ${cmd}`);
       return 1;

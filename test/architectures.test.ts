@@ -62,7 +62,10 @@ test('state_dict names and shapes as the official models (NHWC layout)', async (
   assert.equal(vs.get('features.26.running_var'), '512');
   // The official model's unused classifier: in the state_dict, not among the trained parameters.
   assert.equal(vs.get('classifier.weight'), '512x10');
-  assert.equal(v.namedParameters().some(([n]) => n.startsWith('classifier.')), false);
+  assert.equal(
+    v.namedParameters().some(([n]) => n.startsWith('classifier.')),
+    false,
+  );
   assert.equal(v.numUnusedParameters(), 5130);
   v.dispose();
   const x = createModel('resnext29_2x64d', 128);
@@ -75,7 +78,10 @@ test('state_dict names and shapes as the official models (NHWC layout)', async (
   const s = createModel('resnet18stl', 128);
   assert.equal(shapes(s).get('conv1.weight'), '5x5x3x32');
   assert.equal(shapes(s).get('layer4.1.bn2.weight'), '128');
-  assert.equal(s.stateDict().some(([n]) => n.startsWith('reshape')), false);
+  assert.equal(
+    s.stateDict().some(([n]) => n.startsWith('reshape')),
+    false,
+  );
   s.dispose();
 });
 
@@ -127,7 +133,10 @@ test('the input shape must pool to 1x1 where the official model flattens a fixed
   assert.throws(() => createModel('resnet10mnist', 128, { inputShape: [32, 32, 3] }), /takes 1-channel images/);
   // Sizes that pool to 1x1 are accepted, as the official code would (resnet18 on 28x28: last map 4x4).
   const m = createModel('resnet18', 16, { inputShape: [28, 28, 3] });
-  assert.deepEqual(tf.tidy(() => m.forward(tf.zeros([2, 28, 28, 3])).shape), [2, 16]);
+  assert.deepEqual(
+    tf.tidy(() => m.forward(tf.zeros([2, 28, 28, 3])).shape),
+    [2, 16],
+  );
   m.dispose();
 });
 
@@ -140,7 +149,9 @@ test('summaryText: one row per layer or residual block, the trainable total last
   assert.match(s, /^reshape\.3 +Linear\(512→128\) +\[128\] +65,664$/m);
   assert.match(s, /^normalize +L2Normalize +\[128\] +0$/m);
   // The rows' parameters add up to the total.
-  const rowSum = lines.map((l) => /^\S+\s.*\s([\d,]+)$/.exec(l)).filter((r) => r !== null && !r[0].includes(':'))
+  const rowSum = lines
+    .map((l) => /^\S+\s.*\s([\d,]+)$/.exec(l))
+    .filter((r) => r !== null && !r[0].includes(':'))
     .reduce((a, r) => a + Number(r![1].replace(/,/g, '')), 0);
   assert.equal(rowSum, 11497664);
   const v = summaryText('vgg11', 128).split('\n');
@@ -152,7 +163,11 @@ test('summaryText: one row per layer or residual block, the trainable total last
 test('fused batch norm (+ residual, + ReLU) gradients equal autodiff of the unfused ops', async () => {
   for (const backend of ['wasm', 'cpu']) {
     await initBackendFor(backend);
-    for (const [residual, relu] of [[true, true], [false, true], [true, false]]) {
+    for (const [residual, relu] of [
+      [true, true],
+      [false, true],
+      [true, false],
+    ]) {
       const shape = [3, 5, 4, 6];
       const x = tf.randomNormal(shape, 0.5, 2, 'float32', 11);
       const r = tf.randomNormal(shape, 0, 1, 'float32', 12);

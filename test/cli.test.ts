@@ -16,7 +16,29 @@ test('mcr2 --help lists the commands; each command has --help with the official 
   assert.equal(r.status, 0);
   for (const c of ['train-sup', 'evaluate', 'plot', 'quickstart']) assert.match(r.stdout, new RegExp(`\\b${c}\\b`));
   const h = run(['train-sup', '--help']);
-  for (const f of ['arch', 'fd', 'data', 'epo', 'bs', 'lr', 'mom', 'wd', 'gam1', 'gam2', 'eps', 'lcr', 'lcs', 'tail', 'transform', 'save_dir', 'data_dir', 'pretrain_dir', 'pretrain_epo', 'milestones', 'seed']) {
+  for (const f of [
+    'arch',
+    'fd',
+    'data',
+    'epo',
+    'bs',
+    'lr',
+    'mom',
+    'wd',
+    'gam1',
+    'gam2',
+    'eps',
+    'lcr',
+    'lcs',
+    'tail',
+    'transform',
+    'save_dir',
+    'data_dir',
+    'pretrain_dir',
+    'pretrain_epo',
+    'milestones',
+    'seed',
+  ]) {
     assert.match(h.stdout, new RegExp(`--${f}\\b`));
   }
   assert.match(h.stdout, /--epo INT\n\s+number of epochs for training \(default: 800\)/);
@@ -58,8 +80,27 @@ test('backend selection: MCR2_BACKEND forces one and reports a bad choice', () =
 
 test('train-sup, evaluate and plot from the command line on a tiny run', () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mcr2-cli-'));
-  const t = run(['train-sup', '--arch', 'cnn-small', '--data', 'mnist', '--fd', '16', '--epo', '1', '--bs', '100', '--lr', '0.05',
-    '--transform', 'test', '--subset', '200', '--save_dir', dir]);
+  const t = run([
+    'train-sup',
+    '--arch',
+    'cnn-small',
+    '--data',
+    'mnist',
+    '--fd',
+    '16',
+    '--epo',
+    '1',
+    '--bs',
+    '100',
+    '--lr',
+    '0.05',
+    '--transform',
+    'test',
+    '--subset',
+    '200',
+    '--save_dir',
+    dir,
+  ]);
   assert.equal(t.status, 0, t.stderr);
   assert.match(t.stdout, /855,232|trainable parameters/);
   const runDir = path.join(dir, 'sup_cnn-small+16_mnist_epo1_bs100_lr0.05_mom0.9_wd0.0005_gam11.0_gam21.0_eps0.5_lcr0.0');
@@ -101,16 +142,63 @@ test('summary, data, train-selfsup and the cross-entropy baseline from the comma
   const info = JSON.parse(d.stdout);
   assert.equal(info.train.images, 60000);
   assert.equal(info.train.corrupt.changed, 10829);
-  assert.equal(info.test.class_counts.reduce((a: number, b: number) => a + b, 0), 10000);
+  assert.equal(
+    info.test.class_counts.reduce((a: number, b: number) => a + b, 0),
+    10000,
+  );
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mcr2-ss-'));
-  const t = run(['train-selfsup', '--arch', 'cnn-small', '--data', 'mnist', '--fd', '16', '--transform', 'mnist', '--bs', '40', '--aug', '4',
-    '--subset', '80', '--epo', '1', '--lr', '0.01', '--save_dir', dir, '--workers', '0']);
+  const t = run([
+    'train-selfsup',
+    '--arch',
+    'cnn-small',
+    '--data',
+    'mnist',
+    '--fd',
+    '16',
+    '--transform',
+    'mnist',
+    '--bs',
+    '40',
+    '--aug',
+    '4',
+    '--subset',
+    '80',
+    '--epo',
+    '1',
+    '--lr',
+    '0.01',
+    '--save_dir',
+    dir,
+    '--workers',
+    '0',
+  ]);
   assert.equal(t.status, 0, t.stderr);
   const name = 'selfsup_cnn-small+16_mnist_epo1_bs40_aug4+mnist_lr0.01_mom0.9_wd0.0005_gam11.0_gam210.0_eps2.0';
   const rows = fs.readFileSync(path.join(dir, name, 'losses.csv'), 'utf8').split('\n');
   assert.equal(rows.length, 1 + 8, '80 images / 10 per batch');
-  const ce = run(['train-sup', '--arch', 'cnn-small', '--data', 'mnist', '--epo', '1', '--bs', '50', '--lr', '0.05', '--transform', 'test',
-    '--subset', '200', '--loss', 'ce', '--save_dir', dir, '--workers', '0']);
+  const ce = run([
+    'train-sup',
+    '--arch',
+    'cnn-small',
+    '--data',
+    'mnist',
+    '--epo',
+    '1',
+    '--bs',
+    '50',
+    '--lr',
+    '0.05',
+    '--transform',
+    'test',
+    '--subset',
+    '200',
+    '--loss',
+    'ce',
+    '--save_dir',
+    dir,
+    '--workers',
+    '0',
+  ]);
   assert.equal(ce.status, 0, ce.stderr);
   const ceDir = path.join(dir, 'sup_cnn-small+128_mnist_epo1_bs50_lr0.05_mom0.9_wd0.0005_gam11.0_gam21.0_eps0.5_lcr0.0_ce');
   assert.match(fs.readFileSync(path.join(ceDir, 'losses.csv'), 'utf8'), /\n0,0,[0-9.]+,NaN,NaN,NaN,NaN/);
@@ -119,8 +207,29 @@ test('summary, data, train-selfsup and the cross-entropy baseline from the comma
 });
 
 test('a training run killed with SIGKILL resumes from its last checkpoint and ends as if never stopped', async () => {
-  const base = ['train-sup', '--arch', 'cnn-small', '--data', 'mnist', '--fd', '16', '--epo', '3', '--bs', '100', '--lr', '0.05',
-    '--transform', 'test', '--subset', '400', '--workers', '0', '--milestones', '2'];
+  const base = [
+    'train-sup',
+    '--arch',
+    'cnn-small',
+    '--data',
+    'mnist',
+    '--fd',
+    '16',
+    '--epo',
+    '3',
+    '--bs',
+    '100',
+    '--lr',
+    '0.05',
+    '--transform',
+    'test',
+    '--subset',
+    '400',
+    '--workers',
+    '0',
+    '--milestones',
+    '2',
+  ];
   const whole = fs.mkdtempSync(path.join(os.tmpdir(), 'mcr2-whole-'));
   const cut = fs.mkdtempSync(path.join(os.tmpdir(), 'mcr2-kill-'));
   assert.equal(run([...base, '--save_dir', whole]).status, 0);

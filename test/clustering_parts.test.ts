@@ -73,7 +73,12 @@ function kkt(d: Float64Array, dim: number, atoms: ArrayLike<number>, y: Float64A
 
 test('lasso: LARS and the feature-sign search (cold and warm) meet the optimality conditions', () => {
   const r = new RandomState(11);
-  for (const [n, dim, ratio] of [[40, 16, 5], [120, 64, 300], [80, 8, 20], [150, 32, 50]]) {
+  for (const [n, dim, ratio] of [
+    [40, 16, 5],
+    [120, 64, 300],
+    [80, 8, 20],
+    [150, 32, 50],
+  ]) {
     const d = dictionary(r, n, dim);
     const y = Float64Array.from(d.subarray(0, dim), (v, j) => v + 0.3 * Math.sin(j)); // near atom 0
     const atoms = Int32Array.from({ length: n - 1 }, (_, i) => i + 1);
@@ -92,7 +97,11 @@ test('lasso: LARS and the feature-sign search (cold and warm) meet the optimalit
     // Warm: solve on the first half, grow the support, start from that solution and its factor.
     const half = atoms.subarray(0, Math.floor(atoms.length / 2));
     const h = lassoLars(d, dim, half, y, lambda);
-    const warm = lassoFeatureSign(d, dim, atoms, y, lambda, { active: h.active, coef: Array.from(h.active, (p) => h.coef[p]), chol: h.chol });
+    const warm = lassoFeatureSign(d, dim, atoms, y, lambda, {
+      active: h.active,
+      coef: Array.from(h.active, (p) => h.coef[p]),
+      chol: h.chol,
+    });
     assert.ok(kkt(d, dim, atoms, y, lambda, warm.coef) < scale, `warm feature-sign n=${n} dim=${dim}`);
     for (let q = 0; q < atoms.length; q++) assert.ok(Math.abs(warm.coef[q] - lars.coef[q]) < 1e-8);
   }
@@ -123,7 +132,8 @@ test('choleskyRemove gives the factor of the matrix without that row and column'
     const sub = new Float64Array((m - 1) * (m - 1));
     keep.forEach((i, a) => keep.forEach((j, c) => (sub[a * (m - 1) + c] = g[i * m + j])));
     const want = cholesky(sub, m - 1);
-    for (let i = 0; i < m - 1; i++) for (let j = 0; j < m - 1; j++) assert.ok(Math.abs(L[i * cap + j] - (j <= i ? want[i * (m - 1) + j] : 0)) < 1e-12);
+    for (let i = 0; i < m - 1; i++)
+      for (let j = 0; j < m - 1; j++) assert.ok(Math.abs(L[i * cap + j] - (j <= i ? want[i * (m - 1) + j] : 0)) < 1e-12);
   }
 });
 
@@ -149,13 +159,15 @@ test('topEigenpairs: a graph of several components (a repeated eigenvalue 1), as
   const deg = new Float64Array(n);
   csrMatVec(a, new Float64Array(n).fill(1), deg);
   const m = { ...a, values: Float64Array.from(a.values) };
-  for (let i = 0; i < n; i++) for (let p = a.indptr[i]; p < a.indptr[i + 1]; p++) m.values[p] = a.values[p] / Math.sqrt(deg[i] * deg[a.indices[p]]);
+  for (let i = 0; i < n; i++)
+    for (let p = a.indptr[i]; p < a.indptr[i + 1]; p++) m.values[p] = a.values[p] / Math.sqrt(deg[i] * deg[a.indices[p]]);
   const k = 6;
   const res = topEigenpairs((x, y) => csrMatVec(m, x, y), n, k, { blockSize: 6, maxBasis: 30, seed: 1 });
   const dense = new Float64Array(n * n);
   for (let i = 0; i < n; i++) for (let p = m.indptr[i]; p < m.indptr[i + 1]; p++) dense[i * n + m.indices[p]] = m.values[p];
   const want = symmetricEigen(dense, n);
-  for (let c = 0; c < k; c++) assert.ok(Math.abs(res.values[c] - want.values[c]) < 1e-9, `eigenvalue ${c}: ${res.values[c]} vs ${want.values[c]}`);
+  for (let c = 0; c < k; c++)
+    assert.ok(Math.abs(res.values[c] - want.values[c]) < 1e-9, `eigenvalue ${c}: ${res.values[c]} vs ${want.values[c]}`);
   for (let c = 0; c < 4; c++) assert.ok(Math.abs(res.values[c] - 1) < 1e-9);
   // Residuals and orthonormality of the vectors.
   const v = new Float64Array(n);
@@ -173,7 +185,14 @@ test('topEigenpairs: a graph of several components (a repeated eigenvalue 1), as
   }
   // Duplicate triplets are summed; columns come out sorted.
   const s = csrFromTriplets(3, [0, 0, 2, 0], [2, 1, 0, 2], [1, 2, 3, 4]);
-  assert.deepEqual([[...s.indptr], [...s.indices], [...s.values]], [[0, 2, 2, 3], [1, 2, 0], [2, 5, 3]]);
+  assert.deepEqual(
+    [[...s.indptr], [...s.indices], [...s.values]],
+    [
+      [0, 2, 2, 3],
+      [1, 2, 0],
+      [2, 5, 3],
+    ],
+  );
   assert.throws(() => csrFromTriplets(2, [0], [2], [1]), /entry \(0, 2\) outside a 2 x 2 matrix/);
   assert.throws(() => topEigenpairs(() => {}, 5, 6), /k must be in 1\.\.5/);
 });

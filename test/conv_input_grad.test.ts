@@ -10,18 +10,68 @@ type Pad = 'same' | 'valid' | tf.backend_util.ExplicitPadding;
 
 type Shape4 = [number, number, number, number];
 const CASES: Array<[Shape4, Shape4, number | [number, number], Pad]> = [
-  [[2, 16, 16, 8], [3, 3, 8, 16], 2, [[0, 0], [1, 1], [1, 1], [0, 0]]], // ResNet stride-2 3x3
-  [[2, 15, 17, 8], [3, 3, 8, 4], 2, [[0, 0], [1, 1], [1, 1], [0, 0]]], // odd sizes
+  [
+    [2, 16, 16, 8],
+    [3, 3, 8, 16],
+    2,
+    [
+      [0, 0],
+      [1, 1],
+      [1, 1],
+      [0, 0],
+    ],
+  ], // ResNet stride-2 3x3
+  [
+    [2, 15, 17, 8],
+    [3, 3, 8, 4],
+    2,
+    [
+      [0, 0],
+      [1, 1],
+      [1, 1],
+      [0, 0],
+    ],
+  ], // odd sizes
   [[2, 16, 16, 6], [1, 1, 6, 12], 2, 'valid'], // ResNet 1x1 shortcut: one phase without taps
   [[1, 13, 11, 3], [1, 1, 3, 5], 3, 'valid'],
   [[2, 14, 13, 3], [2, 2, 3, 4], 3, 'same'], // kernel < stride, uneven 'same' pads
   [[2, 12, 10, 4], [3, 3, 4, 5], [2, 3], 'same'], // unequal strides
-  [[1, 96, 96, 3], [5, 5, 3, 8], 2, [[0, 0], [3, 3], [3, 3], [0, 0]]], // resnet18stl's stem
+  [
+    [1, 96, 96, 3],
+    [5, 5, 3, 8],
+    2,
+    [
+      [0, 0],
+      [3, 3],
+      [3, 3],
+      [0, 0],
+    ],
+  ], // resnet18stl's stem
   [[2, 11, 9, 3], [5, 5, 3, 2], 2, 'valid'],
-  [[2, 9, 9, 2], [3, 3, 2, 3], 2, [[0, 0], [3, 2], [0, 4], [0, 0]]], // pads beyond k − 1
+  [
+    [2, 9, 9, 2],
+    [3, 3, 2, 3],
+    2,
+    [
+      [0, 0],
+      [3, 2],
+      [0, 4],
+      [0, 0],
+    ],
+  ], // pads beyond k − 1
   [[2, 8, 8, 2], [4, 4, 2, 3], 4, 'same'],
   [[3, 7, 7, 5], [3, 3, 5, 6], 1, 'same'],
-  [[2, 6, 6, 4], [3, 3, 4, 4], 1, [[0, 0], [3, 3], [3, 3], [0, 0]]],
+  [
+    [2, 6, 6, 4],
+    [3, 3, 4, 4],
+    1,
+    [
+      [0, 0],
+      [3, 3],
+      [3, 3],
+      [0, 0],
+    ],
+  ],
 ];
 
 test('phased Conv2DBackpropInput on wasm matches cpu', async () => {
@@ -49,7 +99,15 @@ test('phased Conv2DBackpropInput on wasm matches cpu', async () => {
 });
 
 test('phases partition the input rows, and the taps of each phase partition the kernel', () => {
-  for (const [h, k, s, p] of [[16, 3, 2, 1], [15, 3, 2, 1], [16, 1, 2, 0], [13, 2, 3, 0], [9, 3, 2, 3], [96, 5, 2, 3], [7, 3, 1, 1]]) {
+  for (const [h, k, s, p] of [
+    [16, 3, 2, 1],
+    [15, 3, 2, 1],
+    [16, 1, 2, 0],
+    [13, 2, 3, 0],
+    [9, 3, 2, 3],
+    [96, 5, 2, 3],
+    [7, 3, 1, 1],
+  ]) {
     const oh = Math.floor((h + 2 * p - k) / s) + 1;
     const phases = axisPhases(h, k, s, p, oh);
     const rows = new Set<number>();

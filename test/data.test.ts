@@ -78,7 +78,11 @@ test('label corruption: the official draw and its protocol.md fingerprints', () 
   const sums: Record<string, number> = { '0.2': 267359, '0.4': 268396, '0.6': 268707 };
   for (const [ratio, sum] of Object.entries(sums)) {
     const y = corruptLabels(mnist.labels, 'default', Number(ratio), 10);
-    assert.equal(y.reduce((a, b) => a + b, 0), sum, `sum at ratio ${ratio}`);
+    assert.equal(
+      y.reduce((a, b) => a + b, 0),
+      sum,
+      `sum at ratio ${ratio}`,
+    );
   }
   assert.equal(countChanged(corruptLabels(mnist.labels, 'default', 0.2, 10), mnist.labels), 10829);
   assert.equal(countChanged(corruptLabels(mnist.labels, 'default', 0, 10), mnist.labels), 0);

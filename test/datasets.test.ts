@@ -40,9 +40,15 @@ test('CIFAR-10 binary: official folder or files directly; planar RGB becomes NHW
   assert.equal(loadDataset('cifar10', 'test', { dataDir: root }).n, 4);
   assert.equal(loadDataset('cifar10', 'test', { dataDir: dir }).n, 4, 'files directly in --data_dir');
   fs.writeFileSync(path.join(dir, 'test_batch.bin'), raw.subarray(0, 3073 * 2 + 100));
-  assert.throws(() => loadDataset('cifar10', 'test', { dataDir: root }), /test_batch\.bin: 6246 bytes is not a whole number of 3073-byte CIFAR records/);
+  assert.throws(
+    () => loadDataset('cifar10', 'test', { dataDir: root }),
+    /test_batch\.bin: 6246 bytes is not a whole number of 3073-byte CIFAR records/,
+  );
   fs.rmSync(path.join(dir, 'data_batch_3.bin'));
-  assert.throws(() => loadDataset('cifar10', 'train', { dataDir: root }), /cifar10 train split not found: expected data_batch_1\.bin, .*cifar-10-binary\.tar\.gz/s);
+  assert.throws(
+    () => loadDataset('cifar10', 'train', { dataDir: root }),
+    /cifar10 train split not found: expected data_batch_1\.bin, .*cifar-10-binary\.tar\.gz/s,
+  );
 });
 
 test('CIFAR-100 binary: fine labels, and the 20 superclasses of the official table', () => {
@@ -50,7 +56,14 @@ test('CIFAR-100 binary: fine labels, and the 20 superclasses of the official tab
   const dir = path.join(root, 'cifar-100-binary');
   fs.mkdirSync(dir);
   const fine = [0, 1, 2, 99, 50, 17];
-  fs.writeFileSync(path.join(dir, 'train.bin'), encodeCifarRecords(bytes(6 * 3072, 1), fine, fine.map((f) => CIFAR100_COARSE_OF_FINE[f])));
+  fs.writeFileSync(
+    path.join(dir, 'train.bin'),
+    encodeCifarRecords(
+      bytes(6 * 3072, 1),
+      fine,
+      fine.map((f) => CIFAR100_COARSE_OF_FINE[f]),
+    ),
+  );
   fs.writeFileSync(path.join(dir, 'test.bin'), encodeCifarRecords(bytes(2 * 3072, 2), [5, 6], [0, 0]));
   const f = loadDataset('cifar100', 'train', { dataDir: root });
   assert.equal(f.numClasses, 100);
@@ -88,7 +101,10 @@ test('STL-10 binary: column-major channels, labels 1..10; stl10 = train + test, 
   assert.throws(() => loadDataset('stl10', 'test', { dataDir: root }), /test_y\.bin: label 0 at index 0 is outside 1\.\.10/);
   fs.writeFileSync(path.join(dir, 'test_X.bin'), raw.subarray(0, side + 7));
   assert.throws(() => loadDataset('stl10', 'test', { dataDir: root }), /test_X\.bin: .* is not a whole number of 96x96x3 STL-10 images/);
-  assert.throws(() => loadDataset('stl10', 'train', { dataDir: tmp() }), /stl10 train split not found: expected train_X\.bin, train_y\.bin, test_X\.bin, test_y\.bin.*stl10_binary\.tar\.gz/s);
+  assert.throws(
+    () => loadDataset('stl10', 'train', { dataDir: tmp() }),
+    /stl10 train split not found: expected train_X\.bin, train_y\.bin, test_X\.bin, test_y\.bin.*stl10_binary\.tar\.gz/s,
+  );
 });
 
 /** A minimal ustar archive writer for the tests. */
@@ -126,7 +142,10 @@ function pngOf(w: number, h: number, seed: number): Buffer {
 
 test('image folders: plain or inside a tar.gz, sorted classes, size and format errors named', () => {
   const root = tmp('if');
-  for (const [cls, n] of [['cat', 2], ['ant', 3]] as const) {
+  for (const [cls, n] of [
+    ['cat', 2],
+    ['ant', 3],
+  ] as const) {
     fs.mkdirSync(path.join(root, 'train', cls), { recursive: true });
     for (let i = 0; i < n; i++) fs.writeFileSync(path.join(root, 'train', cls, `${i}.png`), pngOf(5, 4, i + (cls === 'cat' ? 10 : 0)));
   }
@@ -142,7 +161,8 @@ test('image folders: plain or inside a tar.gz, sorted classes, size and format e
   // The same tree inside a tar.gz, with a wrapper folder as archives usually have.
   const entries: Array<[string, Uint8Array]> = [];
   for (const cls of ['ant', 'cat']) {
-    for (const f of fs.readdirSync(path.join(root, 'train', cls))) entries.push([`tree/train/${cls}/${f}`, fs.readFileSync(path.join(root, 'train', cls, f))]);
+    for (const f of fs.readdirSync(path.join(root, 'train', cls)))
+      entries.push([`tree/train/${cls}/${f}`, fs.readFileSync(path.join(root, 'train', cls, f))]);
   }
   const archive = path.join(tmp('tgz'), 'tree.tar.gz');
   fs.writeFileSync(archive, zlib.gzipSync(tarOf(entries.reverse())));
@@ -157,9 +177,15 @@ test('image folders: plain or inside a tar.gz, sorted classes, size and format e
 });
 
 test('tar: entries, streaming unpack, and paths outside the destination refused', async () => {
-  const tar = tarOf([['a/b.txt', Buffer.from('hello')], ['c.bin', bytes(1000, 1)]]);
+  const tar = tarOf([
+    ['a/b.txt', Buffer.from('hello')],
+    ['c.bin', bytes(1000, 1)],
+  ]);
   const entries = [...tarEntries(zlib.gzipSync(tar))];
-  assert.deepEqual(entries.map((e) => e.path), ['a/b.txt', 'c.bin']);
+  assert.deepEqual(
+    entries.map((e) => e.path),
+    ['a/b.txt', 'c.bin'],
+  );
   assert.equal(Buffer.from(entries[0].data).toString(), 'hello');
   const dir = tmp('tar');
   const file = path.join(dir, 'x.tar.gz');

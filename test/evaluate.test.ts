@@ -1,6 +1,14 @@
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { accuracy, confusionMatrix, kmeansCluster, kmeansClusterParallel, knnPredict, knnPredictParallel, nearSubspacePredict } from '../lib/evaluate/index.js';
+import {
+  accuracy,
+  confusionMatrix,
+  kmeansCluster,
+  kmeansClusterParallel,
+  knnPredict,
+  knnPredictParallel,
+  nearSubspacePredict,
+} from '../lib/evaluate/index.js';
 import { RandomState } from '../lib/math/random.js';
 import { symmetricEigen } from '../lib/math/linalg.js';
 import { initBackendFor } from './helpers.js';
@@ -60,7 +68,10 @@ test('kNN: cosine similarity, majority vote, ties to the smallest label', async 
 
 test('metrics and the symmetric eigensolver', () => {
   assert.equal(accuracy([1, 2, 3, 4], [1, 2, 0, 4]), 0.75);
-  assert.deepEqual(confusionMatrix([0, 1, 1], [0, 1, 0], 2), [[1, 1], [0, 1]]);
+  assert.deepEqual(confusionMatrix([0, 1, 1], [0, 1, 0], 2), [
+    [1, 1],
+    [0, 1],
+  ]);
   assert.throws(() => accuracy([1], [1, 2]), /1 predictions for 2 labels/);
   const a = [4, 1, 2, 1, 3, 0, 2, 0, 5];
   const { values, vectors } = symmetricEigen(a, 3);

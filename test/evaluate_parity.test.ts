@@ -5,8 +5,19 @@ import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import {
-  accuracy, adjustedRandIndex, clusteringAccuracy, enscCluster, enscClusterParallel, kmeansCluster, kmeansPlusPlus, knnPredict,
-  linearSvcFit, linearSvcPredict, linearSvcPredictWith, nearSubspacePredict, normalizedMutualInfo,
+  accuracy,
+  adjustedRandIndex,
+  clusteringAccuracy,
+  enscCluster,
+  enscClusterParallel,
+  kmeansCluster,
+  kmeansPlusPlus,
+  knnPredict,
+  linearSvcFit,
+  linearSvcPredict,
+  linearSvcPredictWith,
+  nearSubspacePredict,
+  normalizedMutualInfo,
 } from '../lib/evaluate/index.js';
 import { readNpz } from '../lib/io/npz.js';
 import { RandomState } from '../lib/math/random.js';
@@ -51,7 +62,10 @@ test('LinearSVC: the weights of scikit-learn LinearSVC(random_state=10), and its
   assert.ok(wb < 1e-12, `binary max |Δw| = ${wb}`);
   assert.equal(accuracy(linearSvcPredict(tr.x, tr.y, te.x, DIM), te.y), ref.svm_binary_0_6.test_acc);
 
-  assert.throws(() => linearSvcFit(trainX.subarray(0, 10 * DIM), new Int32Array(10).fill(3), DIM), /needs samples of at least 2 classes, got only class 3/);
+  assert.throws(
+    () => linearSvcFit(trainX.subarray(0, 10 * DIM), new Int32Array(10).fill(3), DIM),
+    /needs samples of at least 2 classes, got only class 3/,
+  );
   assert.throws(() => linearSvcFit(trainX, trainY.subarray(0, 5), DIM), /train features have 2000 rows but 5 labels/);
   assert.throws(() => linearSvcFit(trainX, trainY, DIM, { C: 0 }), /C must be positive/);
   const bad = Float32Array.from(trainX.subarray(0, 4 * DIM));
@@ -107,7 +121,10 @@ test('clustering scores: exactly 1 for the same partition, scikit-learn values o
     const truth = m.truth ?? [...(z[`pair${i}_truth`].data as Int32Array)];
     const pred = m.pred ?? [...(z[`pair${i}_pred`].data as Int32Array)];
     assert.ok(Math.abs(clusteringAccuracy(pred, truth) - m.acc) < 1e-12, `pair ${i} ACC`);
-    assert.ok(Math.abs(normalizedMutualInfo(pred, truth) - m.nmi) < 1e-12, `pair ${i} NMI ${normalizedMutualInfo(pred, truth)} vs ${m.nmi}`);
+    assert.ok(
+      Math.abs(normalizedMutualInfo(pred, truth) - m.nmi) < 1e-12,
+      `pair ${i} NMI ${normalizedMutualInfo(pred, truth)} vs ${m.nmi}`,
+    );
     assert.ok(Math.abs(adjustedRandIndex(pred, truth) - m.ari) < 1e-12, `pair ${i} ARI ${adjustedRandIndex(pred, truth)} vs ${m.ari}`);
   });
   assert.throws(() => clusteringAccuracy([1, 2], [1]), /labelings have different lengths \(2 and 1\)/);

@@ -22,31 +22,63 @@ async function wasmVsCpu(make: () => tf.Tensor[], fn: (xs: tf.Tensor[]) => tf.Te
 
 test('SplitV and Concat on wasm match cpu (narrow and wide pieces, any axis, int32)', async () => {
   const cases: Array<[number[], number | number[], number]> = [
-    [[2, 5, 4, 128], 32, 3], [[2, 5, 4, 128], 2, 3], [[3, 4, 4, 512], 8, -1], [[2, 3, 6, 10], [3, 5, 2], 3],
-    [[4, 6, 5], 3, 1], [[6, 8], 2, 0], [[2, 3, 200], [100, 60, 40], 2], [[1, 1, 1, 64], 64, 3],
+    [[2, 5, 4, 128], 32, 3],
+    [[2, 5, 4, 128], 2, 3],
+    [[3, 4, 4, 512], 8, -1],
+    [[2, 3, 6, 10], [3, 5, 2], 3],
+    [[4, 6, 5], 3, 1],
+    [[6, 8], 2, 0],
+    [[2, 3, 200], [100, 60, 40], 2],
+    [[1, 1, 1, 64], 64, 3],
   ];
   for (const [shape, splits, axis] of cases) {
     const what = `${shape} split ${JSON.stringify(splits)} axis ${axis}`;
-    const e1 = await wasmVsCpu(() => [rand(shape, 1)], ([x]) => tf.concat(tf.split(x, splits, axis).map((p, i) => tf.mul(p, i + 1)), axis));
+    const e1 = await wasmVsCpu(
+      () => [rand(shape, 1)],
+      ([x]) =>
+        tf.concat(
+          tf.split(x, splits, axis).map((p, i) => tf.mul(p, i + 1)),
+          axis,
+        ),
+    );
     assert.ok(e1 < 1e-7, `${what}: ${e1}`);
-    const e2 = await wasmVsCpu(() => [tf.cast(tf.mul(rand(shape, 2), 100), 'int32')], ([x]) => {
-      const parts = tf.split(x, splits, axis);
-      return tf.cast(tf.concat(parts.reverse(), axis), 'float32');
-    });
+    const e2 = await wasmVsCpu(
+      () => [tf.cast(tf.mul(rand(shape, 2), 100), 'int32')],
+      ([x]) => {
+        const parts = tf.split(x, splits, axis);
+        return tf.cast(tf.concat(parts.reverse(), axis), 'float32');
+      },
+    );
     assert.ok(e2 === 0, `${what} int32: ${e2}`);
   }
   // Unequal shapes along the concat axis, an empty piece, and the gradients (split ↔ concat).
-  const e3 = await wasmVsCpu(() => [rand([2, 3, 4, 5], 3), rand([2, 3, 4, 70], 4), tf.zeros([2, 3, 4, 0])], ([a, b, c]) => tf.concat([a, c, b, a], 3));
+  const e3 = await wasmVsCpu(
+    () => [rand([2, 3, 4, 5], 3), rand([2, 3, 4, 70], 4), tf.zeros([2, 3, 4, 0])],
+    ([a, b, c]) => tf.concat([a, c, b, a], 3),
+  );
   assert.ok(e3 < 1e-7, `concat of unequal widths: ${e3}`);
-  const e4 = await wasmVsCpu(() => [rand([2, 4, 4, 24], 5), rand([2, 4, 4, 24], 6)], ([x, w]) =>
-    tf.grad((a: tf.Tensor) => tf.sum(tf.mul(tf.concat(tf.split(a, 6, 3).map((p, i) => tf.mul(p, i)), 3), w)))(x));
+  const e4 = await wasmVsCpu(
+    () => [rand([2, 4, 4, 24], 5), rand([2, 4, 4, 24], 6)],
+    ([x, w]) =>
+      tf.grad((a: tf.Tensor) =>
+        tf.sum(
+          tf.mul(
+            tf.concat(
+              tf.split(a, 6, 3).map((p, i) => tf.mul(p, i)),
+              3,
+            ),
+            w,
+          ),
+        ),
+      )(x),
+  );
   assert.ok(e4 < 1e-7, `split/concat gradient: ${e4}`);
 });
 
 /** The same convolution as one dense conv with a block-diagonal filter (zeros across groups). */
 function blockDiagonal(filter: tf.Tensor4D, groups: number): tf.Tensor4D {
   return tf.tidy(() => {
-    const [kh, kw, cg, cout] = filter.shape;
+    const [, , cg, cout] = filter.shape;
     const cin = cg * groups;
     const og = cout / groups;
     const mask = new Float32Array(cin * cout);
@@ -70,7 +102,15 @@ test('grouped conv: forward and gradients equal a dense conv with a block-diagon
       const what = `${backend} x ${c.x} k${c.k} →${c.cout} groups ${c.groups} stride ${c.stride} pad ${c.pad}`;
       const x = rand(c.x, 1) as tf.Tensor4D;
       const f = rand([c.k, c.k, c.x[3] / c.groups, c.cout], 2) as tf.Tensor4D;
-      const pad: 'valid' | tf.backend_util.ExplicitPadding = c.pad === 0 ? 'valid' : [[0, 0], [c.pad, c.pad], [c.pad, c.pad], [0, 0]];
+      const pad: 'valid' | tf.backend_util.ExplicitPadding =
+        c.pad === 0
+          ? 'valid'
+          : [
+              [0, 0],
+              [c.pad, c.pad],
+              [c.pad, c.pad],
+              [0, 0],
+            ];
       const mine = (a: tf.Tensor, b: tf.Tensor) => groupedConv2d(a as tf.Tensor4D, b as tf.Tensor4D, c.groups, c.stride, c.pad);
       const ref = (a: tf.Tensor, b: tf.Tensor) => tf.conv2d(a as tf.Tensor4D, blockDiagonal(b as tf.Tensor4D, c.groups), c.stride, pad);
       const y = mine(x, f);

@@ -9,7 +9,7 @@ export const ROOT = (() => {
   let d = __dirname;
   while (!fs.existsSync(path.join(d, 'package.json'))) {
     const up = path.dirname(d);
-    if (up === d) throw new Error('package.json not found above ' + __dirname);
+    if (up === d) throw new Error(`package.json not found above ${__dirname}`);
     d = up;
   }
   return d;

@@ -3,8 +3,6 @@ import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { initBackendFor, maxRelErr, tf } from './helpers.js';
 
-type Run = () => tf.Tensor;
-
 /** Runs fn on wasm and on cpu with the same inputs; returns max relative error. */
 async function compare(make: () => tf.Tensor[], fn: (xs: tf.Tensor[]) => tf.Tensor): Promise<number> {
   await initBackendFor('cpu');
@@ -27,23 +25,62 @@ for (const k of [1, 3, 5, 7]) {
   }
 }
 CONV_CASES.push([[1, 7, 7, 5], [3, 3, 5, 2], 1, 'same']);
-CONV_CASES.push([[3, 10, 13, 2], [3, 3, 2, 6], 2, [[0, 0], [1, 1], [1, 1], [0, 0]]]);
-CONV_CASES.push([[2, 9, 8, 3], [3, 3, 3, 3], 2, [[0, 0], [2, 0], [0, 3], [0, 0]]]);
+CONV_CASES.push([
+  [3, 10, 13, 2],
+  [3, 3, 2, 6],
+  2,
+  [
+    [0, 0],
+    [1, 1],
+    [1, 1],
+    [0, 0],
+  ],
+]);
+CONV_CASES.push([
+  [2, 9, 8, 3],
+  [3, 3, 3, 3],
+  2,
+  [
+    [0, 0],
+    [2, 0],
+    [0, 3],
+    [0, 0],
+  ],
+]);
 CONV_CASES.push([[1, 5, 5, 1], [5, 5, 1, 1], 1, 'valid']);
 CONV_CASES.push([[2, 12, 12, 4], [3, 3, 4, 4], 3, 'same']);
-CONV_CASES.push([[2, 8, 8, 3], [3, 3, 3, 8], 1, [[0, 0], [3, 3], [3, 3], [0, 0]]]);
+CONV_CASES.push([
+  [2, 8, 8, 3],
+  [3, 3, 3, 8],
+  1,
+  [
+    [0, 0],
+    [3, 3],
+    [3, 3],
+    [0, 0],
+  ],
+]);
 
 test('Conv2DBackpropFilter and Conv2DBackpropInput on wasm match cpu', async () => {
   for (const [xs, fs, s, pad] of CONV_CASES) {
     const what = `x ${xs} filter ${fs} stride ${s} pad ${JSON.stringify(pad)}`;
     await initBackendFor('cpu');
-    const yShape = tf.conv2d(tf.zeros(xs as [number, number, number, number]) as tf.Tensor4D, tf.zeros(fs as [number, number, number, number]) as tf.Tensor4D, s, pad as never).shape as number[];
+    const yShape = tf.conv2d(
+      tf.zeros(xs as [number, number, number, number]) as tf.Tensor4D,
+      tf.zeros(fs as [number, number, number, number]) as tf.Tensor4D,
+      s,
+      pad as never,
+    ).shape as number[];
     const attrs = { strides: s, pad, dataFormat: 'NHWC' };
-    const dw = await compare(() => [rand(xs, 1), rand(yShape, 2)], ([x, dy]) =>
-      tf.engine().runKernel('Conv2DBackpropFilter', { x, dy }, { ...attrs, filterShape: fs } as never) as tf.Tensor);
+    const dw = await compare(
+      () => [rand(xs, 1), rand(yShape, 2)],
+      ([x, dy]) => tf.engine().runKernel('Conv2DBackpropFilter', { x, dy }, { ...attrs, filterShape: fs } as never) as tf.Tensor,
+    );
     assert.ok(dw < 1e-5, `filter gradient: ${what}: rel err ${dw}`);
-    const dx = await compare(() => [rand(yShape, 3), rand(fs, 4)], ([dy, filter]) =>
-      tf.engine().runKernel('Conv2DBackpropInput', { dy, filter }, { ...attrs, inputShape: xs } as never) as tf.Tensor);
+    const dx = await compare(
+      () => [rand(yShape, 3), rand(fs, 4)],
+      ([dy, filter]) => tf.engine().runKernel('Conv2DBackpropInput', { dy, filter }, { ...attrs, inputShape: xs } as never) as tf.Tensor,
+    );
     assert.ok(dx < 1e-5, `input gradient: ${what}: rel err ${dx}`);
   }
 });
@@ -59,10 +96,17 @@ test('conv2d gradients through tf.grads on wasm match cpu (a step of autodiff)',
 
 test('MaxPoolGrad on wasm matches cpu (first maximum of each window)', async () => {
   const cases: Array<[number[], number, number, 'valid' | 'same' | number]> = [
-    [[2, 8, 8, 3], 2, 2, 'valid'], [[1, 9, 7, 5], 2, 2, 'valid'], [[2, 12, 12, 4], 3, 2, 1], [[2, 7, 7, 2], 3, 1, 'same'], [[1, 6, 6, 1], 3, 3, 'valid'],
+    [[2, 8, 8, 3], 2, 2, 'valid'],
+    [[1, 9, 7, 5], 2, 2, 'valid'],
+    [[2, 12, 12, 4], 3, 2, 1],
+    [[2, 7, 7, 2], 3, 1, 'same'],
+    [[1, 6, 6, 1], 3, 3, 'valid'],
   ];
   for (const [xs, k, s, pad] of cases) {
-    const err = await compare(() => [rand(xs, 7)], ([x]) => tf.grad((a: tf.Tensor) => tf.sum(tf.mul(tf.maxPool(a as tf.Tensor4D, k, s, pad), 1.5)))(x));
+    const err = await compare(
+      () => [rand(xs, 7)],
+      ([x]) => tf.grad((a: tf.Tensor) => tf.sum(tf.mul(tf.maxPool(a as tf.Tensor4D, k, s, pad), 1.5)))(x),
+    );
     assert.ok(err < 1e-6, `maxpool ${xs} k${k} s${s} ${pad}: rel err ${err}`);
   }
   // Ties: the gradient goes to the first maximum only (as TensorFlow and PyTorch).
@@ -73,24 +117,66 @@ test('MaxPoolGrad on wasm matches cpu (first maximum of each window)', async () 
 });
 
 test('Sum, Mean over leading axes and transposed matMul on wasm match cpu', async () => {
-  for (const [shape, axes] of [[[4, 5, 6, 7], [0, 1, 2]], [[10, 3], [0]], [[3, 4, 5], [0, 1]], [[3, 4, 5], [1, 2]], [[6, 5], [1]], [[2, 3, 4], [2, 0, 1]]] as Array<[number[], number[]]>) {
+  for (const [shape, axes] of [
+    [
+      [4, 5, 6, 7],
+      [0, 1, 2],
+    ],
+    [[10, 3], [0]],
+    [
+      [3, 4, 5],
+      [0, 1],
+    ],
+    [
+      [3, 4, 5],
+      [1, 2],
+    ],
+    [[6, 5], [1]],
+    [
+      [2, 3, 4],
+      [2, 0, 1],
+    ],
+  ] as Array<[number[], number[]]>) {
     for (const keep of [false, true]) {
-      const e1 = await compare(() => [rand(shape, 8)], ([x]) => tf.sum(x, axes, keep));
-      const e2 = await compare(() => [rand(shape, 9)], ([x]) => tf.mean(x, axes, keep));
+      const e1 = await compare(
+        () => [rand(shape, 8)],
+        ([x]) => tf.sum(x, axes, keep),
+      );
+      const e2 = await compare(
+        () => [rand(shape, 9)],
+        ([x]) => tf.mean(x, axes, keep),
+      );
       assert.ok(e1 < 1e-5 && e2 < 1e-5, `sum/mean ${shape} axes ${axes} keepDims ${keep}: ${e1} ${e2}`);
     }
   }
-  for (const [ta, tb] of [[true, false], [false, true], [true, true]]) {
+  for (const [ta, tb] of [
+    [true, false],
+    [false, true],
+    [true, true],
+  ]) {
     const a = ta ? [7, 5] : [5, 7];
     const b = tb ? [3, 7] : [7, 3];
-    const err = await compare(() => [rand(a, 10), rand(b, 11)], ([x, y]) => tf.matMul(x, y, ta, tb));
+    const err = await compare(
+      () => [rand(a, 10), rand(b, 11)],
+      ([x, y]) => tf.matMul(x, y, ta, tb),
+    );
     assert.ok(err < 1e-5, `matMul transposeA=${ta} transposeB=${tb}: ${err}`);
   }
-  const err = await compare(() => [rand([2, 4, 6], 12), rand([2, 5, 6], 13)], ([x, y]) => tf.matMul(x, y, false, true));
+  const err = await compare(
+    () => [rand([2, 4, 6], 12), rand([2, 5, 6], 13)],
+    ([x, y]) => tf.matMul(x, y, false, true),
+  );
   assert.ok(err < 1e-5, `batched matMul: ${err}`);
   // Shapes where transposing the product is cheaper than transposing a large operand.
-  for (const [as, bs, ta, tb] of [[[2, 6], [40, 6], false, true], [[6, 40], [6, 2], true, false], [[3, 2, 6], [3, 40, 6], false, true]] as Array<[number[], number[], boolean, boolean]>) {
-    const e = await compare(() => [rand(as, 14), rand(bs, 15)], ([x, y]) => tf.matMul(x, y, ta, tb));
+  for (const [as, bs, ta, tb] of [
+    [[2, 6], [40, 6], false, true],
+    [[6, 40], [6, 2], true, false],
+    [[3, 2, 6], [3, 40, 6], false, true],
+  ] as Array<[number[], number[], boolean, boolean]>) {
+    const e = await compare(
+      () => [rand(as, 14), rand(bs, 15)],
+      ([x, y]) => tf.matMul(x, y, ta, tb),
+    );
     assert.ok(e < 1e-5, `matMul ${as} x ${bs} (${ta}, ${tb}): ${e}`);
   }
 });

@@ -6,8 +6,14 @@ import { MaximalCodingRateReduction } from '../lib/loss/mcr2.js';
 import { RandomState } from '../lib/math/random.js';
 
 interface Case {
-  m: number; p: number; k: number; eps: number; gam1: number; gam2: number;
-  Z: number[][]; labels: number[];
+  m: number;
+  p: number;
+  k: number;
+  eps: number;
+  gam1: number;
+  gam2: number;
+  Z: number[][];
+  labels: number[];
   expected: { total: number; discrimn_loss_e: number; compress_loss_e: number; discrimn_loss_t: number; compress_loss_t: number };
   grad_total_wrt_Z: number[][];
 }
@@ -22,7 +28,10 @@ test('MCR² matches the golden values and gradients on every backend', async () 
       const loss = new MaximalCodingRateReduction({ gam1: c.gam1, gam2: c.gam2, eps: c.eps });
       const z = tf.tensor2d(c.Z);
       let r: ReturnType<typeof loss.forward> | undefined;
-      const { value, grad: g } = tf.valueAndGrad((zz: tf.Tensor) => { r = loss.forward(zz, c.labels, c.k); return r.total; })(z);
+      const { value, grad: g } = tf.valueAndGrad((zz: tf.Tensor) => {
+        r = loss.forward(zz, c.labels, c.k);
+        return r.total;
+      })(z);
       const e = c.expected;
       const rel = (a: number, b: number) => Math.abs(a - b) / Math.max(Math.abs(b), 1e-12);
       const where = `${b} case ${i} (m=${c.m}, p=${c.p}, k=${c.k})`;
@@ -42,14 +51,40 @@ test('MCR² matches the golden values and gradients on every backend', async () 
 test('MCR² rejects bad input with a message naming the problem', async () => {
   await initBackendFor('wasm');
   const loss = new MaximalCodingRateReduction({ eps: 0.5 });
-  const z = tf.tensor2d([[1, 0], [0, 1], [0.6, 0.8]]);
+  const z = tf.tensor2d([
+    [1, 0],
+    [0, 1],
+    [0.6, 0.8],
+  ]);
   assert.throws(() => loss.forward(z, [0, 1, 2], 2), /label 2 at index 2 is outside 0\.\.1/);
   assert.throws(() => loss.forward(z, [0, -1, 1]), /label -1/);
   assert.throws(() => loss.forward(z, [0, 1]), /3 feature rows but 2 labels/);
   assert.throws(() => loss.forward(z, [0, 1.5, 1]), /integers/);
   assert.throws(() => loss.forward(tf.tensor1d([1, 2]), [0, 1]), /2-D/);
-  assert.throws(() => loss.forward(tf.tensor2d([[NaN, 0], [0, 1], [1, 0]]), [0, 1, 1]), /NaN or Inf/);
-  assert.throws(() => loss.forward(tf.tensor2d([[Infinity, 0], [0, 1], [1, 0]]), [0, 1, 1]), /NaN or Inf/);
+  assert.throws(
+    () =>
+      loss.forward(
+        tf.tensor2d([
+          [NaN, 0],
+          [0, 1],
+          [1, 0],
+        ]),
+        [0, 1, 1],
+      ),
+    /NaN or Inf/,
+  );
+  assert.throws(
+    () =>
+      loss.forward(
+        tf.tensor2d([
+          [Infinity, 0],
+          [0, 1],
+          [1, 0],
+        ]),
+        [0, 1, 1],
+      ),
+    /NaN or Inf/,
+  );
   assert.throws(() => new MaximalCodingRateReduction({ eps: 0 }), /eps must be a finite number > 0/);
   assert.throws(() => new MaximalCodingRateReduction({ eps: -1 }), /eps/);
   assert.throws(() => new MaximalCodingRateReduction({ eps: NaN }), /eps/);
@@ -58,7 +93,12 @@ test('MCR² rejects bad input with a message naming the problem', async () => {
 test('a class absent from the batch contributes exactly 0', async () => {
   await initBackendFor('wasm');
   const loss = new MaximalCodingRateReduction({ eps: 0.5 });
-  const z = tf.tensor2d([[1, 0], [0, 1], [0.6, 0.8], [0.8, -0.6]]);
+  const z = tf.tensor2d([
+    [1, 0],
+    [0, 1],
+    [0.6, 0.8],
+    [0.8, -0.6],
+  ]);
   const a = loss.forward(z, [0, 0, 2, 2], 3);
   const b = loss.forward(z, [0, 0, 1, 1], 2);
   assert.ok(Math.abs(a.compressLossE - b.compressLossE) < 1e-9);

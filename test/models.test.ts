@@ -38,7 +38,10 @@ test('same seed, same weights; PyTorch default init bounds', async () => {
 test('batch norm: hand-written backward equals autodiff of the textbook formula', async () => {
   for (const backend of ['wasm', 'cpu']) {
     await initBackendFor(backend);
-    for (const shape of [[6, 5, 4, 3], [9, 7]]) {
+    for (const shape of [
+      [6, 5, 4, 3],
+      [9, 7],
+    ]) {
       const x = tf.randomNormal(shape, 1, 2, 'float32', 4);
       const c = shape[shape.length - 1];
       const g = tf.randomNormal([c], 1, 0.3, 'float32', 5);

@@ -11,15 +11,32 @@ import { ROOT } from './helpers.js';
 
 test('01_supervised runs end to end (MCR2_PROFILE=smoke)', () => {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'mcr2-nb-'));
-  const r = spawnSync(process.execPath, [path.join(ROOT, 'dist', 'scripts', 'run-notebooks.js'), '01_supervised', '--out', path.join(tmp, 'out')], {
-    encoding: 'utf8',
-    env: { ...process.env, MCR2_PROFILE: 'smoke', MCR2_REQUIRE_PNG: '1', MCR2_FIGURES_DIR: path.join(tmp, 'figures'), MCR2_SAVE_DIR: path.join(tmp, 'runs') },
-  });
+  const r = spawnSync(
+    process.execPath,
+    [path.join(ROOT, 'dist', 'scripts', 'run-notebooks.js'), '01_supervised', '--out', path.join(tmp, 'out')],
+    {
+      encoding: 'utf8',
+      env: {
+        ...process.env,
+        MCR2_PROFILE: 'smoke',
+        MCR2_REQUIRE_PNG: '1',
+        MCR2_FIGURES_DIR: path.join(tmp, 'figures'),
+        MCR2_SAVE_DIR: path.join(tmp, 'runs'),
+      },
+    },
+  );
   assert.equal(r.status, 0, `${r.stdout}\n${r.stderr}`);
   const nb = JSON.parse(fs.readFileSync(path.join(tmp, 'out', '01_supervised.ipynb'), 'utf8'));
-  const outputs = nb.cells.flatMap((c: { outputs?: unknown[] }) => c.outputs ?? []) as Array<{ output_type: string; text?: string[] | string; data?: Record<string, unknown> }>;
+  const outputs = nb.cells.flatMap((c: { outputs?: unknown[] }) => c.outputs ?? []) as Array<{
+    output_type: string;
+    text?: string[] | string;
+    data?: Record<string, unknown>;
+  }>;
   assert.ok(!outputs.some((o) => o.output_type === 'error'));
-  const text = outputs.filter((o) => o.output_type === 'stream').map((o) => (Array.isArray(o.text) ? o.text.join('') : o.text)).join('');
+  const text = outputs
+    .filter((o) => o.output_type === 'stream')
+    .map((o) => (Array.isArray(o.text) ? o.text.join('') : o.text))
+    .join('');
   assert.match(text, /epoch 2\/2 {2}loss -\d/);
   assert.match(text, /R = 68\.4567, Rc = 53\.4359/);
   const displays = outputs.filter((o) => o.output_type === 'display_data').map((o) => o.data!);

@@ -37,7 +37,10 @@ test('npz: round trip of every dtype and shape through a file', () => {
   const headerLen = npy[8] | (npy[9] << 8);
   assert.equal((10 + headerLen) % 64, 0);
   assert.equal(npy.length, 10 + headerLen + 12);
-  assert.match(Buffer.from(npy.subarray(10, 10 + headerLen)).toString('latin1'), /^\{'descr': '<f4', 'fortran_order': False, 'shape': \(3,\), \} *\n$/);
+  assert.match(
+    Buffer.from(npy.subarray(10, 10 + headerLen)).toString('latin1'),
+    /^\{'descr': '<f4', 'fortran_order': False, 'shape': \(3,\), \} *\n$/,
+  );
   // Single .npy files too.
   writeNpy(path.join(dir, 'b.npy'), { data: Int32Array.of(4, 5, 6, 7), shape: [2, 2] });
   const b = readNpy(path.join(dir, 'b.npy'));
@@ -73,7 +76,7 @@ test('npz: reads numpy np.savez (stored, zip64 extras) and np.savez_compressed (
 /** A .npy with a hand-written header (the data bytes are zeros). */
 function rawNpy(dict: string, dataBytes: number): Uint8Array {
   const pad = 64 - ((10 + dict.length + 1) % 64);
-  const header = dict + ' '.repeat(pad % 64) + '\n';
+  const header = `${dict + ' '.repeat(pad % 64)}\n`;
   const out = new Uint8Array(10 + header.length + dataBytes);
   out.set([0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59, 1, 0, header.length & 0xff, header.length >> 8]);
   for (let i = 0; i < header.length; i++) out[10 + i] = header.charCodeAt(i);
@@ -88,7 +91,10 @@ test('npz: clear errors for bad files, naming the file and the problem', () => {
     return p;
   };
   const text = f('notes.npz', 'just some text, not a zip archive at all');
-  assert.throws(() => readNpz(text), (e: Error) => e.message.startsWith(text) && /not an \.npz file \(not a zip archive\)/.test(e.message));
+  assert.throws(
+    () => readNpz(text),
+    (e: Error) => e.message.startsWith(text) && /not an \.npz file \(not a zip archive\)/.test(e.message),
+  );
   assert.throws(() => readNpz(path.join(dir, 'missing.npz')), /missing\.npz: cannot read \(ENOENT\)/);
   const good = encodeNpz({ x: { data: Float32Array.from({ length: 100 }, (_, i) => i) } });
   const cut = f('cut.npz', good.subarray(0, 300));
@@ -104,9 +110,18 @@ test('npz: clear errors for bad files, naming the file and the problem', () => {
 
   const complex = rawNpy("{'descr': '<c16', 'fortran_order': False, 'shape': (2,), }", 32);
   assert.throws(() => parseNpy(complex, 'c.npy'), /c\.npy: unsupported dtype '<c16'/);
-  assert.throws(() => parseNpy(rawNpy("{'descr': '>f4', 'fortran_order': False, 'shape': (2,), }", 8), 'be.npy'), /be\.npy: big-endian dtype '>f4'/);
-  assert.throws(() => parseNpy(rawNpy("{'descr': '<f4', 'fortran_order': True, 'shape': (2, 2), }", 16), 'f.npy'), /f\.npy: Fortran-order arrays are not supported/);
-  assert.throws(() => parseNpy(rawNpy("{'descr': '<f8', 'fortran_order': False, 'shape': (3,), }", 16), 't.npy'), /t\.npy: truncated: shape \(3\) of <f8 needs 24 bytes, 16 present/);
+  assert.throws(
+    () => parseNpy(rawNpy("{'descr': '>f4', 'fortran_order': False, 'shape': (2,), }", 8), 'be.npy'),
+    /be\.npy: big-endian dtype '>f4'/,
+  );
+  assert.throws(
+    () => parseNpy(rawNpy("{'descr': '<f4', 'fortran_order': True, 'shape': (2, 2), }", 16), 'f.npy'),
+    /f\.npy: Fortran-order arrays are not supported/,
+  );
+  assert.throws(
+    () => parseNpy(rawNpy("{'descr': '<f8', 'fortran_order': False, 'shape': (3,), }", 16), 't.npy'),
+    /t\.npy: truncated: shape \(3\) of <f8 needs 24 bytes, 16 present/,
+  );
   const big = rawNpy("{'descr': '<i8', 'fortran_order': False, 'shape': (2,), }", 16);
   Buffer.from(big.buffer).writeBigInt64LE(2n ** 40n, big.length - 8);
   assert.throws(() => parseNpy(big, 'i.npy'), /i\.npy: int64 value 1099511627776 at flat index 1 does not fit in int32/);

@@ -24,8 +24,14 @@ test('the official label-corruption draw (choice without, then with replacement)
   const want = np['corrupt_60000_0.2_seed10'];
   assert.deepEqual([...idx.slice(0, 10)], want.first_idx);
   assert.deepEqual([...lab.slice(0, 10)], want.first_labels);
-  assert.equal(idx.reduce((a, b) => a + b, 0), want.idx_sum);
-  assert.equal(lab.reduce((a, b) => a + b, 0), want.label_sum);
+  assert.equal(
+    idx.reduce((a, b) => a + b, 0),
+    want.idx_sum,
+  );
+  assert.equal(
+    lab.reduce((a, b) => a + b, 0),
+    want.label_sum,
+  );
   // protocol.md's fingerprint: first five indices and new labels.
   assert.deepEqual([...idx.slice(0, 5)], [4883, 28477, 8527, 38347, 3363]);
   assert.deepEqual([...lab.slice(0, 5)], [6, 8, 4, 3, 3]);
@@ -38,7 +44,10 @@ test('protocol.md loss-check inputs: randn(1000,128) then randint(0,10,1000) fro
   const want = np.loss_check;
   assert.ok(Math.abs(z.reduce((a, b) => a + b, 0) - want.z_sum) < 1e-9);
   assert.equal(z[0], want.z_00);
-  assert.equal(y.reduce((a, b) => a + b, 0), want.labels_sum);
+  assert.equal(
+    y.reduce((a, b) => a + b, 0),
+    want.labels_sum,
+  );
   assert.deepEqual([...y.slice(0, 10)], want.labels_first);
 });
 

@@ -9,8 +9,22 @@ import { evaluateRun } from '../lib/evaluate/run_eval.js';
 import { initBackendFor } from './helpers.js';
 
 const tiny = (saveDir: string): Partial<SupervisedConfig> => ({
-  arch: 'cnn-small', data: 'mnist', fd: 32, epo: 2, bs: 100, lr: 0.05, mom: 0.9, wd: 5e-4, eps: 0.5,
-  transform: 'test', milestones: [1], subset: 300, seed: 7, workers: 0, save_dir: saveDir, data_dir: fs.mkdtempSync(path.join(os.tmpdir(), 'mcr2-empty-')),
+  arch: 'cnn-small',
+  data: 'mnist',
+  fd: 32,
+  epo: 2,
+  bs: 100,
+  lr: 0.05,
+  mom: 0.9,
+  wd: 5e-4,
+  eps: 0.5,
+  transform: 'test',
+  milestones: [1],
+  subset: 300,
+  seed: 7,
+  workers: 0,
+  save_dir: saveDir,
+  data_dir: fs.mkdtempSync(path.join(os.tmpdir(), 'mcr2-empty-')),
 });
 
 const quiet = { log: () => {}, progress: false };
@@ -26,10 +40,23 @@ test('a tiny supervised run writes the official run folder and is deterministic'
   assert.equal(path.basename(a.runDir), 'sup_cnn-small+32_mnist_epo2_bs100_lr0.05_mom0.9_wd0.0005_gam11.0_gam21.0_eps0.5_lcr0.0');
   const run = new RunFolder(a.runDir);
   const text = fs.readFileSync(run.lossesFile, 'utf8');
-  assert.ok(text.startsWith(LOSS_HEADER + '\n') && !text.endsWith('\n'), 'official CSV layout: header, "\\n"-prefixed rows, no trailing newline');
+  assert.ok(
+    text.startsWith(`${LOSS_HEADER}\n`) && !text.endsWith('\n'),
+    'official CSV layout: header, "\\n"-prefixed rows, no trailing newline',
+  );
   const rows = run.readLosses();
   assert.equal(rows.length, 6);
-  assert.deepEqual(rows.map((r) => [r.epoch, r.step]), [[0, 0], [0, 1], [0, 2], [1, 0], [1, 1], [1, 2]]);
+  assert.deepEqual(
+    rows.map((r) => [r.epoch, r.step]),
+    [
+      [0, 0],
+      [0, 1],
+      [0, 2],
+      [1, 0],
+      [1, 1],
+      [1, 2],
+    ],
+  );
   for (const r of rows) assert.ok(Math.abs(r.loss - (-r.discrimnLossE + r.compressLossE)) < 1e-3);
   const mean = (e: number) => rows.filter((r) => r.epoch === e).reduce((a, r) => a + r.loss, 0) / 3;
   assert.ok(mean(1) < mean(0), 'the loss goes down');
@@ -53,7 +80,15 @@ test('an interrupted run resumes from its last checkpoint with losses.csv intact
   const a = await trainSupervised(tiny(full), quiet);
   a.model.dispose();
   // Interrupted during epoch 1, after two of its steps were logged.
-  await assert.rejects(trainSupervised(tiny(cut), { ...quiet, onStep: (r) => { if (r.epoch === 1 && r.step === 1) throw new Error('interrupted'); } }), /interrupted/);
+  await assert.rejects(
+    trainSupervised(tiny(cut), {
+      ...quiet,
+      onStep: (r) => {
+        if (r.epoch === 1 && r.step === 1) throw new Error('interrupted');
+      },
+    }),
+    /interrupted/,
+  );
   const run = new RunFolder(path.join(cut, path.basename(a.runDir)));
   assert.equal(run.readLosses().length, 5);
   const lines: string[] = [];

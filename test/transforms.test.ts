@@ -16,18 +16,34 @@ function colourSet(n = 40, side = 32): ImageDataset {
   const images = new Uint8Array(n * side * side * 3);
   for (let i = 0; i < n; i++) {
     const [a, b, c] = r.random(3);
-    for (let y = 0; y < side; y++) for (let x = 0; x < side; x++) {
-      const o = ((i * side + y) * side + x) * 3;
-      images[o] = Math.round(255 * a * (x / side));
-      images[o + 1] = Math.round(255 * b * (y / side));
-      images[o + 2] = Math.round(255 * c);
-    }
+    for (let y = 0; y < side; y++)
+      for (let x = 0; x < side; x++) {
+        const o = ((i * side + y) * side + x) * 3;
+        images[o] = Math.round(255 * a * (x / side));
+        images[o + 1] = Math.round(255 * b * (y / side));
+        images[o + 2] = Math.round(255 * c);
+      }
   }
-  return { name: 'colours', split: 'train', images, labels: Int32Array.from({ length: n }, (_, i) => i % 4), n, height: side, width: side, channels: 3, numClasses: 4, classes: ['a', 'b', 'c', 'd'], source: 'memory' };
+  return {
+    name: 'colours',
+    split: 'train',
+    images,
+    labels: Int32Array.from({ length: n }, (_, i) => i % 4),
+    n,
+    height: side,
+    width: side,
+    channels: 3,
+    numClasses: 4,
+    classes: ['a', 'b', 'c', 'd'],
+    source: 'memory',
+  };
 }
 
 const asTensor = (ds: ImageDataset, k: number) =>
-  tf.tensor4d(Float32Array.from(ds.images.subarray(0, k * ds.height * ds.width * ds.channels), (v) => v / 255), [k, ds.height, ds.width, ds.channels]);
+  tf.tensor4d(
+    Float32Array.from(ds.images.subarray(0, k * ds.height * ds.width * ds.channels), (v) => v / 255),
+    [k, ds.height, ds.width, ds.channels],
+  );
 
 test('every transform: output size, values in [0,1], same seed same views, other seed other views', async () => {
   await initBackendFor('wasm');
@@ -35,7 +51,12 @@ test('every transform: output size, values in [0,1], same seed same views, other
   const mnist = loadDataset('mnist', 'test', { dataDir: os.tmpdir() });
   const big = colourSet(6, 96);
   const cases: Array<[string, ImageDataset, [number, number]]> = [
-    ['default', colour, [32, 32]], ['cifar', colour, [32, 32]], ['stl10', big, [96, 96]], ['mnist', mnist, [28, 28]], ['fashionmnist', mnist, [28, 28]], ['test', colour, [32, 32]],
+    ['default', colour, [32, 32]],
+    ['cifar', colour, [32, 32]],
+    ['stl10', big, [96, 96]],
+    ['mnist', mnist, [28, 28]],
+    ['fashionmnist', mnist, [28, 28]],
+    ['test', colour, [32, 32]],
   ];
   for (const [name, ds, [h, w]] of cases) {
     const t = getTransform(name);
@@ -45,7 +66,10 @@ test('every transform: output size, values in [0,1], same seed same views, other
     const c = t.apply(x, new RandomState(2));
     assert.deepEqual(a.shape, [6, h, w, ds.channels], name);
     const av = a.dataSync();
-    assert.ok(av.every((v) => v >= -1e-6 && v <= 1 + 1e-6), `${name}: values in [0, 1]`);
+    assert.ok(
+      av.every((v) => v >= -1e-6 && v <= 1 + 1e-6),
+      `${name}: values in [0, 1]`,
+    );
     assert.deepEqual([...av], [...b.dataSync()], `${name}: same seed, same views`);
     if (name !== 'test') assert.notDeepEqual([...av], [...c.dataSync()], `${name}: another seed, other views`);
     tf.dispose([x, a, b, c]);
@@ -53,7 +77,7 @@ test('every transform: output size, values in [0,1], same seed same views, other
   assert.throws(() => getTransform('sepia'), /unknown transform 'sepia'/);
 });
 
-test("default: every view is a 32x32 window of the image padded by 8, maybe mirrored", async () => {
+test('default: every view is a 32x32 window of the image padded by 8, maybe mirrored', async () => {
   await initBackendFor('wasm');
   const ds = colourSet(8);
   const x = asTensor(ds, 8);
@@ -62,21 +86,25 @@ test("default: every view is a 32x32 window of the image padded by 8, maybe mirr
   const yv = y.arraySync() as number[][][][];
   for (let i = 0; i < 8; i++) {
     let found = false;
-    for (let top = 0; top <= 16 && !found; top++) for (let left = 0; left <= 16 && !found; left++) for (const flip of [false, true]) {
-      const at = (yy: number, xx: number, c: number) => {
-        const sy = yy + top - 8;
-        const sx = (flip ? 31 - xx : xx) + left - 8;
-        return sy < 0 || sy > 31 || sx < 0 || sx > 31 ? 0 : xv[i][sy][sx][c];
-      };
-      let ok = true;
-      for (let yy = 0; yy < 32 && ok; yy++) for (let xx = 0; xx < 32 && ok; xx++) for (let c = 0; c < 3; c++) if (Math.abs(at(yy, xx, c) - yv[i][yy][xx][c]) > 1e-6) ok = false;
-      if (ok) found = true;
-    }
+    for (let top = 0; top <= 16 && !found; top++)
+      for (let left = 0; left <= 16 && !found; left++)
+        for (const flip of [false, true]) {
+          const at = (yy: number, xx: number, c: number) => {
+            const sy = yy + top - 8;
+            const sx = (flip ? 31 - xx : xx) + left - 8;
+            return sy < 0 || sy > 31 || sx < 0 || sx > 31 ? 0 : xv[i][sy][sx][c];
+          };
+          let ok = true;
+          for (let yy = 0; yy < 32 && ok; yy++)
+            for (let xx = 0; xx < 32 && ok; xx++)
+              for (let c = 0; c < 3; c++) if (Math.abs(at(yy, xx, c) - yv[i][yy][xx][c]) > 1e-6) ok = false;
+          if (ok) found = true;
+        }
     assert.ok(found, `view ${i} is an exact padded crop`);
   }
 });
 
-test('cifar: about 20% of views are grey, jitter changes colours; blur kernels are cv2\'s', async () => {
+test("cifar: about 20% of views are grey, jitter changes colours; blur kernels are cv2's", async () => {
   await initBackendFor('wasm');
   const ds = colourSet(40);
   const x = asTensor(ds, 40);
@@ -122,7 +150,9 @@ test('AugmentLoader: image-major views, plain first view, batch-index labels; ra
   for (let j = 0; j < size; j++) assert.equal(b.data[4 * size + j], Math.fround(ds.images[7 * size + j] / 255));
   const again = [...new AugmentLoader(ds, { batchSize: 24, numAug: 4, transform: getTransform('cifar') }).epoch(new RandomState(1))];
   assert.deepEqual([...again[1].data], [...b.data], 'seeded views');
-  const shuffled = [...new AugmentLoader(ds, { batchSize: 24, numAug: 4, transform: getTransform('cifar'), shuffle: true }).epoch(new RandomState(1))];
+  const shuffled = [
+    ...new AugmentLoader(ds, { batchSize: 24, numAug: 4, transform: getTransform('cifar'), shuffle: true }).epoch(new RandomState(1)),
+  ];
   assert.notDeepEqual([...shuffled[0].images], [0, 1, 2, 3, 4, 5]);
   const bal = new AugmentLoader(ds, { batchSize: 16, numAug: 2, transform: getTransform('cifar'), sampler: 'balance' });
   assert.equal(bal.steps, 5);
@@ -131,9 +161,24 @@ test('AugmentLoader: image-major views, plain first view, batch-index labels; ra
     for (const i of bb.images) counts[ds.labels[i]]++;
     assert.deepEqual(counts, [2, 2, 2, 2]);
   }
-  assert.throws(() => new AugmentLoader(ds, { batchSize: 24, numAug: 50, transform: getTransform('cifar') }), /--bs \(24\) must be at least --aug \(50\)/);
-  assert.throws(() => new AugmentLoader(ds, { batchSize: 18, numAug: 2, transform: getTransform('cifar'), sampler: 'balance' }), /9 images per batch cannot be split evenly over 4 classes/);
-  assert.throws(() => [...new AugmentLoader(loadDataset('mnist', 'test', { dataDir: os.tmpdir() }), { batchSize: 20, numAug: 2, transform: getTransform('default') }).epoch(new RandomState(1))], /makes 32x32 views of 28x28 images/);
+  assert.throws(
+    () => new AugmentLoader(ds, { batchSize: 24, numAug: 50, transform: getTransform('cifar') }),
+    /--bs \(24\) must be at least --aug \(50\)/,
+  );
+  assert.throws(
+    () => new AugmentLoader(ds, { batchSize: 18, numAug: 2, transform: getTransform('cifar'), sampler: 'balance' }),
+    /9 images per batch cannot be split evenly over 4 classes/,
+  );
+  assert.throws(
+    () => [
+      ...new AugmentLoader(loadDataset('mnist', 'test', { dataDir: os.tmpdir() }), {
+        batchSize: 20,
+        numAug: 2,
+        transform: getTransform('default'),
+      }).epoch(new RandomState(1)),
+    ],
+    /makes 32x32 views of 28x28 images/,
+  );
 });
 
 test('label corruption: all four official modes match numpy exactly (fixture)', () => {

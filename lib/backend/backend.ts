@@ -66,7 +66,12 @@ async function activate(choice: Choice): Promise<BackendInfo | string> {
 
 function parseChoice(s: string): Choice {
   const v = s.trim().toLowerCase();
-  const alias: Record<string, Choice> = { gpu: 'tensorflow-gpu', 'tfjs-node-gpu': 'tensorflow-gpu', node: 'tensorflow', 'tfjs-node': 'tensorflow' };
+  const alias: Record<string, Choice> = {
+    gpu: 'tensorflow-gpu',
+    'tfjs-node-gpu': 'tensorflow-gpu',
+    node: 'tensorflow',
+    'tfjs-node': 'tensorflow',
+  };
   const c = (alias[v] ?? v) as Choice;
   if (!CHOICES.includes(c)) {
     throw new Error(`MCR2_BACKEND=${s}: unknown backend; use one of ${CHOICES.join(', ')}`);

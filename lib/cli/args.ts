@@ -52,7 +52,9 @@ export function parseFlags(argv: string[], specs: FlagSpecs): Record<string, unk
     const name = a.slice(2, eq < 0 ? undefined : eq);
     const spec = specs[name];
     if (spec === undefined) {
-      const known = Object.keys(specs).map((k) => `--${k}`).join(' ');
+      const known = Object.keys(specs)
+        .map((k) => `--${k}`)
+        .join(' ');
       throw new UsageError(`unknown flag --${name}; this command takes: ${known}`);
     }
     let raw: string | undefined = eq < 0 ? undefined : a.slice(eq + 1);
@@ -71,7 +73,10 @@ export function parseFlags(argv: string[], specs: FlagSpecs): Record<string, unk
 
 export function usage(command: string, about: string, specs: FlagSpecs): string {
   const rows = Object.entries(specs).map(([k, s]) => {
-    const def = s.default === undefined || s.default === null ? '' : ` (default: ${Array.isArray(s.default) ? s.default.join(',') || 'none' : String(s.default)})`;
+    const def =
+      s.default === undefined || s.default === null
+        ? ''
+        : ` (default: ${Array.isArray(s.default) ? s.default.join(',') || 'none' : String(s.default)})`;
     const arg = s.type === 'bool' ? '' : ` ${s.type === 'ints' ? 'A,B,..' : s.type.toUpperCase()}`;
     return `  --${k}${arg}\n      ${s.help}${def}`;
   });

@@ -48,9 +48,17 @@ const TRAIN_SUP_FLAGS: FlagSpecs = {
   seed: { type: 'int', help: 'seed of weights, batch order and augmentations (mcr2-ts)', default: D.seed },
   no_shuffle: { type: 'bool', help: 'keep the dataset order every epoch, as the official loader (mcr2-ts)' },
   subset: { type: 'int', help: 'train on the first N images only, 0 = all (mcr2-ts)', default: D.subset },
-  workers: { type: 'int', help: 'data-parallel worker threads besides the main one; -1 = one per extra core on wasm/cpu (mcr2-ts)', default: D.workers },
+  workers: {
+    type: 'int',
+    help: 'data-parallel worker threads besides the main one; -1 = one per extra core on wasm/cpu (mcr2-ts)',
+    default: D.workers,
+  },
   loss: { type: 'string', help: "'mcr2', or 'ce' for the cross-entropy baseline on the same backbone (mcr2-ts)", default: D.loss },
-  chunk: { type: 'int', help: 'rows per forward/backward chunk to bound memory; -1 = the architecture\'s default, 0 = whole batch (mcr2-ts)', default: D.chunk },
+  chunk: {
+    type: 'int',
+    help: "rows per forward/backward chunk to bound memory; -1 = the architecture's default, 0 = whole batch (mcr2-ts)",
+    default: D.chunk,
+  },
 };
 
 const S = SELFSUP_DEFAULTS;
@@ -78,13 +86,24 @@ const TRAIN_SELFSUP_FLAGS: FlagSpecs = {
   seed: { type: 'int', help: 'seed of weights, sampling and augmentations (mcr2-ts)', default: S.seed },
   shuffle: { type: 'bool', help: 'random sampler: a seeded sample each epoch instead of dataset order (mcr2-ts)' },
   subset: { type: 'int', help: 'train on the first N images only, 0 = all (mcr2-ts)', default: S.subset },
-  workers: { type: 'int', help: 'data-parallel worker threads besides the main one; -1 = one per extra core on wasm/cpu (mcr2-ts)', default: S.workers },
-  chunk: { type: 'int', help: 'rows per forward/backward chunk to bound memory; -1 = the architecture\'s default, 0 = whole batch (mcr2-ts)', default: S.chunk },
+  workers: {
+    type: 'int',
+    help: 'data-parallel worker threads besides the main one; -1 = one per extra core on wasm/cpu (mcr2-ts)',
+    default: S.workers,
+  },
+  chunk: {
+    type: 'int',
+    help: "rows per forward/backward chunk to bound memory; -1 = the architecture's default, 0 = whole batch (mcr2-ts)",
+    default: S.chunk,
+  },
 };
 
 const EVALUATE_FLAGS: FlagSpecs = {
   model_dir: { type: 'string', help: 'run folder to evaluate' },
-  features: { type: 'string', help: 'or: an .npz of train_features, train_labels, test_features, test_labels (mcr2 extract writes one) (mcr2-ts)' },
+  features: {
+    type: 'string',
+    help: 'or: an .npz of train_features, train_labels, test_features, test_labels (mcr2 extract writes one) (mcr2-ts)',
+  },
   svm: { type: 'bool', help: 'evaluate using SVM' },
   knn: { type: 'bool', help: 'evaluate using kNN measuring cosine similarity' },
   nearsub: { type: 'bool', help: 'evaluate using Nearest Subspace' },
@@ -100,7 +119,6 @@ const EVALUATE_FLAGS: FlagSpecs = {
   json: { type: 'bool', help: 'print one JSON object instead of the official lines (mcr2-ts)' },
   data_dir: { type: 'string', help: 'path to dataset (default: the one the run trained on)' },
 };
-
 
 const PLOT_FLAGS: FlagSpecs = {
   model_dir: { type: 'string', help: 'run folder' },
@@ -146,12 +164,32 @@ function need<T>(v: T | undefined, flag: string): T {
 async function cmdTrainSup(argv: string[]): Promise<void> {
   const f = parseFlags(argv, TRAIN_SUP_FLAGS);
   const cfg: Partial<SupervisedConfig> = {
-    arch: f.arch as string, fd: f.fd as number, data: f.data as string, epo: f.epo as number, bs: f.bs as number,
-    lr: f.lr as number, mom: f.mom as number, wd: f.wd as number, gam1: f.gam1 as number, gam2: f.gam2 as number,
-    eps: f.eps as number, corrupt: f.corrupt as string, lcr: f.lcr as number, lcs: f.lcs as number, tail: f.tail as string,
-    transform: f.transform as string, save_dir: f.save_dir as string, milestones: f.milestones as number[],
-    seed: f.seed as number, shuffle: f.no_shuffle !== true, subset: f.subset as number, workers: f.workers as number, chunk: f.chunk as number, loss: f.loss as 'mcr2' | 'ce',
-    pretrain_dir: (f.pretrain_dir as string | undefined) ?? null, pretrain_epo: (f.pretrain_epo as number | undefined) ?? null,
+    arch: f.arch as string,
+    fd: f.fd as number,
+    data: f.data as string,
+    epo: f.epo as number,
+    bs: f.bs as number,
+    lr: f.lr as number,
+    mom: f.mom as number,
+    wd: f.wd as number,
+    gam1: f.gam1 as number,
+    gam2: f.gam2 as number,
+    eps: f.eps as number,
+    corrupt: f.corrupt as string,
+    lcr: f.lcr as number,
+    lcs: f.lcs as number,
+    tail: f.tail as string,
+    transform: f.transform as string,
+    save_dir: f.save_dir as string,
+    milestones: f.milestones as number[],
+    seed: f.seed as number,
+    shuffle: f.no_shuffle !== true,
+    subset: f.subset as number,
+    workers: f.workers as number,
+    chunk: f.chunk as number,
+    loss: f.loss as 'mcr2' | 'ce',
+    pretrain_dir: (f.pretrain_dir as string | undefined) ?? null,
+    pretrain_epo: (f.pretrain_epo as number | undefined) ?? null,
   };
   if (f.data_dir !== undefined) cfg.data_dir = f.data_dir as string;
   const r = await trainSupervised(cfg);
@@ -161,18 +199,43 @@ async function cmdTrainSup(argv: string[]): Promise<void> {
 
 async function cmdExtract(argv: string[]): Promise<void> {
   const f = parseFlags(argv, EXTRACT_FLAGS);
-  const r = await writeRunFeatures({ modelDir: need(f.model_dir as string | undefined, 'model_dir'), epoch: f.epoch as number | undefined, saveDir: f.save_dir as string, tail: f.tail as string, dataDir: f.data_dir as string | undefined });
+  const r = await writeRunFeatures({
+    modelDir: need(f.model_dir as string | undefined, 'model_dir'),
+    epoch: f.epoch as number | undefined,
+    saveDir: f.save_dir as string,
+    tail: f.tail as string,
+    dataDir: f.data_dir as string | undefined,
+  });
   console.log(`wrote ${r.file}: epoch ${r.epoch}, ${r.train} train and ${r.test} test features of dimension ${r.dim} (np.load reads it)`);
 }
 
 async function cmdTrainSelfSup(argv: string[]): Promise<void> {
   const f = parseFlags(argv, TRAIN_SELFSUP_FLAGS);
   const cfg: Partial<SelfSupConfig> = {
-    arch: f.arch as string, fd: f.fd as number, data: f.data as string, epo: f.epo as number, bs: f.bs as number, aug: f.aug as number,
-    lr: f.lr as number, mom: f.mom as number, wd: f.wd as number, gam1: f.gam1 as number, gam2: f.gam2 as number, eps: f.eps as number,
-    tail: f.tail as string, transform: f.transform as string, sampler: f.sampler as SelfSupConfig['sampler'], save_dir: f.save_dir as string,
-    milestones: f.milestones as number[], seed: f.seed as number, shuffle: f.shuffle === true, subset: f.subset as number, workers: f.workers as number, chunk: f.chunk as number,
-    pretrain_dir: (f.pretrain_dir as string | undefined) ?? null, pretrain_epo: (f.pretrain_epo as number | undefined) ?? null,
+    arch: f.arch as string,
+    fd: f.fd as number,
+    data: f.data as string,
+    epo: f.epo as number,
+    bs: f.bs as number,
+    aug: f.aug as number,
+    lr: f.lr as number,
+    mom: f.mom as number,
+    wd: f.wd as number,
+    gam1: f.gam1 as number,
+    gam2: f.gam2 as number,
+    eps: f.eps as number,
+    tail: f.tail as string,
+    transform: f.transform as string,
+    sampler: f.sampler as SelfSupConfig['sampler'],
+    save_dir: f.save_dir as string,
+    milestones: f.milestones as number[],
+    seed: f.seed as number,
+    shuffle: f.shuffle === true,
+    subset: f.subset as number,
+    workers: f.workers as number,
+    chunk: f.chunk as number,
+    pretrain_dir: (f.pretrain_dir as string | undefined) ?? null,
+    pretrain_epo: (f.pretrain_epo as number | undefined) ?? null,
   };
   if (f.data_dir !== undefined) cfg.data_dir = f.data_dir as string;
   const r = await trainSelfSup(cfg);
@@ -189,9 +252,22 @@ async function cmdEvaluate(argv: string[]): Promise<void> {
   if (methods.length === 0) throw new UsageError('choose at least one method: --svm, --knn, --nearsub, --kmeans, --ensc');
   const json = f.json === true;
   const r = await evaluateRun({
-    modelDir, features, epoch: f.epoch as number | undefined, svm: f.svm === true, knn: f.knn === true, nearsub: f.nearsub === true,
-    kmeans: f.kmeans === true, ensc: f.ensc === true, k: f.k as number, n: f.n as number, gam: f.gam as number, tau: f.tau as number,
-    nComp: f.n_comp as number, save: f.save === true, dataDir: f.data_dir as string | undefined, log: json ? () => {} : undefined,
+    modelDir,
+    features,
+    epoch: f.epoch as number | undefined,
+    svm: f.svm === true,
+    knn: f.knn === true,
+    nearsub: f.nearsub === true,
+    kmeans: f.kmeans === true,
+    ensc: f.ensc === true,
+    k: f.k as number,
+    n: f.n as number,
+    gam: f.gam as number,
+    tau: f.tau as number,
+    nComp: f.n_comp as number,
+    save: f.save === true,
+    dataDir: f.data_dir as string | undefined,
+    log: json ? () => {} : undefined,
   });
   if (json) console.log(JSON.stringify(evaluationJson(r)));
   else for (const file of r.saved) console.log(`saved ${file}`);
@@ -223,19 +299,50 @@ async function cmdQuickstart(argv: string[]): Promise<void> {
   const t0 = Date.now();
   const prof = profileName(f.profile as string | undefined);
   const p = SUPERVISED_PROFILES[prof];
-  console.log(`mcr2 quickstart (profile ${prof}): MCR² on MNIST with cnn-small, ${p.epo} epochs${p.subset ? ` on ${p.subset} images` : ''}`);
+  console.log(
+    `mcr2 quickstart (profile ${prof}): MCR² on MNIST with cnn-small, ${p.epo} epochs${p.subset ? ` on ${p.subset} images` : ''}`,
+  );
   const cfg: Partial<SupervisedConfig> = {
-    arch: 'cnn-small', data: 'mnist', fd: 128, epo: p.epo, bs: p.bs, lr: p.lr, mom: 0.9, wd: 5e-4, gam1: 1, gam2: 1, eps: 0.5,
-    transform: 'test', milestones: p.milestones, subset: p.subset, save_dir: f.save_dir as string, tail: `_quickstart_${prof}`,
+    arch: 'cnn-small',
+    data: 'mnist',
+    fd: 128,
+    epo: p.epo,
+    bs: p.bs,
+    lr: p.lr,
+    mom: 0.9,
+    wd: 5e-4,
+    gam1: 1,
+    gam2: 1,
+    eps: 0.5,
+    transform: 'test',
+    milestones: p.milestones,
+    subset: p.subset,
+    save_dir: f.save_dir as string,
+    tail: `_quickstart_${prof}`,
   };
   if (f.data_dir !== undefined) cfg.data_dir = f.data_dir as string;
   const r = await trainSupervised(cfg);
   r.model.dispose();
   console.log('evaluating (features of the train and test sets, kNN k=10, nearest subspace 15 components)');
-  const ev = await evaluateRun({ modelDir: r.runDir, knn: true, k: 10, nearsub: true, nComp: 15, dataDir: f.data_dir as string | undefined });
+  const ev = await evaluateRun({
+    modelDir: r.runDir,
+    knn: true,
+    k: 10,
+    nearsub: true,
+    nComp: 15,
+    dataDir: f.data_dir as string | undefined,
+  });
   const run = new RunFolder(r.runDir);
   const figs = await plotLoss(run);
-  const conf = await saveFigure(confusionFigure(confusionMatrix(ev.predictions.nearsub!.svd, ev.test.labels, 10), ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'], 'MNIST test: nearest subspace'), run.figuresDir, 'confusion_nearsub');
+  const conf = await saveFigure(
+    confusionFigure(
+      confusionMatrix(ev.predictions.nearsub!.svd, ev.test.labels, 10),
+      ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'],
+      'MNIST test: nearest subspace',
+    ),
+    run.figuresDir,
+    'confusion_nearsub',
+  );
   figs.push(conf.html, ...(conf.png ? [conf.png] : []));
   await closeRenderer();
   console.log('');
@@ -258,7 +365,10 @@ async function cmdData(argv: string[]): Promise<void> {
     const ds = loadDataset(name, split, { dataDir });
     let labels = ds.labels;
     const entry: Record<string, unknown> = {
-      images: ds.n, shape: [ds.height, ds.width, ds.channels], classes: ds.numClasses, source: ds.source,
+      images: ds.n,
+      shape: [ds.height, ds.width, ds.channels],
+      classes: ds.numClasses,
+      source: ds.source,
     };
     if (split === 'train' && (f.lcr as number) > 0) {
       labels = corruptLabels(ds.labels, f.corrupt as string, f.lcr as number, f.lcs as number);
@@ -273,7 +383,8 @@ async function cmdData(argv: string[]): Promise<void> {
 
 async function cmdDownload(argv: string[]): Promise<void> {
   const [name, ...rest] = argv;
-  if (name === undefined || name.startsWith('--')) throw new UsageError(`name a dataset: mcr2 download <${Object.keys(RESOURCES).join('|')}>`);
+  if (name === undefined || name.startsWith('--'))
+    throw new UsageError(`name a dataset: mcr2 download <${Object.keys(RESOURCES).join('|')}>`);
   const f = parseFlags(rest, DOWNLOAD_FLAGS);
   await downloadDataset(name, (f.data_dir as string | undefined) ?? defaultDataDir());
 }
@@ -292,20 +403,34 @@ async function cmdBackend(): Promise<void> {
 
 const COMMANDS: Record<string, { about: string; flags?: FlagSpecs; run: (argv: string[]) => Promise<void> }> = {
   'train-sup': { about: 'Supervised MCR² training (train_sup.py).', flags: TRAIN_SUP_FLAGS, run: cmdTrainSup },
-  'train-selfsup': { about: 'Self-supervised MCR² over augmentations (train_selfsup.py).', flags: TRAIN_SELFSUP_FLAGS, run: cmdTrainSelfSup },
-  evaluate: { about: 'Evaluate a run\'s features (evaluate.py).', flags: EVALUATE_FLAGS, run: cmdEvaluate },
+  'train-selfsup': {
+    about: 'Self-supervised MCR² over augmentations (train_selfsup.py).',
+    flags: TRAIN_SELFSUP_FLAGS,
+    run: cmdTrainSelfSup,
+  },
+  evaluate: { about: "Evaluate a run's features (evaluate.py).", flags: EVALUATE_FLAGS, run: cmdEvaluate },
   extract: { about: 'Features and labels of a checkpoint as a numpy .npz (extract.py).', flags: EXTRACT_FLAGS, run: cmdExtract },
   plot: { about: 'Figures of a run (plot.py), written under <model_dir>/figures/ as HTML and PNG.', flags: PLOT_FLAGS, run: cmdPlot },
-  quickstart: { about: 'Train, evaluate and plot MCR² on MNIST in minutes (what `npm start` runs).', flags: QUICKSTART_FLAGS, run: cmdQuickstart },
+  quickstart: {
+    about: 'Train, evaluate and plot MCR² on MNIST in minutes (what `npm start` runs).',
+    flags: QUICKSTART_FLAGS,
+    run: cmdQuickstart,
+  },
   data: { about: 'Describe a dataset as JSON: sizes, shapes, class counts, label corruption.', flags: DATA_FLAGS, run: cmdData },
-  download: { about: 'Download and verify a dataset\'s official files: mcr2 download <dataset> [--data_dir D].', flags: DOWNLOAD_FLAGS, run: cmdDownload },
+  download: {
+    about: "Download and verify a dataset's official files: mcr2 download <dataset> [--data_dir D].",
+    flags: DOWNLOAD_FLAGS,
+    run: cmdDownload,
+  },
   summary: { about: 'Layer table of an architecture, ending with its trainable parameter count.', flags: SUMMARY_FLAGS, run: cmdSummary },
   backend: { about: 'Show which tfjs backend is used and why.', run: cmdBackend },
 };
 
 export async function main(argv: string[]): Promise<number> {
   const [cmd, ...rest] = argv;
-  const list = Object.entries(COMMANDS).map(([k, c]) => `  ${k.padEnd(14)}${c.about}`).join('\n');
+  const list = Object.entries(COMMANDS)
+    .map(([k, c]) => `  ${k.padEnd(14)}${c.about}`)
+    .join('\n');
   if (cmd === undefined || cmd === '-h' || cmd === '--help' || cmd === 'help') {
     console.log(`usage: mcr2 <command> [flags]\n\ncommands:\n${list}\n\nmcr2 <command> --help shows a command's flags.`);
     return 0;
@@ -334,8 +459,11 @@ export async function main(argv: string[]): Promise<number> {
 }
 
 if (require.main === module) {
-  main(process.argv.slice(2)).then((code) => process.exit(code), (e) => {
-    console.error(e);
-    process.exit(1);
-  });
+  main(process.argv.slice(2)).then(
+    (code) => process.exit(code),
+    (e) => {
+      console.error(e);
+      process.exit(1);
+    },
+  );
 }

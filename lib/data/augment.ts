@@ -10,7 +10,7 @@ import type { ImageDataset } from './dataset.js';
 import { rawBatchData } from './batches.js';
 import type { Transform } from './transforms.js';
 import * as tf from '@tensorflow/tfjs';
-import { RandomState } from '../math/random.js';
+import type { RandomState } from '../math/random.js';
 
 export type SamplerName = 'random' | 'balance';
 
@@ -39,13 +39,17 @@ export class AugmentLoader {
   readonly numImg: number;
   readonly sampler: SamplerName;
 
-  constructor(readonly ds: ImageDataset, readonly opts: AugmentOptions) {
+  constructor(
+    readonly ds: ImageDataset,
+    readonly opts: AugmentOptions,
+  ) {
     const { batchSize, numAug } = opts;
     if (!Number.isInteger(numAug) || numAug < 1) throw new Error(`--aug must be a positive integer, got ${numAug}`);
     if (!Number.isInteger(batchSize) || batchSize < numAug) throw new Error(`--bs (${batchSize}) must be at least --aug (${numAug})`);
     this.numImg = Math.floor(batchSize / numAug);
     this.sampler = opts.sampler ?? 'random';
-    if (this.sampler !== 'random' && this.sampler !== 'balance') throw new Error(`sampler ${this.sampler} not found; use random or balance`);
+    if (this.sampler !== 'random' && this.sampler !== 'balance')
+      throw new Error(`sampler ${this.sampler} not found; use random or balance`);
     if (this.sampler === 'balance' && this.numImg % ds.numClasses !== 0) {
       throw new Error(`balance sampler: ${this.numImg} images per batch cannot be split evenly over ${ds.numClasses} classes`);
     }
@@ -89,7 +93,9 @@ export class AugmentLoader {
     const { numAug, transform } = this.opts;
     const [h, w] = transform.outSize(ds.height, ds.width);
     if (h !== ds.height || w !== ds.width) {
-      throw new Error(`transform '${transform.name}' makes ${h}x${w} views of ${ds.height}x${ds.width} images; the untransformed first view must have the same size`);
+      throw new Error(
+        `transform '${transform.name}' makes ${h}x${w} views of ${ds.height}x${ds.width} images; the untransformed first view must have the same size`,
+      );
     }
     const size = h * w * ds.channels;
     for (const images of this.plan(rng)) {

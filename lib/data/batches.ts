@@ -18,7 +18,12 @@ export function rawBatchData(ds: ImageDataset, indices: ArrayLike<number>): Floa
 }
 
 /** The given images as float NHWC data, transformed. */
-export function imageBatchData(ds: ImageDataset, indices: ArrayLike<number>, transform: Transform = testTransform, rng?: RandomState): { data: Float32Array; shape: [number, number, number, number] } {
+export function imageBatchData(
+  ds: ImageDataset,
+  indices: ArrayLike<number>,
+  transform: Transform = testTransform,
+  rng?: RandomState,
+): { data: Float32Array; shape: [number, number, number, number] } {
   const raw = rawBatchData(ds, indices);
   const [h, w] = transform.outSize(ds.height, ds.width);
   if (transform === testTransform) return { data: raw, shape: [indices.length, ds.height, ds.width, ds.channels] };
@@ -30,7 +35,12 @@ export function imageBatchData(ds: ImageDataset, indices: ArrayLike<number>, tra
 }
 
 /** A float NHWC batch tensor of the given images. */
-export function imageBatch(ds: ImageDataset, indices: ArrayLike<number>, transform: Transform = testTransform, rng?: RandomState): tf.Tensor4D {
+export function imageBatch(
+  ds: ImageDataset,
+  indices: ArrayLike<number>,
+  transform: Transform = testTransform,
+  rng?: RandomState,
+): tf.Tensor4D {
   const { data, shape } = imageBatchData(ds, indices, transform, rng);
   return tf.tensor4d(data, shape);
 }

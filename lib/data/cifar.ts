@@ -18,8 +18,16 @@ export const CIFAR100_COARSE_OF_FINE = [
 const PIXELS = 32 * 32 * 3;
 
 export const CIFAR_URLS = {
-  cifar10: { url: 'https://www.cs.toronto.edu/~kriz/cifar-10-binary.tar.gz', md5: 'c32a1d4ab5d03f1284b67883e8d87530', folder: 'cifar-10-batches-bin' },
-  cifar100: { url: 'https://www.cs.toronto.edu/~kriz/cifar-100-binary.tar.gz', md5: '03b5dce01913d631647c71ecec9e9cb8', folder: 'cifar-100-binary' },
+  cifar10: {
+    url: 'https://www.cs.toronto.edu/~kriz/cifar-10-binary.tar.gz',
+    md5: 'c32a1d4ab5d03f1284b67883e8d87530',
+    folder: 'cifar-10-batches-bin',
+  },
+  cifar100: {
+    url: 'https://www.cs.toronto.edu/~kriz/cifar-100-binary.tar.gz',
+    md5: '03b5dce01913d631647c71ecec9e9cb8',
+    folder: 'cifar-100-binary',
+  },
 };
 
 /** Folders where the binaries may be: the archive's own folder, under <name>/ as the official code, or data_dir. */
@@ -40,10 +48,17 @@ export function findCifar(dataDir: string, which: 'cifar10' | 'cifar100', split:
 }
 
 /** Decodes records (labelBytes label bytes, then 3072 channel-planar pixels) into NHWC + labels. */
-export function decodeCifarRecords(buf: Uint8Array, labelBytes: number, labelIndex: number, file: string): { images: Uint8Array; labels: Int32Array } {
+export function decodeCifarRecords(
+  buf: Uint8Array,
+  labelBytes: number,
+  labelIndex: number,
+  file: string,
+): { images: Uint8Array; labels: Int32Array } {
   const rec = labelBytes + PIXELS;
   if (buf.length === 0 || buf.length % rec !== 0) {
-    throw new Error(`${file}: ${buf.length} bytes is not a whole number of ${rec}-byte CIFAR records (truncated, or not a CIFAR-${labelBytes === 1 ? '10' : '100'} binary file)`);
+    throw new Error(
+      `${file}: ${buf.length} bytes is not a whole number of ${rec}-byte CIFAR records (truncated, or not a CIFAR-${labelBytes === 1 ? '10' : '100'} binary file)`,
+    );
   }
   const n = buf.length / rec;
   const images = new Uint8Array(n * PIXELS);
@@ -88,7 +103,11 @@ export function encodeCifarRecords(images: Uint8Array, labels: ArrayLike<number>
 function readNames(dir: string, file: string, count: number): string[] | undefined {
   const p = path.join(dir, file);
   if (!fs.existsSync(p)) return undefined;
-  const names = fs.readFileSync(p, 'utf8').split('\n').map((s) => s.trim()).filter((s) => s !== '');
+  const names = fs
+    .readFileSync(p, 'utf8')
+    .split('\n')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
   return names.length === count ? names : undefined;
 }
 

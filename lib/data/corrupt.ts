@@ -91,7 +91,10 @@ export const CORRUPTIONS = ['default', 'asymmetric', 'pairflip', 'symmetric'] as
 export type CorruptionMode = (typeof CORRUPTIONS)[number];
 
 const CORRUPT_ALIASES: Record<string, CorruptionMode> = {
-  default_corrupt: 'default', asymmetric_noise: 'asymmetric', noisify_pairflip: 'pairflip', noisify_multiclass_symmetric: 'symmetric',
+  default_corrupt: 'default',
+  asymmetric_noise: 'asymmetric',
+  noisify_pairflip: 'pairflip',
+  noisify_multiclass_symmetric: 'symmetric',
 };
 
 export function corruptLabels(labels: ArrayLike<number>, mode: string, ratio: number, seed: number): Int32Array {

@@ -44,7 +44,10 @@ export function firstN(ds: ImageDataset, n: number): ImageDataset {
 }
 
 /** Images and labels of several parts, one after the other (splits read from several files). */
-export function concatParts(parts: Array<{ images: Uint8Array; labels: Int32Array }>, pixelsPerImage: number): { images: Uint8Array; labels: Int32Array } {
+export function concatParts(
+  parts: Array<{ images: Uint8Array; labels: Int32Array }>,
+  pixelsPerImage: number,
+): { images: Uint8Array; labels: Int32Array } {
   const n = parts.reduce((a, p) => a + p.labels.length, 0);
   const images = new Uint8Array(n * pixelsPerImage);
   const labels = new Int32Array(n);

@@ -21,12 +21,26 @@ export interface Resource {
 const MNIST_BASE = 'https://ossci-datasets.s3.amazonaws.com/mnist/';
 const FASHION_BASE = 'http://fashion-mnist.s3-website.eu-central-1.amazonaws.com/';
 const idx = (base: string, dir: string, sums: string[]): Resource[] =>
-  ['train-images-idx3-ubyte.gz', 'train-labels-idx1-ubyte.gz', 't10k-images-idx3-ubyte.gz', 't10k-labels-idx1-ubyte.gz']
-    .map((f, i) => ({ url: base + f, md5: sums[i], dir, archive: false }));
+  ['train-images-idx3-ubyte.gz', 'train-labels-idx1-ubyte.gz', 't10k-images-idx3-ubyte.gz', 't10k-labels-idx1-ubyte.gz'].map((f, i) => ({
+    url: base + f,
+    md5: sums[i],
+    dir,
+    archive: false,
+  }));
 
 export const RESOURCES: Record<string, Resource[]> = {
-  mnist: idx(MNIST_BASE, 'mnist', ['f68b3c2dcbeaaa9fbdd348bbdeb94873', 'd53e105ee54ea40749a09fcbcd1e9432', '9fb629c4189551a2d022fa330f9573f3', 'ec29112dd5afa0611ce80d1b7f02629c']),
-  fashionmnist: idx(FASHION_BASE, 'fashionmnist', ['8d4fb7e6c68d591d4c3dfef9ec88bf0d', '25c81989df183df01b3e8a0aad5dffbe', 'bef4ecab320f06d8554ea6380940ec79', 'bb300cfdad3c16e7a12a480ee83cd310']),
+  mnist: idx(MNIST_BASE, 'mnist', [
+    'f68b3c2dcbeaaa9fbdd348bbdeb94873',
+    'd53e105ee54ea40749a09fcbcd1e9432',
+    '9fb629c4189551a2d022fa330f9573f3',
+    'ec29112dd5afa0611ce80d1b7f02629c',
+  ]),
+  fashionmnist: idx(FASHION_BASE, 'fashionmnist', [
+    '8d4fb7e6c68d591d4c3dfef9ec88bf0d',
+    '25c81989df183df01b3e8a0aad5dffbe',
+    'bef4ecab320f06d8554ea6380940ec79',
+    'bb300cfdad3c16e7a12a480ee83cd310',
+  ]),
   cifar10: [{ url: CIFAR_URLS.cifar10.url, md5: CIFAR_URLS.cifar10.md5, dir: '.', archive: true }],
   cifar100: [{ url: CIFAR_URLS.cifar100.url, md5: CIFAR_URLS.cifar100.md5, dir: '.', archive: true }],
   stl10: [{ url: STL10_URL.url, md5: STL10_URL.md5, dir: '.', archive: true }],
@@ -54,24 +68,31 @@ export function md5File(file: string): string {
 export async function downloadFile(url: string, dest: string, md5: string, progress = true): Promise<void> {
   fs.mkdirSync(path.dirname(dest), { recursive: true });
   const part = `${dest}.part`;
-  const get = (u: string, hops: number): Promise<http.IncomingMessage> => new Promise((resolve, reject) => {
-    const lib = u.startsWith('https:') ? https : http;
-    const req = lib.get(u, (res) => {
-      const loc = res.headers.location;
-      if (res.statusCode !== undefined && res.statusCode >= 300 && res.statusCode < 400 && loc) {
-        res.resume();
-        if (hops > 5) reject(new Error(`${url}: too many redirects`));
-        else resolve(get(new URL(loc, u).toString(), hops + 1));
-      } else if (res.statusCode !== 200) {
-        res.resume();
-        reject(new Error(`${u}: HTTP ${res.statusCode}`));
-      } else {
-        resolve(res);
-      }
+  const get = (u: string, hops: number): Promise<http.IncomingMessage> =>
+    new Promise((resolve, reject) => {
+      const lib = u.startsWith('https:') ? https : http;
+      const req = lib.get(u, (res) => {
+        const loc = res.headers.location;
+        if (res.statusCode !== undefined && res.statusCode >= 300 && res.statusCode < 400 && loc) {
+          res.resume();
+          if (hops > 5) reject(new Error(`${url}: too many redirects`));
+          else resolve(get(new URL(loc, u).toString(), hops + 1));
+        } else if (res.statusCode !== 200) {
+          res.resume();
+          reject(new Error(`${u}: HTTP ${res.statusCode}`));
+        } else {
+          resolve(res);
+        }
+      });
+      req.on('error', (e) =>
+        reject(
+          new Error(
+            `cannot download ${u} (${(e as NodeJS.ErrnoException).code ?? e.message}); ` +
+              `if this machine is offline, fetch it elsewhere and put it in ${path.dirname(dest)}`,
+          ),
+        ),
+      );
     });
-    req.on('error', (e) => reject(new Error(`cannot download ${u} (${(e as NodeJS.ErrnoException).code ?? e.message}); ` +
-      `if this machine is offline, fetch it elsewhere and put it in ${path.dirname(dest)}`)));
-  });
   const res = await get(url, 0);
   const total = Number(res.headers['content-length'] ?? 0);
   const bar = new ProgressBar(total > 0 ? Math.ceil(total / 1e6) : 0, path.basename(dest), progress && total > 0);

@@ -81,7 +81,9 @@ export function loadImageFolder(root: string, split: Split | undefined, opts: Im
   if (!fs.existsSync(root)) throw new Error(`image folder ${root} does not exist`);
   const raw = collect(root, split);
   if (raw.length === 0) {
-    throw new Error(`${root}: no images found (expected ${split ? `${split}/` : ''}<class>/*.png|jpg${isArchive(root) ? ' inside the archive' : ''})`);
+    throw new Error(
+      `${root}: no images found (expected ${split ? `${split}/` : ''}<class>/*.png|jpg${isArchive(root) ? ' inside the archive' : ''})`,
+    );
   }
   const classes = opts.classes ?? [...new Set(raw.map((r) => r.cls))].sort();
   const index = new Map(classes.map((c, i) => [c, i]));
@@ -116,7 +118,16 @@ export function loadImageFolder(root: string, split: Split | undefined, opts: Im
     labels[i] = label;
   });
   return {
-    name: opts.name ?? 'imagefolder', split: split ?? 'train', images, labels, n: raw.length, height, width, channels: 3,
-    numClasses: classes.length, classes, source: root,
+    name: opts.name ?? 'imagefolder',
+    split: split ?? 'train',
+    images,
+    labels,
+    n: raw.length,
+    height,
+    width,
+    channels: 3,
+    numClasses: classes.length,
+    classes,
+    source: root,
   };
 }

@@ -8,7 +8,16 @@ import { isArchive, loadImageFolder } from './imagefolder.js';
 import { IDX_DATASETS, loadIdxDataset } from './mnist.js';
 import { findStl10, loadStl10Binary, STL10_URL, stl10Dirs } from './stl10.js';
 
-export const DATASET_NAMES = ['mnist', 'fashionmnist', 'cifar10', 'cifar100', 'cifar100coarse', 'stl10', 'stl10sup', 'imagefolder'] as const;
+export const DATASET_NAMES = [
+  'mnist',
+  'fashionmnist',
+  'cifar10',
+  'cifar100',
+  'cifar100coarse',
+  'stl10',
+  'stl10sup',
+  'imagefolder',
+] as const;
 
 const ALIASES: Record<string, string> = { fmnist: 'fashionmnist', 'fashion-mnist': 'fashionmnist' };
 
@@ -29,8 +38,10 @@ function findImageFolder(dataDir: string, name: string): string | undefined {
 }
 
 function missing(name: string, split: Split, files: string[], dirs: string[], url: string): Error {
-  return new Error(`${name} ${split} split not found: expected ${files.join(', ')} in one of:\n  ${dirs.join('\n  ')}\n` +
-    `Official download: ${url} (or run: mcr2 download ${name} --data_dir ${dirs[dirs.length - 1]})`);
+  return new Error(
+    `${name} ${split} split not found: expected ${files.join(', ')} in one of:\n  ${dirs.join('\n  ')}\n` +
+      `Official download: ${url} (or run: mcr2 download ${name} --data_dir ${dirs[dirs.length - 1]})`,
+  );
 }
 
 export function loadDataset(name: string, split: Split, opts: LoadOptions = {}): ImageDataset {
@@ -53,7 +64,14 @@ export function loadDataset(name: string, split: Split, opts: LoadOptions = {}):
     case 'stl10sup': {
       const parts: Array<'train' | 'test'> = split === 'test' ? ['test'] : n === 'stl10' ? ['train', 'test'] : ['train'];
       const dir = findStl10(dataDir, parts);
-      if (dir === undefined) throw missing(n, split, parts.flatMap((p) => [`${p}_X.bin`, `${p}_y.bin`]), stl10Dirs(dataDir), STL10_URL.url);
+      if (dir === undefined)
+        throw missing(
+          n,
+          split,
+          parts.flatMap((p) => [`${p}_X.bin`, `${p}_y.bin`]),
+          stl10Dirs(dataDir),
+          STL10_URL.url,
+        );
       return loadStl10Binary(n, split, dir);
     }
     case 'imagefolder':

@@ -51,18 +51,14 @@ function findFile(dirs: string[], base: string): string | undefined {
 
 export function loadIdxDataset(spec: IdxSpec, split: Split, dataDir: string): ImageDataset {
   const prefix = split === 'train' ? 'train' : 't10k';
-  const dirs = [
-    path.join(dataDir, spec.name),
-    path.join(dataDir, spec.torchvision, 'raw'),
-    dataDir,
-    ...spec.fallbacks(),
-  ];
+  const dirs = [path.join(dataDir, spec.name), path.join(dataDir, spec.torchvision, 'raw'), dataDir, ...spec.fallbacks()];
   const imgFile = findFile(dirs, `${prefix}-images-idx3-ubyte`);
   const lblFile = findFile(dirs, `${prefix}-labels-idx1-ubyte`);
   if (imgFile === undefined || lblFile === undefined) {
     throw new Error(
       `${spec.name} ${split} split not found: expected ${prefix}-images-idx3-ubyte[.gz] and ` +
-        `${prefix}-labels-idx1-ubyte[.gz] in one of:\n  ${dirs.join('\n  ')}\nDownload: ${spec.url}`);
+        `${prefix}-labels-idx1-ubyte[.gz] in one of:\n  ${dirs.join('\n  ')}\nDownload: ${spec.url}`,
+    );
   }
   const img = readIdx(imgFile);
   const lbl = readIdx(lblFile);

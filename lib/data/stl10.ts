@@ -7,7 +7,11 @@ import * as path from 'node:path';
 import { concatParts, type ImageDataset, type Split } from './dataset.js';
 
 export const STL10_CLASSES = ['airplane', 'bird', 'car', 'cat', 'deer', 'dog', 'horse', 'monkey', 'ship', 'truck'];
-export const STL10_URL = { url: 'http://ai.stanford.edu/~acoates/stl10/stl10_binary.tar.gz', md5: '91f7769df0f17e558f3565bffb0c7dfb', folder: 'stl10_binary' };
+export const STL10_URL = {
+  url: 'http://ai.stanford.edu/~acoates/stl10/stl10_binary.tar.gz',
+  md5: '91f7769df0f17e558f3565bffb0c7dfb',
+  folder: 'stl10_binary',
+};
 
 const SIDE = 96;
 const PIXELS = SIDE * SIDE * 3;
@@ -75,10 +79,19 @@ function readPart(dir: string, part: 'train' | 'test'): { images: Uint8Array; la
 
 export function loadStl10Binary(name: 'stl10' | 'stl10sup', split: Split, dir: string): ImageDataset {
   const parts: Array<'train' | 'test'> = split === 'test' ? ['test'] : name === 'stl10' ? ['train', 'test'] : ['train'];
-  const { images, labels } = concatParts(parts.map((p) => readPart(dir, p)), PIXELS);
+  const { images, labels } = concatParts(
+    parts.map((p) => readPart(dir, p)),
+    PIXELS,
+  );
   const n = labels.length;
   const namesFile = path.join(dir, 'class_names.txt');
-  const names = fs.existsSync(namesFile) ? fs.readFileSync(namesFile, 'utf8').split('\n').map((s) => s.trim()).filter((s) => s) : [];
+  const names = fs.existsSync(namesFile)
+    ? fs
+        .readFileSync(namesFile, 'utf8')
+        .split('\n')
+        .map((s) => s.trim())
+        .filter((s) => s)
+    : [];
   const classes = names.length === 10 ? names : STL10_CLASSES;
   return { name, split, images, labels, n, height: SIDE, width: SIDE, channels: 3, numClasses: 10, classes, source: dir };
 }

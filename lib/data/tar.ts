@@ -83,7 +83,8 @@ export async function extractTar(file: string, dest: string): Promise<string[]> 
   let collectType = '';
   const safe = (name: string) => {
     const norm = pathMod.normalize(name);
-    if (pathMod.isAbsolute(norm) || norm.split(pathMod.sep).includes('..')) throw new Error(`${file}: refusing to write ${name} outside ${dest}`);
+    if (pathMod.isAbsolute(norm) || norm.split(pathMod.sep).includes('..'))
+      throw new Error(`${file}: refusing to write ${name} outside ${dest}`);
     return pathMod.join(dest, norm);
   };
   for await (const chunk of gz as AsyncIterable<Buffer>) {

@@ -12,7 +12,7 @@
 // Where torchvision works on PIL images (uint8, antialiased resizing) these work on floats with
 // bilinear or nearest sampling: the same distributions of views, not bit-identical pixels.
 import * as tf from '@tensorflow/tfjs';
-import { RandomState } from '../math/random.js';
+import type { RandomState } from '../math/random.js';
 
 export interface Transform {
   name: string;
@@ -28,8 +28,24 @@ type Box = [number, number, number, number]; // y1, x1, y2, x2 in pixels (inclus
 
 function cropBoxes(x: tf.Tensor4D, boxes: Box[], size: [number, number], method: 'bilinear' | 'nearest'): tf.Tensor4D {
   const [n, h, w] = x.shape;
-  const norm = boxes.flatMap(([y1, x1, y2, x2]) => [y1 / Math.max(h - 1, 1), x1 / Math.max(w - 1, 1), y2 / Math.max(h - 1, 1), x2 / Math.max(w - 1, 1)]);
-  return tf.tidy(() => tf.image.cropAndResize(x, tf.tensor2d(norm, [n, 4]), tf.tensor1d(Array.from({ length: n }, (_, i) => i), 'int32'), size, method));
+  const norm = boxes.flatMap(([y1, x1, y2, x2]) => [
+    y1 / Math.max(h - 1, 1),
+    x1 / Math.max(w - 1, 1),
+    y2 / Math.max(h - 1, 1),
+    x2 / Math.max(w - 1, 1),
+  ]);
+  return tf.tidy(() =>
+    tf.image.cropAndResize(
+      x,
+      tf.tensor2d(norm, [n, 4]),
+      tf.tensor1d(
+        Array.from({ length: n }, (_, i) => i),
+        'int32',
+      ),
+      size,
+      method,
+    ),
+  );
 }
 
 /** RandomCrop(size, padding) then RandomHorizontalFlip(p 0.5): exact pixels (nearest, integer boxes). */
@@ -46,7 +62,15 @@ function randomCropFlip(x: tf.Tensor4D, rng: RandomState, size: number, padding:
     boxes.push(f ? [top, left + size - 1, top + size - 1, left] : [top, left, top + size - 1, left + size - 1]);
   }
   return tf.tidy(() => {
-    const padded = padding > 0 ? tf.pad(x, [[0, 0], [padding, padding], [padding, padding], [0, 0]]) : x;
+    const padded =
+      padding > 0
+        ? tf.pad(x, [
+            [0, 0],
+            [padding, padding],
+            [padding, padding],
+            [0, 0],
+          ])
+        : x;
     return cropBoxes(padded, boxes, [size, size], 'nearest');
   });
 }
@@ -113,7 +137,11 @@ export function adjustHue(x: tf.Tensor4D, shift: tf.Tensor4D): tf.Tensor4D {
     const rc = tf.div(tf.sub(maxc, r), safe);
     const gc = tf.div(tf.sub(maxc, g), safe);
     const bc = tf.div(tf.sub(maxc, b), safe);
-    let hue = tf.where(tf.equal(maxc, r), tf.sub(bc, gc), tf.where(tf.equal(maxc, g), tf.add(2, tf.sub(rc, bc)), tf.add(4, tf.sub(gc, rc))));
+    let hue = tf.where(
+      tf.equal(maxc, r),
+      tf.sub(bc, gc),
+      tf.where(tf.equal(maxc, g), tf.add(2, tf.sub(rc, bc)), tf.add(4, tf.sub(gc, rc))),
+    );
     hue = tf.where(tf.equal(delta, 0), tf.zerosLike(hue), hue);
     hue = tf.mod(tf.add(tf.div(hue, 6), tf.add(shift, 1)), 1);
     // HSV → RGB: channel n ∈ {5, 3, 1}: v − v·s·clamp(min(k, 4 − k), 0, 1), k = (n + 6h) mod 6.
@@ -130,7 +158,16 @@ export function adjustHue(x: tf.Tensor4D, shift: tf.Tensor4D): tf.Tensor4D {
  * four adjustments in a random order per image; here each of the four slots blends the four
  * candidate adjustments with per-image one-hot weights (images without jitter get neutral factors).
  */
-function colorJitterGray(x: tf.Tensor4D, rng: RandomState, b: number, c: number, s: number, hue: number, p: number, pGray: number): tf.Tensor4D {
+function colorJitterGray(
+  x: tf.Tensor4D,
+  rng: RandomState,
+  b: number,
+  c: number,
+  s: number,
+  hue: number,
+  p: number,
+  pGray: number,
+): tf.Tensor4D {
   const n = x.shape[0];
   const fb: number[] = [];
   const fc: number[] = [];
@@ -209,7 +246,16 @@ function randomBlur(x: tf.Tensor4D, rng: RandomState, k: number): tf.Tensor4D {
     const folded = tf.reshape(tf.transpose(x, [1, 2, 0, 3]), [1, h, w, n * c]);
     const taps = new Float32Array(k * n * c);
     for (let t = 0; t < k; t++) for (let i = 0; i < n; i++) for (let ch = 0; ch < c; ch++) taps[t * n * c + i * c + ch] = kernels[i][t];
-    const padded = tf.mirrorPad(folded, [[0, 0], [r, r], [r, r], [0, 0]], 'reflect') as tf.Tensor4D;
+    const padded = tf.mirrorPad(
+      folded,
+      [
+        [0, 0],
+        [r, r],
+        [r, r],
+        [0, 0],
+      ],
+      'reflect',
+    ) as tf.Tensor4D;
     const vert = tf.depthwiseConv2d(padded, tf.tensor4d(taps, [k, 1, n * c, 1]), 1, 'valid');
     const both = tf.depthwiseConv2d(vert, tf.tensor4d(taps, [1, k, n * c, 1]), 1, 'valid');
     return tf.transpose(tf.reshape(both, [h, w, n, c]), [2, 0, 1, 3]) as tf.Tensor4D;
@@ -223,8 +269,12 @@ type Affine = [number, number, number, number, number, number]; // x' = a x + b 
 function compose(p: Affine, q: Affine): Affine {
   // p ∘ q: apply q, then p.
   return [
-    p[0] * q[0] + p[1] * q[3], p[0] * q[1] + p[1] * q[4], p[0] * q[2] + p[1] * q[5] + p[2],
-    p[3] * q[0] + p[4] * q[3], p[3] * q[1] + p[4] * q[4], p[3] * q[2] + p[4] * q[5] + p[5],
+    p[0] * q[0] + p[1] * q[3],
+    p[0] * q[1] + p[1] * q[4],
+    p[0] * q[2] + p[1] * q[5] + p[2],
+    p[3] * q[0] + p[4] * q[3],
+    p[3] * q[1] + p[4] * q[4],
+    p[3] * q[2] + p[4] * q[5] + p[5],
   ];
 }
 
@@ -304,7 +354,8 @@ export const TRANSFORMS: Record<string, Transform> = {
   stl10: {
     name: 'stl10',
     outSize: () => [96, 96],
-    apply: (x, rng) => tf.tidy(() => randomBlur(colorJitterGray(randomResizedCropFlip(x, rng, 96), rng, 0.8, 0.8, 0.8, 0.2, 0.8, 0.2), rng, 9)),
+    apply: (x, rng) =>
+      tf.tidy(() => randomBlur(colorJitterGray(randomResizedCropFlip(x, rng, 96), rng, 0.8, 0.8, 0.8, 0.2, 0.8, 0.2), rng, 9)),
   },
   mnist: {
     name: 'mnist',

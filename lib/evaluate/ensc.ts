@@ -82,7 +82,9 @@ function topIndices(keys: Float32Array | Float64Array, idx: Int32Array, len: num
   while (lo < hi) {
     // Median of three as the pivot.
     const mid = (lo + hi) >>> 1;
-    const a = keys[idx[lo]], b = keys[idx[mid]], c = keys[idx[hi]];
+    const a = keys[idx[lo]],
+      b = keys[idx[mid]],
+      c = keys[idx[hi]];
     const pivot = a > b ? (b > c ? b : a > c ? c : a) : a > c ? a : b > c ? c : b;
     let i = lo;
     let j = hi;
@@ -150,10 +152,12 @@ function enscParams(x: Float32Array, dim: number, opts: EnscOptions): EnscParams
   if (!Number.isInteger(n)) throw new Error(`EnSC: features (${x.length} values) are not a multiple of dim ${dim}`);
   if (!(Number.isInteger(k) && k >= 1 && k <= n)) throw new Error(`EnSC: nClusters must be in 1..${n}, got ${k}`);
   if (!(gamma > 0)) throw new Error(`EnSC: gamma must be positive, got ${gamma}`);
-  if (tau !== 1) throw new Error(`EnSC: tau = ${tau} needs an elastic-net solver; only tau = 1 (the lasso, as the official lasso_lars) is implemented`);
+  if (tau !== 1)
+    throw new Error(`EnSC: tau = ${tau} needs an elastic-net solver; only tau = 1 (the lasso, as the official lasso_lars) is implemented`);
   if (!(Number.isInteger(nNonzero) && nNonzero >= 1)) throw new Error(`EnSC: nNonzero must be a positive integer, got ${nNonzero}`);
   if (!(Number.isInteger(support0) && support0 >= 1)) throw new Error(`EnSC: supportSize must be a positive integer, got ${support0}`);
-  for (let t = 0; t < x.length; t++) if (!Number.isFinite(x[t])) throw new Error(`EnSC: feature ${t} (row ${Math.floor(t / dim)}) is ${x[t]}`);
+  for (let t = 0; t < x.length; t++)
+    if (!Number.isFinite(x[t])) throw new Error(`EnSC: feature ${t} (row ${Math.floor(t / dim)}) is ${x[t]}`);
   const blockRows = opts.blockRows ?? Math.max(1, Math.min(512, Math.floor(8e6 / n)));
   return { k, gamma, tau, nNonzero, support0, maxIter, nInit, seed, blockRows };
 }
@@ -200,7 +204,8 @@ export function selfExpression(x: Float32Array, dim: number, p: EnscParams, from
         for (let j = 0; j < n; j++) m32 = Math.max(m32, Math.abs(row[j]));
         let best = 0;
         for (let j = 0; j < n; j++) {
-          if (j !== i && Math.abs(row[j]) >= m32 - 1e-5 * norms[i] * maxNorm) best = Math.max(best, Math.abs(dot64(x64, j * dim, x64, i * dim, dim)));
+          if (j !== i && Math.abs(row[j]) >= m32 - 1e-5 * norms[i] * maxNorm)
+            best = Math.max(best, Math.abs(dot64(x64, j * dim, x64, i * dim, dim)));
         }
         const lambda = best / tau / gamma;
         let supp: Int32Array;
@@ -228,7 +233,16 @@ export function selfExpression(x: Float32Array, dim: number, p: EnscParams, from
           }
           supp = m > support0 ? topIndices(keys, order, m, support0) : top;
         }
-        states.push({ i, lambda, supp, supportSize: support0, obj: Infinity, cs: new Float64Array(0), delta: new Float64Array(dim), done: lambda === 0 });
+        states.push({
+          i,
+          lambda,
+          supp,
+          supportSize: support0,
+          obj: Infinity,
+          cs: new Float64Array(0),
+          delta: new Float64Array(dim),
+          done: lambda === 0,
+        });
       }
       for (let it = 0; it < maxIter; it++) {
         const open: RowState[] = [];
@@ -237,7 +251,8 @@ export function selfExpression(x: Float32Array, dim: number, p: EnscParams, from
           const y = x64.subarray(st.i * dim, (st.i + 1) * dim);
           // The first support is solved along the whole LARS path; later ones keep the previous
           // active atoms (first in the support) and start from their coefficients and factor.
-          const res = st.warm === undefined ? lassoLars(x64, dim, st.supp, y, st.lambda) : lassoFeatureSign(x64, dim, st.supp, y, st.lambda, st.warm);
+          const res =
+            st.warm === undefined ? lassoLars(x64, dim, st.supp, y, st.lambda) : lassoFeatureSign(x64, dim, st.supp, y, st.lambda, st.warm);
           const coef = res.coef;
           st.last = res;
           st.cs = coef;
@@ -320,7 +335,9 @@ export function selfExpression(x: Float32Array, dim: number, p: EnscParams, from
           let keep = added;
           if (added.length + active.length > st.supportSize) {
             const room = st.supportSize - active.length;
-            const byCoh = Array.from(added.keys()).sort((a, b) => coh64[b] - coh64[a]).slice(0, Math.max(room, 0));
+            const byCoh = Array.from(added.keys())
+              .sort((a, b) => coh64[b] - coh64[a])
+              .slice(0, Math.max(room, 0));
             keep = byCoh.map((t) => added[t]);
           }
           st.supp = Int32Array.from([...active, ...keep]);
@@ -385,7 +402,9 @@ export async function enscClusterParallel(x: Float32Array, dim: number, opts: En
   const parts = Array.from({ length: t - 1 }, async (_, w): Promise<Triplets> => {
     const job: EnscJob = { x: buf, dim, params: p, from: edge(w + 1), to: edge(w + 2), backend };
     let got: Triplets | undefined;
-    await runWorker(script, job, 'EnSC', (m) => { got = m as Triplets; });
+    await runWorker(script, job, 'EnSC', (m) => {
+      got = m as Triplets;
+    });
     if (got === undefined) throw new Error('EnSC worker exited without its rows');
     return got;
   });
@@ -406,7 +425,12 @@ function spectralClustering(n: number, parts: Triplets[], p: EnscParams, represe
     }
     return out;
   };
-  const representation = csrFromTriplets(n, cat(Int32Array, (t) => t.rows), cat(Int32Array, (t) => t.cols), cat(Float64Array, (t) => t.vals));
+  const representation = csrFromTriplets(
+    n,
+    cat(Int32Array, (t) => t.rows),
+    cat(Int32Array, (t) => t.cols),
+    cat(Float64Array, (t) => t.vals),
+  );
   const t1 = performance.now();
 
   // Affinity from the row-normalised |C|.
@@ -429,7 +453,8 @@ function spectralClustering(n: number, parts: Triplets[], p: EnscParams, represe
   const affinity = csrFromTriplets(n, ar, ac, av);
   // I − L_sym = D^{-1/2} A D^{-1/2}, with 1 on the diagonal of isolated rows (scipy's laplacian).
   const deg = new Float64Array(n);
-  for (let i = 0; i < n; i++) for (let p = affinity.indptr[i]; p < affinity.indptr[i + 1]; p++) if (affinity.indices[p] !== i) deg[i] += affinity.values[p];
+  for (let i = 0; i < n; i++)
+    for (let p = affinity.indptr[i]; p < affinity.indptr[i + 1]; p++) if (affinity.indices[p] !== i) deg[i] += affinity.values[p];
   const w = deg.map((d) => (d > 0 ? Math.sqrt(d) : 1));
   const mv = new Float64Array(affinity.values.length);
   for (let i = 0; i < n; i++) {

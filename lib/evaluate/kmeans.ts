@@ -54,8 +54,14 @@ function pairwise(a: ArrayLike<number>, s: number, n: number, r: (v: number) => 
     return res;
   }
   if (n <= 128) {
-    let r0 = a[s], r1 = a[s + 1], r2 = a[s + 2], r3 = a[s + 3];
-    let r4 = a[s + 4], r5 = a[s + 5], r6 = a[s + 6], r7 = a[s + 7];
+    let r0 = a[s],
+      r1 = a[s + 1],
+      r2 = a[s + 2],
+      r3 = a[s + 3];
+    let r4 = a[s + 4],
+      r5 = a[s + 5],
+      r6 = a[s + 6],
+      r7 = a[s + 7];
     let i = 8;
     for (; i < n - (n % 8); i += 8) {
       r0 = r(r0 + a[s + i]);
@@ -92,7 +98,14 @@ function rowNorms(x: Float64Array, n: number, dim: number): Float64Array {
  * scikit-learn's _kmeans_plusplus on (already centred) data: indices of the chosen rows. For
  * float32 data the distances are rounded to float32 and the potentials summed in float32, as there.
  */
-export function kmeansPlusPlus(data: Float32Array | Float64Array, dim: number, k: number, rng: RandomState, xNorms?: Float64Array, float32 = data instanceof Float32Array): Int32Array {
+export function kmeansPlusPlus(
+  data: Float32Array | Float64Array,
+  dim: number,
+  k: number,
+  rng: RandomState,
+  xNorms?: Float64Array,
+  float32 = data instanceof Float32Array,
+): Int32Array {
   const n = data.length / dim;
   const f32 = float32;
   const x = data instanceof Float64Array ? data : Float64Array.from(data); // one element type in the hot loops
@@ -106,12 +119,24 @@ export function kmeansPlusPlus(data: Float32Array | Float64Array, dim: number, k
   const distances = (cand: Int32Array, out: Array<Float32Array | Float64Array>): void => {
     for (let t = 0; t < cand.length; t += 4) {
       const at = (u: number): number => t + Math.min(u, cand.length - 1 - t); // repeat the last when fewer than 4
-      const c0 = cand[at(0)] * dim, c1 = cand[at(1)] * dim, c2 = cand[at(2)] * dim, c3 = cand[at(3)] * dim;
-      const n0 = norms[cand[at(0)]], n1 = norms[cand[at(1)]], n2 = norms[cand[at(2)]], n3 = norms[cand[at(3)]];
-      const o0 = out[at(0)], o1 = out[at(1)], o2 = out[at(2)], o3 = out[at(3)];
+      const c0 = cand[at(0)] * dim,
+        c1 = cand[at(1)] * dim,
+        c2 = cand[at(2)] * dim,
+        c3 = cand[at(3)] * dim;
+      const n0 = norms[cand[at(0)]],
+        n1 = norms[cand[at(1)]],
+        n2 = norms[cand[at(2)]],
+        n3 = norms[cand[at(3)]];
+      const o0 = out[at(0)],
+        o1 = out[at(1)],
+        o2 = out[at(2)],
+        o3 = out[at(3)];
       for (let i = 0; i < n; i++) {
         const o = i * dim;
-        let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+        let s0 = 0,
+          s1 = 0,
+          s2 = 0,
+          s3 = 0;
         for (let j = 0; j < dim; j++) {
           const v = x[o + j];
           s0 += x[c0 + j] * v;
@@ -179,7 +204,16 @@ export interface Run {
 }
 
 /** Squared distances from row i to every centre (float64, floored at 0) into out. */
-function allDistances(x: Float64Array, o: number, xn: number, centers: Float64Array, cNorms: Float64Array, k: number, dim: number, out: Float64Array): void {
+function allDistances(
+  x: Float64Array,
+  o: number,
+  xn: number,
+  centers: Float64Array,
+  cNorms: Float64Array,
+  k: number,
+  dim: number,
+  out: Float64Array,
+): void {
   // Four centres per pass over the row: one load of x[j] feeds four independent sums.
   let a = 0;
   for (; a < k; a += 4) {
@@ -188,7 +222,10 @@ function allDistances(x: Float64Array, o: number, xn: number, centers: Float64Ar
     const q1 = (a + Math.min(1, m - 1)) * dim;
     const q2 = (a + Math.min(2, m - 1)) * dim;
     const q3 = (a + Math.min(3, m - 1)) * dim;
-    let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+    let s0 = 0,
+      s1 = 0,
+      s2 = 0,
+      s3 = 0;
     for (let j = 0; j < dim; j++) {
       const v = x[o + j];
       s0 += v * centers[q0 + j];
@@ -204,7 +241,10 @@ function allDistances(x: Float64Array, o: number, xn: number, centers: Float64Ar
 }
 
 function oneDistance(x: Float64Array, o: number, xn: number, centers: Float64Array, cNorm: number, q: number, dim: number): number {
-  let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+  let s0 = 0,
+    s1 = 0,
+    s2 = 0,
+    s3 = 0;
   let j = 0;
   for (; j + 3 < dim; j += 4) {
     s0 += x[o + j] * centers[q + j];
@@ -217,7 +257,16 @@ function oneDistance(x: Float64Array, o: number, xn: number, centers: Float64Arr
 }
 
 /** One Lloyd run from the given initial rows, with Elkan's bounds. */
-function lloyd(x: Float64Array, norms: Float64Array, n: number, dim: number, k: number, init: Int32Array, maxIter: number, tol: number): Run {
+function lloyd(
+  x: Float64Array,
+  norms: Float64Array,
+  n: number,
+  dim: number,
+  k: number,
+  init: Int32Array,
+  maxIter: number,
+  tol: number,
+): Run {
   let centers = new Float64Array(k * dim);
   for (let c = 0; c < k; c++) for (let j = 0; j < dim; j++) centers[c * dim + j] = x[init[c] * dim + j];
   let next = new Float64Array(k * dim);
@@ -416,7 +465,8 @@ export function kmeansProblem(x: Float32Array | Float64Array, dim: number, opts:
   if (!(Number.isInteger(nInit) && nInit >= 1)) throw new Error(`k-means: nInit must be a positive integer, got ${nInit}`);
   if (!(Number.isInteger(maxIter) && maxIter >= 1)) throw new Error(`k-means: maxIter must be a positive integer, got ${maxIter}`);
   if (!(tol >= 0)) throw new Error(`k-means: tol must be ≥ 0, got ${tol}`);
-  for (let i = 0; i < x.length; i++) if (!Number.isFinite(x[i])) throw new Error(`k-means: feature ${i} (row ${Math.floor(i / dim)}) is ${x[i]}`);
+  for (let i = 0; i < x.length; i++)
+    if (!Number.isFinite(x[i])) throw new Error(`k-means: feature ${i} (row ${Math.floor(i / dim)}) is ${x[i]}`);
   const f32 = x instanceof Float32Array;
   const round = f32 ? Math.fround : (v: number) => v;
 
@@ -466,5 +516,8 @@ export function bestRun(p: KMeansProblem, runs: Run[]): KMeansResult {
 
 export function kmeansCluster(x: Float32Array | Float64Array, dim: number, opts: KMeansOptions = {}): KMeansResult {
   const p = kmeansProblem(x, dim, opts);
-  return bestRun(p, Array.from({ length: p.nInit }, (_, r) => kmeansRestart(p, r)));
+  return bestRun(
+    p,
+    Array.from({ length: p.nInit }, (_, r) => kmeansRestart(p, r)),
+  );
 }

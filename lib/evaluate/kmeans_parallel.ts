@@ -11,7 +11,12 @@ export interface KMeansJob {
 }
 
 /** kmeansCluster with its restarts on `threads` threads (this one included); the same result. */
-export async function kmeansClusterParallel(x: Float32Array | Float64Array, dim: number, opts: KMeansOptions = {}, threads?: number): Promise<KMeansResult> {
+export async function kmeansClusterParallel(
+  x: Float32Array | Float64Array,
+  dim: number,
+  opts: KMeansOptions = {},
+  threads?: number,
+): Promise<KMeansResult> {
   const p = kmeansProblem(x, dim, opts);
   const t = Math.max(1, Math.min(threads ?? availableCores(), p.nInit));
   const runs: Run[] = new Array(p.nInit);

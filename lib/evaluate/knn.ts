@@ -69,7 +69,16 @@ function topK(row: Float32Array, n: number, k: number, vals: Float64Array, out: 
 }
 
 /** Predictions for test rows [from, to) into `pred`: what one thread does. */
-export function knnRange(trainX: Float32Array, trainY: Int32Array, testX: Float32Array, dim: number, p: KnnProblem, from: number, to: number, pred: Int32Array): void {
+export function knnRange(
+  trainX: Float32Array,
+  trainY: Int32Array,
+  testX: Float32Array,
+  dim: number,
+  p: KnnProblem,
+  from: number,
+  to: number,
+  pred: Int32Array,
+): void {
   const { k, nTrain, numClasses, block } = p;
   const votes = new Float64Array(numClasses);
   const vals = new Float64Array(k);
@@ -121,7 +130,12 @@ export interface KnnJob {
  * (~0.3 s) would cost more than it saves. Backends that use every core already run on this thread.
  */
 export async function knnPredictParallel(
-  trainX: Float32Array, trainY: Int32Array, testX: Float32Array, dim: number, opts: KnnOptions = {}, threads?: number,
+  trainX: Float32Array,
+  trainY: Int32Array,
+  testX: Float32Array,
+  dim: number,
+  opts: KnnOptions = {},
+  threads?: number,
 ): Promise<Int32Array> {
   const p = knnProblem(trainX, trainY, testX, dim, opts);
   const t = Math.max(1, Math.min(threads ?? availableCores(), Math.ceil(p.nTest / p.block)));
@@ -130,7 +144,8 @@ export async function knnPredictParallel(
   const backend = tf.getBackend();
   // libtensorflow (tfjs-node) already uses every core; workers help the one-thread backends.
   const oneThread = backend === 'wasm' || backend === 'cpu';
-  if (t === 1 || !oneThread || script === undefined || (threads === undefined && flops < 2e9)) return knnPredict(trainX, trainY, testX, dim, opts);
+  if (t === 1 || !oneThread || script === undefined || (threads === undefined && flops < 2e9))
+    return knnPredict(trainX, trainY, testX, dim, opts);
   const predBuf = new SharedArrayBuffer(p.nTest * 4);
   const pred = new Int32Array(predBuf);
   const shared = { trainX: sharedCopy(trainX), trainY: sharedCopy(trainY), testX: sharedCopy(testX) };

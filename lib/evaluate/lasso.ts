@@ -37,7 +37,15 @@ function packFactor(L: Float64Array, cap: number, m: number): Float64Array {
  * Lasso over the atoms `atoms` (row indices into `dict`, an n x dim row-major matrix) for target y.
  * `cov` may pass the correlations d_jᵀy in atom order (they are computed otherwise).
  */
-export function lassoLars(dict: Float64Array, dim: number, atoms: ArrayLike<number>, y: Float64Array, lambda: number, cov?: Float64Array, opts: LassoOptions = {}): LassoResult {
+export function lassoLars(
+  dict: Float64Array,
+  dim: number,
+  atoms: ArrayLike<number>,
+  y: Float64Array,
+  lambda: number,
+  cov?: Float64Array,
+  opts: LassoOptions = {},
+): LassoResult {
   const s = atoms.length;
   const maxSteps = opts.maxSteps ?? 1000;
   if (!(lambda > 0)) throw new Error(`lasso: lambda must be positive, got ${lambda}`);
@@ -225,7 +233,15 @@ export function choleskyRemove(L: Float64Array, cap: number, m: number, k: numbe
  * refactorised when the warm start passes the previous factor. Where an atom joining would make
  * the active set dependent, it hands the problem to lassoLars.
  */
-export function lassoFeatureSign(dict: Float64Array, dim: number, atoms: ArrayLike<number>, y: Float64Array, lambda: number, warm?: WarmStart, opts: LassoOptions = {}): LassoResult {
+export function lassoFeatureSign(
+  dict: Float64Array,
+  dim: number,
+  atoms: ArrayLike<number>,
+  y: Float64Array,
+  lambda: number,
+  warm?: WarmStart,
+  opts: LassoOptions = {},
+): LassoResult {
   const s = atoms.length;
   const maxSteps = opts.maxSteps ?? 1000;
   if (!(lambda > 0)) throw new Error(`lasso: lambda must be positive, got ${lambda}`);

@@ -101,10 +101,11 @@ export function normalizedMutualInfo(pred: ArrayLike<number>, truth: ArrayLike<n
   const n = truth.length;
   const a = new Float64Array(nr);
   const b = new Float64Array(nc);
-  for (let r = 0; r < nr; r++) for (let c = 0; c < nc; c++) {
-    a[r] += t.counts[r * nc + c];
-    b[c] += t.counts[r * nc + c];
-  }
+  for (let r = 0; r < nr; r++)
+    for (let c = 0; c < nc; c++) {
+      a[r] += t.counts[r * nc + c];
+      b[c] += t.counts[r * nc + c];
+    }
   if (nr === 1 || nc === 1) return 0;
   // scikit-learn's term order: n_ij/N·(log n_ij − log N) + n_ij/N·(−log(a_i b_j) + log N + log N).
   const logN = Math.log(n);
@@ -142,20 +143,22 @@ export function adjustedRandIndex(pred: ArrayLike<number>, truth: ArrayLike<numb
   const a = new Array<bigint>(nr).fill(0n);
   const b = new Array<bigint>(nc).fill(0n);
   let sumSquares = 0n;
-  for (let r = 0; r < nr; r++) for (let c = 0; c < nc; c++) {
-    const v = BigInt(t.counts[r * nc + c]);
-    a[r] += v;
-    b[c] += v;
-    sumSquares += v * v;
-  }
+  for (let r = 0; r < nr; r++)
+    for (let c = 0; c < nc; c++) {
+      const v = BigInt(t.counts[r * nc + c]);
+      a[r] += v;
+      b[c] += v;
+      sumSquares += v * v;
+    }
   // Pair confusion matrix (counts of ordered pairs), as sklearn's pair_confusion_matrix.
   let sb = 0n; // Σ_ij n_ij·b_j
   let sa = 0n; // Σ_ij n_ij·a_i
-  for (let r = 0; r < nr; r++) for (let c = 0; c < nc; c++) {
-    const v = BigInt(t.counts[r * nc + c]);
-    sb += v * b[c];
-    sa += v * a[r];
-  }
+  for (let r = 0; r < nr; r++)
+    for (let c = 0; c < nc; c++) {
+      const v = BigInt(t.counts[r * nc + c]);
+      sb += v * b[c];
+      sa += v * a[r];
+    }
   const tp = sumSquares - n;
   const fp = sb - sumSquares;
   const fn = sa - sumSquares;

@@ -60,10 +60,18 @@ function fitClasses(trainX: Float32Array, trainY: Int32Array, dim: number, k: nu
   return out;
 }
 
-export function nearSubspacePredict(trainX: Float32Array, trainY: Int32Array, testX: Float32Array, dim: number, opts: NearSubspaceOptions = {}): NearSubspaceResult {
+export function nearSubspacePredict(
+  trainX: Float32Array,
+  trainY: Int32Array,
+  testX: Float32Array,
+  dim: number,
+  opts: NearSubspaceOptions = {},
+): NearSubspaceResult {
   const nComp = opts.nComp ?? 30;
-  if (!(Number.isInteger(nComp) && nComp >= 1 && nComp <= dim)) throw new Error(`nearest subspace: n_comp must be in 1..${dim}, got ${nComp}`);
-  if (trainX.length !== trainY.length * dim) throw new Error(`nearest subspace: train features have ${trainX.length / dim} rows but ${trainY.length} labels`);
+  if (!(Number.isInteger(nComp) && nComp >= 1 && nComp <= dim))
+    throw new Error(`nearest subspace: n_comp must be in 1..${dim}, got ${nComp}`);
+  if (trainX.length !== trainY.length * dim)
+    throw new Error(`nearest subspace: train features have ${trainX.length / dim} rows but ${trainY.length} labels`);
   const n = testX.length / dim;
   if (!Number.isInteger(n)) throw new Error(`nearest subspace: test features are not a multiple of dim ${dim}`);
   let k = opts.numClasses ?? 0;

@@ -59,7 +59,13 @@ export interface EvaluateResult {
   train: Features;
   test: Features;
   /** Test-set predictions of the classifiers; train-set cluster labels of the clusterings. */
-  predictions: { svm?: Int32Array; knn?: Int32Array; nearsub?: { pca: Int32Array; svd: Int32Array }; kmeans?: Int32Array; ensc?: Int32Array };
+  predictions: {
+    svm?: Int32Array;
+    knn?: Int32Array;
+    nearsub?: { pca: Int32Array; svd: Int32Array };
+    kmeans?: Int32Array;
+    ensc?: Int32Array;
+  };
   seconds: Record<string, number>;
   /** Where --save wrote the predictions. */
   saved: string[];
@@ -82,7 +88,8 @@ function asFeatures(f: NpyArray | undefined, l: NpyArray | undefined, what: stri
   const [n, dim] = f.shape;
   if (l.shape.length !== 1 || l.shape[0] !== n) throw new Error(`${file}: ${what}_labels has shape [${l.shape}], expected [${n}]`);
   const features = f.data instanceof Float32Array ? f.data : Float32Array.from(f.data);
-  for (let i = 0; i < features.length; i++) if (!Number.isFinite(features[i])) throw new Error(`${file}: ${what}_features contain NaN or Inf`);
+  for (let i = 0; i < features.length; i++)
+    if (!Number.isFinite(features[i])) throw new Error(`${file}: ${what}_features contain NaN or Inf`);
   const labels = Int32Array.from(l.data);
   for (let i = 0; i < n; i++) if (labels[i] < 0) throw new Error(`${file}: ${what}_labels[${i}] = ${labels[i]} is negative`);
   return { features, labels, n, dim };
@@ -97,7 +104,11 @@ export function readFeatureFile(file: string): { train: Features; test: Features
   return { train, test };
 }
 
-const scores = (pred: Int32Array, truth: Int32Array): ClusterScores => ({ acc: clusteringAccuracy(pred, truth), nmi: normalizedMutualInfo(pred, truth), ari: adjustedRandIndex(pred, truth) });
+const scores = (pred: Int32Array, truth: Int32Array): ClusterScores => ({
+  acc: clusteringAccuracy(pred, truth),
+  nmi: normalizedMutualInfo(pred, truth),
+  ari: adjustedRandIndex(pred, truth),
+});
 
 export async function evaluateRun(opts: EvaluateOptions): Promise<EvaluateResult> {
   const log = opts.log ?? ((s: string) => console.log(s));
@@ -147,7 +158,9 @@ export async function evaluateRun(opts: EvaluateOptions): Promise<EvaluateResult
     log(`kNN: ${result.knn}`);
   }
   if (opts.nearsub) {
-    const r = await timed('nearsub', () => nearSubspacePredict(train.features, train.labels, test.features, train.dim, { nComp: opts.nComp ?? 30 }));
+    const r = await timed('nearsub', () =>
+      nearSubspacePredict(train.features, train.labels, test.features, train.dim, { nComp: opts.nComp ?? 30 }),
+    );
     result.nearsub = { pca: accuracy(r.pca, test.labels), svd: accuracy(r.svd, test.labels) };
     result.predictions.nearsub = r;
     log(`PCA: ${result.nearsub.pca}`);
@@ -160,7 +173,9 @@ export async function evaluateRun(opts: EvaluateOptions): Promise<EvaluateResult
     log(`KMeans: ${result.kmeans.acc}`);
   }
   if (opts.ensc) {
-    const r = await timed('ensc', () => enscClusterParallel(train.features, train.dim, { nClusters: opts.n ?? 10, gamma: opts.gam ?? 300, tau: opts.tau ?? 1 }));
+    const r = await timed('ensc', () =>
+      enscClusterParallel(train.features, train.dim, { nClusters: opts.n ?? 10, gamma: opts.gam ?? 300, tau: opts.tau ?? 1 }),
+    );
     result.ensc = scores(r.labels, train.labels);
     result.predictions.ensc = r.labels;
     log(`EnSC: ${result.ensc.acc}`);
@@ -170,7 +185,12 @@ export async function evaluateRun(opts: EvaluateOptions): Promise<EvaluateResult
     const tag = epoch >= 0 ? `_epoch${epoch}` : '';
     const p = result.predictions;
     const out: Array<[string, Int32Array | undefined]> = [
-      ['svm', p.svm], ['knn', p.knn], ['nearsub_pca', p.nearsub?.pca], ['nearsub_svd', p.nearsub?.svd], ['kmeans', p.kmeans], ['ensc', p.ensc],
+      ['svm', p.svm],
+      ['knn', p.knn],
+      ['nearsub_pca', p.nearsub?.pca],
+      ['nearsub_svd', p.nearsub?.svd],
+      ['kmeans', p.kmeans],
+      ['ensc', p.ensc],
     ];
     for (const [name, labels] of out) {
       if (labels === undefined) continue;

@@ -100,7 +100,12 @@ export interface TopEigenResult {
  * The k algebraically largest eigenpairs of a symmetric n x n operator given as y = A x
  * (scipy's eigsh(which='LA')).
  */
-export function topEigenpairs(matvec: (x: Float64Array, y: Float64Array) => void, n: number, k: number, opts: TopEigenOptions = {}): TopEigenResult {
+export function topEigenpairs(
+  matvec: (x: Float64Array, y: Float64Array) => void,
+  n: number,
+  k: number,
+  opts: TopEigenOptions = {},
+): TopEigenResult {
   if (!(Number.isInteger(k) && k >= 1 && k <= n)) throw new Error(`topEigenpairs: k must be in 1..${n}, got ${k}`);
   const b = Math.min(opts.blockSize ?? k, n);
   const m = Math.min(n, Math.max(opts.maxBasis ?? Math.max(4 * k, k + 30), k + b));

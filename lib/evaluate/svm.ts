@@ -67,7 +67,17 @@ function boundedRand(rng: RandomState, range: number): number {
  * liblinear's solve_l2r_l1l2_svc for the squared hinge loss on the rows of x (n x stride, the last
  * column the constant feature when bias is on) with labels ±1. Writes w (length stride).
  */
-function solveDual(x: Float32Array, n: number, stride: number, y: Int8Array, C: number, tol: number, maxIter: number, rng: RandomState, w: Float64Array): number {
+function solveDual(
+  x: Float32Array,
+  n: number,
+  stride: number,
+  y: Int8Array,
+  C: number,
+  tol: number,
+  maxIter: number,
+  rng: RandomState,
+  w: Float64Array,
+): number {
   const diag = 0.5 / C;
   const qd = new Float64Array(n);
   const alpha = new Float64Array(n);
@@ -193,7 +203,8 @@ export function linearSvcFit(trainX: Float32Array, trainY: Int32Array, dim: numb
     x.set(trainX.subarray(i * dim, (i + 1) * dim), r * stride);
     if (fitIntercept) x[r * stride + dim] = scaling;
   }
-  if (fitIntercept && Math.fround(scaling) !== scaling) throw new Error(`LinearSVC: interceptScaling ${scaling} is not representable in float32`);
+  if (fitIntercept && Math.fround(scaling) !== scaling)
+    throw new Error(`LinearSVC: interceptScaling ${scaling} is not representable in float32`);
 
   const seed = new RandomState(randomState).randint(0, 2147483647, 1)[0];
   const rng = new RandomState(seed);
@@ -251,7 +262,13 @@ export function linearSvcPredictWith(model: LinearSvcModel, x: Float32Array): In
 }
 
 /** Fit on the train split and predict the test split: the call shape of knnPredict. */
-export function linearSvcPredict(trainX: Float32Array, trainY: Int32Array, testX: Float32Array, dim: number, opts: LinearSvcOptions = {}): Int32Array {
+export function linearSvcPredict(
+  trainX: Float32Array,
+  trainY: Int32Array,
+  testX: Float32Array,
+  dim: number,
+  opts: LinearSvcOptions = {},
+): Int32Array {
   if (!Number.isInteger(testX.length / dim)) throw new Error(`LinearSVC: test features are not a multiple of dim ${dim}`);
   return linearSvcPredictWith(linearSvcFit(trainX, trainY, dim, opts), testX);
 }

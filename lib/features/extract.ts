@@ -14,7 +14,9 @@ export interface ExtractOptions {
   dataDir?: string;
 }
 
-export async function writeRunFeatures(o: ExtractOptions): Promise<{ file: string; train: number; test: number; dim: number; epoch: number }> {
+export async function writeRunFeatures(
+  o: ExtractOptions,
+): Promise<{ file: string; train: number; test: number; dim: number; epoch: number }> {
   const rf = await runFeatures(o.modelDir, o.epoch, o.dataDir);
   const name = `${path.basename(path.resolve(o.modelDir))}_epoch${rf.epoch}${o.tail ?? ''}.npz`;
   const file = path.join(o.saveDir ?? './extractions/', name);

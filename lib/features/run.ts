@@ -33,8 +33,18 @@ export async function runFeatures(modelDir: string, epoch?: number, dataDirOverr
     const train = await datasetFeatures(run.model, trainSet);
     const test = await datasetFeatures(run.model, testSet);
     const lcr = Number(params.lcr ?? 0);
-    const trainLabelsUsed = lcr > 0 ? corruptLabels(train.labels, String(params.corrupt ?? 'default'), lcr, Number(params.lcs ?? 10)) : train.labels;
-    return { params, epoch: run.epoch, train, test, trainLabelsUsed, logits: run.logits, classes: testSet.classes, seconds: (Date.now() - t0) / 1000 };
+    const trainLabelsUsed =
+      lcr > 0 ? corruptLabels(train.labels, String(params.corrupt ?? 'default'), lcr, Number(params.lcs ?? 10)) : train.labels;
+    return {
+      params,
+      epoch: run.epoch,
+      train,
+      test,
+      trainLabelsUsed,
+      logits: run.logits,
+      classes: testSet.classes,
+      seconds: (Date.now() - t0) / 1000,
+    };
   } finally {
     run.model.dispose();
   }

@@ -41,7 +41,9 @@ function dtypeOf(data: NpyData): NpyDtype {
   if (data instanceof Float64Array) return 'float64';
   if (data instanceof Int32Array) return 'int32';
   if (data instanceof Uint8Array) return 'uint8';
-  throw new Error(`npy: unsupported array type ${(data as object)?.constructor?.name}; use Float32Array, Float64Array, Int32Array or Uint8Array`);
+  throw new Error(
+    `npy: unsupported array type ${(data as object)?.constructor?.name}; use Float32Array, Float64Array, Int32Array or Uint8Array`,
+  );
 }
 
 /** One array as the bytes of a .npy file (format 1.0). */
@@ -57,7 +59,7 @@ export function encodeNpy(arr: NpyInput, what = 'array'): Uint8Array {
   const unpadded = 10 + dict.length + 1;
   const total = Math.ceil(unpadded / 64) * 64;
   if (total - 10 > 0xffff) throw new Error(`npy: ${what}: header too long`);
-  const header = dict + ' '.repeat(total - unpadded) + '\n';
+  const header = `${dict + ' '.repeat(total - unpadded)}\n`;
   const bytes = arr.data.byteLength;
   const out = new Uint8Array(total + bytes);
   out.set(MAGIC, 0);
@@ -96,7 +98,11 @@ export function parseNpy(bytes: Uint8Array, what = '.npy data'): NpyArray {
   const fortran = /['"]fortran_order['"]\s*:\s*(True|False)/.exec(header)?.[1];
   const shapeText = /['"]shape['"]\s*:\s*\(([^)]*)\)/.exec(header)?.[1];
   if (descr === undefined) {
-    throw new Error(/['"]descr['"]\s*:\s*\[/.test(header) ? `${what}: structured dtypes are not supported` : `${what}: .npy header has no descr: ${header.trim()}`);
+    throw new Error(
+      /['"]descr['"]\s*:\s*\[/.test(header)
+        ? `${what}: structured dtypes are not supported`
+        : `${what}: .npy header has no descr: ${header.trim()}`,
+    );
   }
   if (fortran === undefined || shapeText === undefined) throw new Error(`${what}: malformed .npy header: ${header.trim()}`);
   if (fortran === 'True') throw new Error(`${what}: Fortran-order arrays are not supported (save np.ascontiguousarray(a) instead)`);
@@ -113,7 +119,8 @@ export function parseNpy(bytes: Uint8Array, what = '.npy data'): NpyArray {
   const dataStart = start + headerLen;
   const avail = bytes.length - dataStart;
   const need = (itemsize: number): Uint8Array => {
-    if (avail < size * itemsize) throw new Error(`${what}: truncated: shape (${shape}) of ${descr} needs ${size * itemsize} bytes, ${avail} present`);
+    if (avail < size * itemsize)
+      throw new Error(`${what}: truncated: shape (${shape}) of ${descr} needs ${size * itemsize} bytes, ${avail} present`);
     // Copy into a fresh buffer: the data may sit at an offset that the typed array's alignment
     // forbids (and a Node Buffer's slice would share its pool).
     const copy = new Uint8Array(size * itemsize);
@@ -157,9 +164,8 @@ export function writeNpy(file: string, arr: NpyInput): void {
 // ---------------------------------------------------------------------------------------------
 // zip
 
-const crc32: (data: Uint8Array) => number = typeof (zlib as { crc32?: unknown }).crc32 === 'function'
-  ? (d) => zlib.crc32(d) >>> 0
-  : crc32Table; // Node < 20.15 lacks zlib.crc32
+const crc32: (data: Uint8Array) => number =
+  typeof (zlib as { crc32?: unknown }).crc32 === 'function' ? (d) => zlib.crc32(d) >>> 0 : crc32Table; // Node < 20.15 lacks zlib.crc32
 
 let table: Uint32Array | undefined;
 function crc32Table(d: Uint8Array): number {
@@ -275,7 +281,8 @@ function centralDirectory(b: Uint8Array, what: string): Entry[] {
   }
   if (eocd < 0) {
     if (b.length >= 6 && MAGIC.every((x, i) => b[i] === x)) throw new Error(`${what}: a .npy file, not an .npz archive (use readNpy)`);
-    if (isZipStart || (b.length >= 2 && b[0] === 0x50 && b[1] === 0x4b)) throw new Error(`${what}: truncated zip archive (no end-of-central-directory record)`);
+    if (isZipStart || (b.length >= 2 && b[0] === 0x50 && b[1] === 0x4b))
+      throw new Error(`${what}: truncated zip archive (no end-of-central-directory record)`);
     throw new Error(`${what}: not an .npz file (not a zip archive)`);
   }
   let count = u16(b, eocd + 10);
@@ -314,9 +321,18 @@ function centralDirectory(b: Uint8Array, what: string): Entry[] {
       const len = u16(b, e + 2);
       if (id === 1) {
         let q = e + 4;
-        if (usize === 0xffffffff) { usize = u64(b, q, what); q += 8; }
-        if (csize === 0xffffffff) { csize = u64(b, q, what); q += 8; }
-        if (offset === 0xffffffff) { offset = u64(b, q, what); q += 8; }
+        if (usize === 0xffffffff) {
+          usize = u64(b, q, what);
+          q += 8;
+        }
+        if (csize === 0xffffffff) {
+          csize = u64(b, q, what);
+          q += 8;
+        }
+        if (offset === 0xffffffff) {
+          offset = u64(b, q, what);
+          q += 8;
+        }
       }
       e += 4 + len;
     }
@@ -329,9 +345,11 @@ function centralDirectory(b: Uint8Array, what: string): Entry[] {
 function entryBytes(b: Uint8Array, en: Entry, what: string): Uint8Array {
   const where = `${what}: entry '${en.name}'`;
   if (en.flags & 1) throw new Error(`${where} is encrypted`);
-  if (en.offset + 30 > b.length || u32(b, en.offset) !== 0x04034b50) throw new Error(`${where}: truncated or corrupt archive (no local header)`);
+  if (en.offset + 30 > b.length || u32(b, en.offset) !== 0x04034b50)
+    throw new Error(`${where}: truncated or corrupt archive (no local header)`);
   const start = en.offset + 30 + u16(b, en.offset + 26) + u16(b, en.offset + 28);
-  if (start + en.csize > b.length) throw new Error(`${where}: truncated archive (${en.csize} bytes expected, ${Math.max(0, b.length - start)} present)`);
+  if (start + en.csize > b.length)
+    throw new Error(`${where}: truncated archive (${en.csize} bytes expected, ${Math.max(0, b.length - start)} present)`);
   const raw = b.subarray(start, start + en.csize);
   let data: Uint8Array;
   if (en.method === 0) data = raw;

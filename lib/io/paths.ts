@@ -10,7 +10,10 @@ export function packageRoot(): string {
   let d = __dirname;
   for (;;) {
     const pj = path.join(d, 'package.json');
-    if (fs.existsSync(pj) && JSON.parse(fs.readFileSync(pj, 'utf8')).name === 'mcr2') return (root = d);
+    if (fs.existsSync(pj) && JSON.parse(fs.readFileSync(pj, 'utf8')).name === 'mcr2') {
+      root = d;
+      return d;
+    }
     const up = path.dirname(d);
     if (up === d) throw new Error(`cannot find the mcr2 package.json above ${__dirname}`);
     d = up;

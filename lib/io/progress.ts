@@ -14,7 +14,11 @@ export class ProgressBar {
   private last = 0;
   private readonly tty: boolean;
 
-  constructor(private readonly total: number, private readonly label: string, enabled = true) {
+  constructor(
+    private readonly total: number,
+    private readonly label: string,
+    enabled = true,
+  ) {
     this.tty = enabled && process.stderr.isTTY === true;
   }
 

@@ -14,7 +14,8 @@ export function pyFloat(x: number): string {
     let s: string;
     if (exp >= 0) {
       const intLen = exp + 1;
-      s = digits.length <= intLen ? digits + '0'.repeat(intLen - digits.length) + '.0' : `${digits.slice(0, intLen)}.${digits.slice(intLen)}`;
+      s =
+        digits.length <= intLen ? `${digits + '0'.repeat(intLen - digits.length)}.0` : `${digits.slice(0, intLen)}.${digits.slice(intLen)}`;
     } else {
       s = `0.${'0'.repeat(-exp - 1)}${digits}`;
     }

@@ -6,7 +6,8 @@ import type { Labels, MCR2Evaluation, MCR2Result } from './mcr2.js';
 function labelInts(labels: Labels, m: number, k: number): Int32Array {
   const y = labels instanceof tf.Tensor ? Int32Array.from(labels.dataSync()) : Int32Array.from(labels as ArrayLike<number>);
   if (y.length !== m) throw new Error(`cross-entropy: ${m} logit rows but ${y.length} labels`);
-  for (let i = 0; i < m; i++) if (!(y[i] >= 0 && y[i] < k)) throw new Error(`cross-entropy: label ${y[i]} at index ${i} is outside 0..${k - 1}`);
+  for (let i = 0; i < m; i++)
+    if (!(y[i] >= 0 && y[i] < k)) throw new Error(`cross-entropy: label ${y[i]} at index ${i} is outside 0..${k - 1}`);
   return y;
 }
 
@@ -27,7 +28,11 @@ export class CrossEntropyLoss {
     const grad = gradT.dataSync() as Float32Array;
     tf.dispose([totalT, gradT]);
     return {
-      total, discrimnLossE: NaN, compressLossE: NaN, discrimnLossT: NaN, compressLossT: NaN,
+      total,
+      discrimnLossE: NaN,
+      compressLossE: NaN,
+      discrimnLossT: NaN,
+      compressLossT: NaN,
       gradient: () => tf.tensor2d(grad, [m, k]),
     };
   }

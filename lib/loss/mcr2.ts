@@ -166,7 +166,13 @@ export class MaximalCodingRateReduction {
           const w = tf.tensor2d(mats[i], [dim(i), dim(i)]);
           return dual[i] ? tf.matMul(w, rows) : tf.matMul(rows, w);
         };
-        const classes = present.length === 1 ? part(1) : tf.concat(present.map((_, idx) => part(idx + 1)), 0);
+        const classes =
+          present.length === 1
+            ? part(1)
+            : tf.concat(
+                present.map((_, idx) => part(idx + 1)),
+                0,
+              );
         return tf.gather(tf.add(part(0), classes), tf.tensor1d(inv, 'int32')) as tf.Tensor2D;
       });
     };
@@ -183,10 +189,19 @@ export class MaximalCodingRateReduction {
       (args[1] as tf.GradSaveFunc)([z]);
       ev = this.evaluate(z, labels, numClasses);
       const e = ev;
-      return { value: tf.scalar(e.total), gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => tf.tidy(() => tf.mul(e.gradient(saved[0]), dy)) };
+      return {
+        value: tf.scalar(e.total),
+        gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => tf.tidy(() => tf.mul(e.gradient(saved[0]), dy)),
+      };
     });
     const total = lossFn(Z) as tf.Scalar;
     const e = ev!;
-    return { total, discrimnLossE: e.discrimnLossE, compressLossE: e.compressLossE, discrimnLossT: e.discrimnLossT, compressLossT: e.compressLossT };
+    return {
+      total,
+      discrimnLossE: e.discrimnLossE,
+      compressLossE: e.compressLossE,
+      discrimnLossT: e.discrimnLossT,
+      compressLossT: e.compressLossT,
+    };
   }
 }

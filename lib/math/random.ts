@@ -81,7 +81,8 @@ export class RandomState {
     mask |= mask >>> 16;
     mask >>>= 0;
     let v: number;
-    do v = (this.nextUint32() & mask) >>> 0; while (v > max);
+    do v = (this.nextUint32() & mask) >>> 0;
+    while (v > max);
     return v;
   }
 

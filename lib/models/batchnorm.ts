@@ -50,18 +50,19 @@ export function batchNormTrain(x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor, 
     save(relu ? [xi, mean, rstd, value] : [xi, mean, rstd]);
     // tfjs calls a customGrad's gradFunc outside any tidy (its temporaries would live until the
     // whole backward pass ends), hence the tidy.
-    const gradFunc = (dy: tf.Tensor, saved: tf.Tensor[]) => tf.tidy(() => {
-      const [sx, sm, sr, out] = saved;
-      const dpre = relu ? tf.mul(dy, tf.step(out)) : dy;
-      const xhat = tf.mul(tf.sub(sx, sm), sr);
-      const dbeta = tf.sum(dpre, axes);
-      const dgamma = tf.sum(tf.mul(dpre, xhat), axes);
-      const scale = tf.mul(g, tf.div(sr, n));
-      const inner = tf.sub(tf.sub(tf.mul(dpre, n), dbeta), tf.mul(xhat, dgamma));
-      const grads = [tf.mul(inner, scale), dgamma, dbeta];
-      if (residual !== undefined) grads.push(relu ? dpre : tf.clone(dpre));
-      return grads;
-    });
+    const gradFunc = (dy: tf.Tensor, saved: tf.Tensor[]) =>
+      tf.tidy(() => {
+        const [sx, sm, sr, out] = saved;
+        const dpre = relu ? tf.mul(dy, tf.step(out)) : dy;
+        const xhat = tf.mul(tf.sub(sx, sm), sr);
+        const dbeta = tf.sum(dpre, axes);
+        const dgamma = tf.sum(tf.mul(dpre, xhat), axes);
+        const scale = tf.mul(g, tf.div(sr, n));
+        const inner = tf.sub(tf.sub(tf.mul(dpre, n), dbeta), tf.mul(xhat, dgamma));
+        const grads = [tf.mul(inner, scale), dgamma, dbeta];
+        if (residual !== undefined) grads.push(relu ? dpre : tf.clone(dpre));
+        return grads;
+      });
     return { value, gradFunc };
   });
   const y = residual === undefined ? f(x, gamma, beta) : f(x, gamma, beta, residual);

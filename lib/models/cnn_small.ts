@@ -1,5 +1,5 @@
 // cnn-small (protocol.md): a 2-conv MNIST network with the official MLP head, 855,232 parameters.
-import { RandomState } from '../math/random.js';
+import type { RandomState } from '../math/random.js';
 import { FeatureNet } from './feature_net.js';
 import { BatchNorm, Conv2d, Flatten, Linear, MaxPool2d, ReLU, Sequential } from './nn.js';
 
@@ -17,11 +17,6 @@ export function cnnSmall(fd: number, rng: RandomState, inputShape: [number, numb
     new Flatten(),
   );
   const flat = 64 * Math.floor(Math.floor(h / 2) / 2) * Math.floor(Math.floor(w / 2) / 2);
-  const reshape = new Sequential(
-    new Linear(flat, 256, false, rng),
-    new BatchNorm(256),
-    new ReLU(),
-    new Linear(256, fd, true, rng),
-  );
+  const reshape = new Sequential(new Linear(flat, 256, false, rng), new BatchNorm(256), new ReLU(), new Linear(256, fd, true, rng));
   return new FeatureNet('cnn-small', inputShape, fd, features, reshape);
 }

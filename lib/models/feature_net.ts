@@ -1,5 +1,5 @@
 // A network whose output rows are L2-normalised features, as every official MCR² model.
-import * as tf from '@tensorflow/tfjs';
+import type * as tf from '@tensorflow/tfjs';
 import { Identity, L2Normalize, Module } from './nn.js';
 
 export interface FeatureNetOptions {
@@ -31,8 +31,14 @@ export class FeatureNet extends Module {
    * official code names its MLP head; an Identity (no parameters) where the backbone itself ends
    * in fd channels (resnet18ctrl, resnet18stl, resnet10mnist).
    */
-  constructor(readonly arch: string, readonly inputShape: [number, number, number], readonly featureDim: number, features: Module,
-    reshape: Module = new Identity(), opts: FeatureNetOptions = {}) {
+  constructor(
+    readonly arch: string,
+    readonly inputShape: [number, number, number],
+    readonly featureDim: number,
+    features: Module,
+    reshape: Module = new Identity(),
+    opts: FeatureNetOptions = {},
+  ) {
     super();
     this.inline = opts.inline ?? false;
     if (this.inline) {

@@ -28,7 +28,13 @@ export class GroupedConv2d extends Module {
   readonly padding: number;
   readonly groups: number;
 
-  constructor(readonly inChannels: number, readonly outChannels: number, readonly kernelSize: number, opts: GroupedConv2dOptions, rng: RandomState) {
+  constructor(
+    readonly inChannels: number,
+    readonly outChannels: number,
+    readonly kernelSize: number,
+    opts: GroupedConv2dOptions,
+    rng: RandomState,
+  ) {
     super();
     this.stride = opts.stride ?? 1;
     this.padding = opts.padding ?? 0;
@@ -45,8 +51,10 @@ export class GroupedConv2d extends Module {
 
   override typeLabel(): string {
     const k = this.kernelSize;
-    return `GroupedConv2d(${this.inChannels}→${this.outChannels}, ${k}x${k}, ${this.groups} groups${this.stride !== 1 ? `, stride ${this.stride}` : ''}` +
-      `${this.padding !== 0 ? `, pad ${this.padding}` : ''}${this.bias === undefined ? ', no bias' : ''})`;
+    return (
+      `GroupedConv2d(${this.inChannels}→${this.outChannels}, ${k}x${k}, ${this.groups} groups${this.stride !== 1 ? `, stride ${this.stride}` : ''}` +
+      `${this.padding !== 0 ? `, pad ${this.padding}` : ''}${this.bias === undefined ? ', no bias' : ''})`
+    );
   }
 
   forward(x: tf.Tensor): tf.Tensor {
@@ -60,7 +68,15 @@ export class GroupedConv2d extends Module {
  * per-group outputs (and their gradients) do not stay alive for the whole backward pass.
  */
 export function groupedConv2d(x: tf.Tensor4D, filter: tf.Tensor4D, groups: number, stride = 1, padding = 0, bias?: tf.Tensor): tf.Tensor4D {
-  const pad: 'valid' | tf.backend_util.ExplicitPadding = padding === 0 ? 'valid' : [[0, 0], [padding, padding], [padding, padding], [0, 0]];
+  const pad: 'valid' | tf.backend_util.ExplicitPadding =
+    padding === 0
+      ? 'valid'
+      : [
+          [0, 0],
+          [padding, padding],
+          [padding, padding],
+          [0, 0],
+        ];
   const cin = x.shape[3];
   if (cin !== filter.shape[2] * groups) {
     throw new Error(`grouped conv: input has ${cin} channels, filter expects ${groups} groups of ${filter.shape[2]}`);
@@ -69,7 +85,13 @@ export function groupedConv2d(x: tf.Tensor4D, filter: tf.Tensor4D, groups: numbe
   return bias === undefined ? y : tf.tidy(() => tf.add(y, bias) as tf.Tensor4D);
 }
 
-function grouped(x: tf.Tensor4D, filter: tf.Tensor4D, groups: number, stride: number, pad: 'valid' | tf.backend_util.ExplicitPadding): tf.Tensor4D {
+function grouped(
+  x: tf.Tensor4D,
+  filter: tf.Tensor4D,
+  groups: number,
+  stride: number,
+  pad: 'valid' | tf.backend_util.ExplicitPadding,
+): tf.Tensor4D {
   const attrs = { strides: stride, pad, dataFormat: 'NHWC', dimRoundingMode: undefined };
   const f = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
     const [xi, fi] = args as tf.Tensor4D[];
@@ -77,18 +99,27 @@ function grouped(x: tf.Tensor4D, filter: tf.Tensor4D, groups: number, stride: nu
     save([xi, fi]);
     const xs = tf.split(xi, groups, 3) as tf.Tensor4D[];
     const fs = tf.split(fi, groups, 3) as tf.Tensor4D[];
-    const value = tf.concat(xs.map((xg, i) => tf.conv2d(xg, fs[i], stride, pad)), 3);
+    const value = tf.concat(
+      xs.map((xg, i) => tf.conv2d(xg, fs[i], stride, pad)),
+      3,
+    );
     // Called outside any tidy by tfjs (see batchnorm.ts), hence the tidy.
-    const gradFunc = (dy: tf.Tensor, saved: tf.Tensor[]) => tf.tidy(() => {
-      const [sx, sf] = saved as tf.Tensor4D[];
-      const gx = tf.split(sx, groups, 3);
-      const gf = tf.split(sf, groups, 3);
-      const gy = tf.split(dy, groups, 3);
-      const e = tf.engine();
-      const dx = gy.map((d, i) => e.runKernel(tf.Conv2DBackpropInput, { dy: d, filter: gf[i] }, { ...attrs, inputShape: gx[i].shape } as never) as tf.Tensor);
-      const df = gy.map((d, i) => e.runKernel(tf.Conv2DBackpropFilter, { x: gx[i], dy: d }, { ...attrs, filterShape: gf[i].shape } as never) as tf.Tensor);
-      return [tf.concat(dx, 3), tf.concat(df, 3)];
-    });
+    const gradFunc = (dy: tf.Tensor, saved: tf.Tensor[]) =>
+      tf.tidy(() => {
+        const [sx, sf] = saved as tf.Tensor4D[];
+        const gx = tf.split(sx, groups, 3);
+        const gf = tf.split(sf, groups, 3);
+        const gy = tf.split(dy, groups, 3);
+        const e = tf.engine();
+        const dx = gy.map(
+          (d, i) =>
+            e.runKernel(tf.Conv2DBackpropInput, { dy: d, filter: gf[i] }, { ...attrs, inputShape: gx[i].shape } as never) as tf.Tensor,
+        );
+        const df = gy.map(
+          (d, i) => e.runKernel(tf.Conv2DBackpropFilter, { x: gx[i], dy: d }, { ...attrs, filterShape: gf[i].shape } as never) as tf.Tensor,
+        );
+        return [tf.concat(dx, 3), tf.concat(df, 3)];
+      });
     return { value, gradFunc };
   });
   return f(x, filter) as tf.Tensor4D;

@@ -20,14 +20,52 @@ type Builder = (fd: number, rng: RandomState, inputShape?: [number, number, numb
 const ARCHS: Record<string, { build: Builder; input: [number, number, number]; about: string; chunk: number; head?: false }> = {
   'cnn-small': { build: cnnSmall, input: [28, 28, 1], about: '2 conv + MLP head, for 28x28 grey images (protocol.md)', chunk: 0 },
   resnet18: { build: resnet18, input: [32, 32, 3], about: 'ResNet-18 + MLP head (CIFAR)', chunk: 100 },
-  resnet18ctrl: { build: resnet18ctrl, input: [32, 32, 3], about: 'ResNet-18 with layer4 of fd channels, no head (CIFAR)', chunk: 100, head: false },
-  resnet18stl: { build: resnet18stl, input: [96, 96, 3], about: 'small ResNet-18 for 96x96 STL-10 images, layer4 of fd channels', chunk: 200, head: false },
-  resnet10mnist: { build: resnet10mnist, input: [28, 28, 1], about: 'ResNet-10 for 28x28 grey images, layer4 of fd channels', chunk: 200, head: false },
+  resnet18ctrl: {
+    build: resnet18ctrl,
+    input: [32, 32, 3],
+    about: 'ResNet-18 with layer4 of fd channels, no head (CIFAR)',
+    chunk: 100,
+    head: false,
+  },
+  resnet18stl: {
+    build: resnet18stl,
+    input: [96, 96, 3],
+    about: 'small ResNet-18 for 96x96 STL-10 images, layer4 of fd channels',
+    chunk: 200,
+    head: false,
+  },
+  resnet10mnist: {
+    build: resnet10mnist,
+    input: [28, 28, 1],
+    about: 'ResNet-10 for 28x28 grey images, layer4 of fd channels',
+    chunk: 200,
+    head: false,
+  },
   vgg11: { build: vgg11, input: [32, 32, 3], about: 'VGG-11 with batch norm + MLP head (CIFAR)', chunk: 150 },
-  resnext29_2x64d: { build: resnext29_2x64d, input: [32, 32, 3], about: 'ResNeXt-29, cardinality 2, width 64 + MLP head (CIFAR)', chunk: 16 },
-  resnext29_4x64d: { build: resnext29_4x64d, input: [32, 32, 3], about: 'ResNeXt-29, cardinality 4, width 64 + MLP head (CIFAR)', chunk: 8 },
-  resnext29_8x64d: { build: resnext29_8x64d, input: [32, 32, 3], about: 'ResNeXt-29, cardinality 8, width 64 + MLP head (CIFAR)', chunk: 2 },
-  resnext29_32x4d: { build: resnext29_32x4d, input: [32, 32, 3], about: 'ResNeXt-29, cardinality 32, width 4 + MLP head (CIFAR)', chunk: 16 },
+  resnext29_2x64d: {
+    build: resnext29_2x64d,
+    input: [32, 32, 3],
+    about: 'ResNeXt-29, cardinality 2, width 64 + MLP head (CIFAR)',
+    chunk: 16,
+  },
+  resnext29_4x64d: {
+    build: resnext29_4x64d,
+    input: [32, 32, 3],
+    about: 'ResNeXt-29, cardinality 4, width 64 + MLP head (CIFAR)',
+    chunk: 8,
+  },
+  resnext29_8x64d: {
+    build: resnext29_8x64d,
+    input: [32, 32, 3],
+    about: 'ResNeXt-29, cardinality 8, width 64 + MLP head (CIFAR)',
+    chunk: 2,
+  },
+  resnext29_32x4d: {
+    build: resnext29_32x4d,
+    input: [32, 32, 3],
+    about: 'ResNeXt-29, cardinality 32, width 4 + MLP head (CIFAR)',
+    chunk: 16,
+  },
 };
 
 export const ARCH_NAMES = Object.keys(ARCHS);

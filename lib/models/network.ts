@@ -1,6 +1,6 @@
 // What training and evaluation build from an --arch: the MCR² feature network (unit-norm
 // features), or for the cross-entropy baseline the same backbone ending in class logits.
-import * as tf from '@tensorflow/tfjs';
+import type * as tf from '@tensorflow/tfjs';
 import { RandomState } from '../math/random.js';
 import { archHasHead, createModel, type ModelOptions } from './index.js';
 import type { FeatureNet } from './feature_net.js';

@@ -1,7 +1,7 @@
 // A small PyTorch-like module system on tfjs ops: named parameters and buffers (state_dict keys
 // as in the official PyTorch models), train/eval mode, PyTorch's default initialisation, NHWC.
 import * as tf from '@tensorflow/tfjs';
-import { RandomState } from '../math/random.js';
+import type { RandomState } from '../math/random.js';
 import { batchNormTrain, type BatchNormFuse } from './batchnorm.js';
 
 export interface LayerRow {
@@ -68,7 +68,9 @@ export abstract class Module {
     const mine = this.stateDict();
     const missing = mine.filter(([n]) => !state.has(n)).map(([n]) => n);
     if (missing.length > 0) {
-      throw new Error(`${where}: missing ${missing.length} tensors for this model (${missing.slice(0, 5).join(', ')}${missing.length > 5 ? ', ...' : ''}); was it saved from another --arch or --fd?`);
+      throw new Error(
+        `${where}: missing ${missing.length} tensors for this model (${missing.slice(0, 5).join(', ')}${missing.length > 5 ? ', ...' : ''}); was it saved from another --arch or --fd?`,
+      );
     }
     const known = new Set(mine.map(([n]) => n));
     const extra = [...state.keys()].filter((n) => !known.has(n));
@@ -114,7 +116,9 @@ export abstract class Module {
     };
     const wasTraining = this.training;
     this.eval();
-    tf.tidy(() => { walk(this, '', input); });
+    tf.tidy(() => {
+      walk(this, '', input);
+    });
     this.train(wasTraining);
     return rows;
   }
@@ -159,7 +163,13 @@ export class Conv2d extends Module {
   readonly stride: number;
   readonly padding: number;
 
-  constructor(readonly inChannels: number, readonly outChannels: number, readonly kernelSize: number, opts: Conv2dOptions, rng: RandomState) {
+  constructor(
+    readonly inChannels: number,
+    readonly outChannels: number,
+    readonly kernelSize: number,
+    opts: Conv2dOptions,
+    rng: RandomState,
+  ) {
     super();
     this.stride = opts.stride ?? 1;
     this.padding = opts.padding ?? 0;
@@ -174,7 +184,12 @@ export class Conv2d extends Module {
 
   forward(x: tf.Tensor): tf.Tensor {
     const p = this.padding;
-    const pad: tf.backend_util.ExplicitPadding = [[0, 0], [p, p], [p, p], [0, 0]];
+    const pad: tf.backend_util.ExplicitPadding = [
+      [0, 0],
+      [p, p],
+      [p, p],
+      [0, 0],
+    ];
     const y = tf.conv2d(x as tf.Tensor4D, this.weight as tf.Tensor4D, this.stride, p === 0 ? 'valid' : pad);
     return this.bias === undefined ? y : tf.add(y, this.bias);
   }
@@ -185,7 +200,12 @@ export class Linear extends Module {
   readonly weight: tf.Variable;
   readonly bias?: tf.Variable;
 
-  constructor(readonly inFeatures: number, readonly outFeatures: number, bias: boolean, rng: RandomState) {
+  constructor(
+    readonly inFeatures: number,
+    readonly outFeatures: number,
+    bias: boolean,
+    rng: RandomState,
+  ) {
     super();
     this.weight = this.param('weight', uniformInit([inFeatures, outFeatures], inFeatures, rng));
     if (bias) this.bias = this.param('bias', uniformInit([outFeatures], inFeatures, rng));
@@ -227,7 +247,11 @@ export class BatchNorm extends Module {
   readonly runningMean: tf.Variable;
   readonly runningVar: tf.Variable;
 
-  constructor(readonly numFeatures: number, readonly momentum = 0.1, readonly eps = 1e-5) {
+  constructor(
+    readonly numFeatures: number,
+    readonly momentum = 0.1,
+    readonly eps = 1e-5,
+  ) {
     super();
     this.weight = this.param('weight', tf.ones([numFeatures]));
     this.bias = this.param('bias', tf.zeros([numFeatures]));
@@ -258,10 +282,11 @@ export class BatchNorm extends Module {
     const { y, mean, variance } = batchNormTrain(x, this.weight, this.bias, this.eps, fuse);
     const n = x.size / this.numFeatures;
     const m = this.momentum;
-    if (!runningStatsFrozen) tf.tidy(() => {
-      this.runningMean.assign(tf.add(tf.mul(this.runningMean, 1 - m), tf.mul(mean, m)));
-      this.runningVar.assign(tf.add(tf.mul(this.runningVar, 1 - m), tf.mul(variance, (m * n) / Math.max(n - 1, 1))));
-    });
+    if (!runningStatsFrozen)
+      tf.tidy(() => {
+        this.runningMean.assign(tf.add(tf.mul(this.runningMean, 1 - m), tf.mul(mean, m)));
+        this.runningVar.assign(tf.add(tf.mul(this.runningVar, 1 - m), tf.mul(variance, (m * n) / Math.max(n - 1, 1))));
+      });
     tf.dispose([mean, variance]);
     return y;
   }
@@ -274,7 +299,11 @@ export class ReLU extends Module {
 }
 
 export class MaxPool2d extends Module {
-  constructor(readonly kernelSize: number, readonly stride = kernelSize, readonly padding = 0) {
+  constructor(
+    readonly kernelSize: number,
+    readonly stride = kernelSize,
+    readonly padding = 0,
+  ) {
     super();
   }
 

@@ -23,15 +23,23 @@ export class BasicBlock extends Module {
   readonly bn2: BatchNorm;
   readonly shortcut: Sequential;
 
-  constructor(readonly inPlanes: number, readonly planes: number, readonly stride: number, rng: RandomState) {
+  constructor(
+    readonly inPlanes: number,
+    readonly planes: number,
+    readonly stride: number,
+    rng: RandomState,
+  ) {
     super();
     this.conv1 = this.add('conv1', new Conv2d(inPlanes, planes, 3, { stride, padding: 1, bias: false }, rng));
     this.bn1 = this.add('bn1', new BatchNorm(planes));
     this.conv2 = this.add('conv2', new Conv2d(planes, planes, 3, { stride: 1, padding: 1, bias: false }, rng));
     this.bn2 = this.add('bn2', new BatchNorm(planes));
-    this.shortcut = this.add('shortcut', stride !== 1 || inPlanes !== planes
-      ? new Sequential(new Conv2d(inPlanes, planes, 1, { stride, bias: false }, rng), new BatchNorm(planes))
-      : new Sequential());
+    this.shortcut = this.add(
+      'shortcut',
+      stride !== 1 || inPlanes !== planes
+        ? new Sequential(new Conv2d(inPlanes, planes, 1, { stride, bias: false }, rng), new BatchNorm(planes))
+        : new Sequential(),
+    );
   }
 
   forward(x: tf.Tensor): tf.Tensor {
@@ -69,8 +77,10 @@ export function convOut(size: number, k: number, s: number, p: number): number {
 export function checkPooled(arch: string, input: Shape, last: [number, number], k: number, want: number): void {
   const [h, w] = last;
   if (Math.floor(h / k) !== 1 || Math.floor(w / k) !== 1) {
-    throw new Error(`--arch ${arch} takes ${want}x${want} images (its last ${h}x${w} feature map must average-pool to 1x1 with ` +
-      `avg_pool2d(${k})); this data has ${input[0]}x${input[1]}`);
+    throw new Error(
+      `--arch ${arch} takes ${want}x${want} images (its last ${h}x${w} feature map must average-pool to 1x1 with ` +
+        `avg_pool2d(${k})); this data has ${input[0]}x${input[1]}`,
+    );
   }
 }
 

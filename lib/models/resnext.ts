@@ -31,7 +31,13 @@ export class ResNeXtBlock extends Module {
   readonly shortcut: Sequential;
   readonly outPlanes: number;
 
-  constructor(readonly inPlanes: number, readonly cardinality: number, readonly bottleneckWidth: number, readonly stride: number, rng: RandomState) {
+  constructor(
+    readonly inPlanes: number,
+    readonly cardinality: number,
+    readonly bottleneckWidth: number,
+    readonly stride: number,
+    rng: RandomState,
+  ) {
     super();
     const gw = cardinality * bottleneckWidth;
     this.outPlanes = EXPANSION * gw;
@@ -41,9 +47,12 @@ export class ResNeXtBlock extends Module {
     this.bn2 = this.add('bn2', new BatchNorm(gw));
     this.conv3 = this.add('conv3', new Conv2d(gw, this.outPlanes, 1, { bias: false }, rng));
     this.bn3 = this.add('bn3', new BatchNorm(this.outPlanes));
-    this.shortcut = this.add('shortcut', stride !== 1 || inPlanes !== this.outPlanes
-      ? new Sequential(new Conv2d(inPlanes, this.outPlanes, 1, { stride, bias: false }, rng), new BatchNorm(this.outPlanes))
-      : new Sequential());
+    this.shortcut = this.add(
+      'shortcut',
+      stride !== 1 || inPlanes !== this.outPlanes
+        ? new Sequential(new Conv2d(inPlanes, this.outPlanes, 1, { stride, bias: false }, rng), new BatchNorm(this.outPlanes))
+        : new Sequential(),
+    );
   }
 
   forward(x: tf.Tensor): tf.Tensor {
@@ -64,7 +73,14 @@ export class ResNeXtBlock extends Module {
 }
 
 /** ResNeXt-29 with [3, 3, 3] blocks; `arch` names it in messages and in the model. */
-export function resnext29(arch: string, cardinality: number, bottleneckWidth: number, fd: number, rng: RandomState, input: Shape = [32, 32, 3]): FeatureNet {
+export function resnext29(
+  arch: string,
+  cardinality: number,
+  bottleneckWidth: number,
+  fd: number,
+  rng: RandomState,
+  input: Shape = [32, 32, 3],
+): FeatureNet {
   const [h, w, c] = input;
   const side = (s: number) => convOut(convOut(s, 3, 2, 1), 3, 2, 1);
   checkPooled(arch, input, [side(h), side(w)], 8, 32);

@@ -40,7 +40,8 @@ export function summaryText(arch: string, fd: number): string {
     const wType = Math.max(head.type.length, ...cells.map((c) => c.type.length));
     const wOut = Math.max(head.output.length, ...cells.map((c) => c.output.length));
     const wPar = Math.max(head.params.length, ...cells.map((c) => c.params.length));
-    const line = (c: typeof head) => `${c.name.padEnd(wName)}  ${c.type.padEnd(wType)}  ${c.output.padEnd(wOut)}  ${c.params.padStart(wPar)}`.trimEnd();
+    const line = (c: typeof head) =>
+      `${c.name.padEnd(wName)}  ${c.type.padEnd(wType)}  ${c.output.padEnd(wOut)}  ${c.params.padStart(wPar)}`.trimEnd();
     const rule = '-'.repeat(wName + wType + wOut + wPar + 6);
     const [h, w, c] = model.inputShape;
     const out = [
@@ -55,7 +56,8 @@ export function summaryText(arch: string, fd: number): string {
     const running = model.namedBuffers().reduce((a, [, v]) => a + v.size, 0);
     if (running > 0) out.push(`batch-norm running statistics (not trainable): ${thousands(running)}`);
     const unused = model.numUnusedParameters();
-    if (unused > 0) out.push(`in ${model.unusedNames.join(', ')}, held for the official state_dict but never used (not trainable): ${thousands(unused)}`);
+    if (unused > 0)
+      out.push(`in ${model.unusedNames.join(', ')}, held for the official state_dict but never used (not trainable): ${thousands(unused)}`);
     out.push(`trainable parameters: ${thousands(model.numParameters())}`);
     return out.join('\n');
   } finally {

@@ -10,7 +10,7 @@
 // PyTorch's sum(p.numel() for p in net.parameters()) reports.
 import type { RandomState } from '../math/random.js';
 import { FeatureNet } from './feature_net.js';
-import { AvgPool2d, BatchNorm, Conv2d, Flatten, Linear, MaxPool2d, Module, ReLU, Sequential } from './nn.js';
+import { AvgPool2d, BatchNorm, Conv2d, Flatten, Linear, MaxPool2d, type Module, ReLU, Sequential } from './nn.js';
 import { checkPooled, mlpHead } from './resnet.js';
 
 type Shape = [number, number, number];
@@ -24,7 +24,11 @@ export function vgg(arch: string, fd: number, rng: RandomState, input: Shape = [
   const [h, w, c] = input;
   let sh = h;
   let sw = w;
-  for (const v of cfg) if (v === 'M') { sh = Math.floor(sh / 2); sw = Math.floor(sw / 2); }
+  for (const v of cfg)
+    if (v === 'M') {
+      sh = Math.floor(sh / 2);
+      sw = Math.floor(sw / 2);
+    }
   // The flattened map must be 512 wide, as the official head's Linear(512, ...) assumes.
   checkPooled(arch, input, [sh, sw], 1, 32);
   const layers: Module[] = [];

@@ -29,27 +29,61 @@ const baseLayout = (title: string, xTitle: string, yTitle: string): Record<strin
 export function lossFigure(rows: LossRow[], kind: 'theoretical' | 'empirical' = 'theoretical', title?: string): Figure {
   const x = rows.map((_, i) => i);
   const line = (name: string, y: number[], color: string) => ({ type: 'scatter', mode: 'lines', name, x, y, line: { color, width: 2 } });
-  const data = kind === 'theoretical'
-    ? [
-        line('ΔR = R − R<sup>c</sup>', rows.map((r) => r.discrimnLossT - r.compressLossT), COLORS.deltaR),
-        line('R', rows.map((r) => r.discrimnLossT), COLORS.R),
-        line('R<sup>c</sup>', rows.map((r) => r.compressLossT), COLORS.Rc),
-      ]
-    : [
-        line('−loss = γ₂R − R<sup>c</sup>', rows.map((r) => -r.loss), COLORS.deltaR),
-        line('R (γ₁)', rows.map((r) => r.discrimnLossE), COLORS.R),
-        line('R<sup>c</sup>', rows.map((r) => r.compressLossE), COLORS.Rc),
-      ];
+  const data =
+    kind === 'theoretical'
+      ? [
+          line(
+            'ΔR = R − R<sup>c</sup>',
+            rows.map((r) => r.discrimnLossT - r.compressLossT),
+            COLORS.deltaR,
+          ),
+          line(
+            'R',
+            rows.map((r) => r.discrimnLossT),
+            COLORS.R,
+          ),
+          line(
+            'R<sup>c</sup>',
+            rows.map((r) => r.compressLossT),
+            COLORS.Rc,
+          ),
+        ]
+      : [
+          line(
+            '−loss = γ₂R − R<sup>c</sup>',
+            rows.map((r) => -r.loss),
+            COLORS.deltaR,
+          ),
+          line(
+            'R (γ₁)',
+            rows.map((r) => r.discrimnLossE),
+            COLORS.R,
+          ),
+          line(
+            'R<sup>c</sup>',
+            rows.map((r) => r.compressLossE),
+            COLORS.Rc,
+          ),
+        ];
   return { data, layout: baseLayout(title ?? `MCR² loss (${kind})`, 'iteration', 'coding rate (nats)') };
 }
 
 /** Confusion matrix as a heatmap (rows: true class, columns: predicted). */
 export function confusionFigure(matrix: number[][], classes: string[], title = 'confusion matrix'): Figure {
   return {
-    data: [{
-      type: 'heatmap', z: matrix, x: classes, y: classes, colorscale: 'Blues', reversescale: false,
-      text: matrix.map((r) => r.map(String)), texttemplate: '%{text}', hovertemplate: 'true %{y}<br>predicted %{x}<br>%{z}<extra></extra>',
-    }],
+    data: [
+      {
+        type: 'heatmap',
+        z: matrix,
+        x: classes,
+        y: classes,
+        colorscale: 'Blues',
+        reversescale: false,
+        text: matrix.map((r) => r.map(String)),
+        texttemplate: '%{text}',
+        hovertemplate: 'true %{y}<br>predicted %{x}<br>%{z}<extra></extra>',
+      },
+    ],
     layout: {
       ...baseLayout(title, 'predicted', 'true'),
       yaxis: { title: { text: 'true' }, autorange: 'reversed', type: 'category' },
@@ -64,7 +98,16 @@ export function confusionFigure(matrix: number[][], classes: string[], title = '
 export function accuracyFigure(values: Record<string, number>, title = 'test accuracy'): Figure {
   const names = Object.keys(values);
   return {
-    data: [{ type: 'bar', x: names, y: names.map((n) => values[n]), text: names.map((n) => values[n].toFixed(4)), textposition: 'auto', marker: { color: COLORS.R } }],
+    data: [
+      {
+        type: 'bar',
+        x: names,
+        y: names.map((n) => values[n]),
+        text: names.map((n) => values[n].toFixed(4)),
+        textposition: 'auto',
+        marker: { color: COLORS.R },
+      },
+    ],
     layout: { ...baseLayout(title, '', 'accuracy'), yaxis: { title: { text: 'accuracy' }, range: [0, 1] } },
   };
 }

@@ -6,7 +6,16 @@ import { RandomState } from '../math/random.js';
 import type { Figure } from './figure.js';
 
 /** rows x cols tiles (NHWC floats in [0, 1], row-major order), 2-pixel white gutters. */
-export function imageGridFigure(tiles: Float32Array, n: number, h: number, w: number, c: number, cols: number, title: string, scale = 3): Figure {
+export function imageGridFigure(
+  tiles: Float32Array,
+  n: number,
+  h: number,
+  w: number,
+  c: number,
+  cols: number,
+  title: string,
+  scale = 3,
+): Figure {
   const rows = Math.ceil(n / cols);
   const gap = 2;
   const H = rows * (h + gap) - gap;
@@ -61,5 +70,13 @@ export function augmentationGrid(ds: ImageDataset, transform: string, opts: Augm
     if (h === ds.height && w === ds.width) tiles.set(original, base);
     tiles.set(aug, base + size);
   });
-  return imageGridFigure(tiles, idx.length * (views + 1), h, w, ds.channels, views + 1, `${ds.name}: transform '${transform}' (first column: original)`);
+  return imageGridFigure(
+    tiles,
+    idx.length * (views + 1),
+    h,
+    w,
+    ds.channels,
+    views + 1,
+    `${ds.name}: transform '${transform}' (first column: original)`,
+  );
 }

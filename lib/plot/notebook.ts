@@ -5,7 +5,10 @@ import * as path from 'node:path';
 import type { Figure } from './figure.js';
 import { figurePng } from './render.js';
 
-type WriteDisplayData = (msg: { data: Record<string, unknown>; metadata: Record<string, unknown>; transient: Record<string, unknown> }, update: boolean) => void;
+type WriteDisplayData = (
+  msg: { data: Record<string, unknown>; metadata: Record<string, unknown>; transient: Record<string, unknown> },
+  update: boolean,
+) => void;
 
 /**
  * tslab's live display channel, found among the modules the kernel process has loaded. There can be
@@ -16,7 +19,7 @@ function tslabWriter(): WriteDisplayData | undefined {
   const suffix = `${path.sep}tslab${path.sep}dist${path.sep}jupyter.js`;
   for (const key of Object.keys(require.cache)) {
     if (!key.endsWith(suffix)) continue;
-    const w = (require.cache[key]?.exports as { lastWriteDisplayData?: WriteDisplayData | null }).lastWriteDisplayData;
+    const w = (require.cache[key]?.exports as { lastWriteDisplayData?: WriteDisplayData | null } | undefined)?.lastWriteDisplayData;
     if (w) return w;
   }
   return undefined;
@@ -69,7 +72,9 @@ export function showTable(df: TableLike, caption?: string): void {
   const idx = df.index ?? rows.map((_, i) => i);
   const fmt = (v: unknown) => (typeof v === 'number' && !Number.isInteger(v) ? v.toFixed(4) : String(v));
   const head = `<tr><th></th>${df.columns.map((c) => `<th>${escapeHtml(c)}</th>`).join('')}</tr>`;
-  const body = rows.map((r, i) => `<tr><th>${escapeHtml(String(idx[i]))}</th>${r.map((v) => `<td>${escapeHtml(fmt(v))}</td>`).join('')}</tr>`).join('');
+  const body = rows
+    .map((r, i) => `<tr><th>${escapeHtml(String(idx[i]))}</th>${r.map((v) => `<td>${escapeHtml(fmt(v))}</td>`).join('')}</tr>`)
+    .join('');
   const html = `<table class="dataframe">${caption ? `<caption>${escapeHtml(caption)}</caption>` : ''}<thead>${head}</thead><tbody>${body}</tbody></table>`;
   if (!displayBundle({ 'text/html': html, 'text/plain': df.toString() })) console.log(df.toString());
 }

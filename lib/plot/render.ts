@@ -7,7 +7,19 @@ import * as path from 'node:path';
 import { writeFileAtomic } from '../io/files.js';
 import type { Figure } from './figure.js';
 
-const CARTESIAN = new Set(['scatter', 'bar', 'heatmap', 'histogram', 'histogram2d', 'box', 'violin', 'contour', 'image', 'pie', 'scattergl']);
+const CARTESIAN = new Set([
+  'scatter',
+  'bar',
+  'heatmap',
+  'histogram',
+  'histogram2d',
+  'box',
+  'violin',
+  'contour',
+  'image',
+  'pie',
+  'scattergl',
+]);
 const bundles = new Map<string, string>();
 
 function plotlySource(fig: Figure): string {
@@ -38,11 +50,20 @@ export function figureHtml(fig: Figure, title = 'figure'): string {
 
 /** Chromium to render with: MCR2_CHROMIUM, then the usual Debian/Ubuntu paths. */
 export function findChromium(): string | undefined {
-  const cands = [process.env.MCR2_CHROMIUM, process.env.CHROME_PATH, '/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'];
+  const cands = [
+    process.env.MCR2_CHROMIUM,
+    process.env.CHROME_PATH,
+    '/usr/bin/chromium',
+    '/usr/bin/chromium-browser',
+    '/usr/bin/google-chrome',
+  ];
   return cands.find((c): c is string => c !== undefined && c !== '' && fs.existsSync(c));
 }
 
-interface Browser { newPage(): Promise<Page>; close(): Promise<void> }
+interface Browser {
+  newPage(): Promise<Page>;
+  close(): Promise<void>;
+}
 interface Page {
   setContent(html: string): Promise<void>;
   evaluate<R, A>(fn: (a: A) => R | Promise<R>, arg: A): Promise<R>;
@@ -62,9 +83,19 @@ async function getBrowser(): Promise<Browser> {
     browser = chromium.launch({
       executablePath: exe,
       headless: true,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync', '--disable-dev-shm-usage'],
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--no-first-run',
+        '--disable-sync',
+        '--disable-dev-shm-usage',
+      ],
     });
-    browser.catch(() => { browser = undefined; });
+    browser.catch(() => {
+      browser = undefined;
+    });
   }
   return browser;
 }
@@ -83,17 +114,24 @@ export async function figurePng(fig: Figure, scale = 2): Promise<Uint8Array> {
   if (idle) clearTimeout(idle);
   const page = await b.newPage();
   try {
-    await page.setContent(`<html><head><meta charset="utf-8"><script>${escapeScript(plotlySource(fig))}</script></head><body></body></html>`);
-    const url = await page.evaluate(async ({ f, s }: { f: Figure; s: number }) => {
-      const P = (globalThis as unknown as { Plotly: { toImage(f: object, o: object): Promise<string> } }).Plotly;
-      const w = Number(f.layout.width ?? 760);
-      const h = Number(f.layout.height ?? 440);
-      return P.toImage({ data: f.data, layout: f.layout }, { format: 'png', width: w, height: h, scale: s });
-    }, { f: fig, s: scale });
+    await page.setContent(
+      `<html><head><meta charset="utf-8"><script>${escapeScript(plotlySource(fig))}</script></head><body></body></html>`,
+    );
+    const url = await page.evaluate(
+      async ({ f, s }: { f: Figure; s: number }) => {
+        const P = (globalThis as unknown as { Plotly: { toImage(f: object, o: object): Promise<string> } }).Plotly;
+        const w = Number(f.layout.width ?? 760);
+        const h = Number(f.layout.height ?? 440);
+        return P.toImage({ data: f.data, layout: f.layout }, { format: 'png', width: w, height: h, scale: s });
+      },
+      { f: fig, s: scale },
+    );
     return Buffer.from(url.slice(url.indexOf(',') + 1), 'base64');
   } finally {
     await page.close();
-    idle = setTimeout(() => { void closeRenderer(); }, 20000);
+    idle = setTimeout(() => {
+      void closeRenderer();
+    }, 20000);
     idle.unref();
   }
 }

@@ -2,7 +2,7 @@
 // little-endian data): readable from Python with `safetensors.numpy.load_file` or
 // `safetensors.torch.load_file`. Tensor names are the PyTorch-style state_dict keys.
 import * as fs from 'node:fs';
-import * as tf from '@tensorflow/tfjs';
+import type * as tf from '@tensorflow/tfjs';
 import { writeFileAtomic } from '../io/files.js';
 
 export interface StoredTensor {

@@ -13,7 +13,12 @@ export class ChunkedPass {
   private readonly rows: number;
   private readonly size: number;
 
-  constructor(private readonly model: Network, private readonly x: Float32Array, private readonly shape: [number, number, number, number], readonly chunk: number) {
+  constructor(
+    private readonly model: Network,
+    private readonly x: Float32Array,
+    private readonly shape: [number, number, number, number],
+    readonly chunk: number,
+  ) {
     this.rows = shape[0];
     this.size = shape[1] * shape[2] * shape[3];
     if (!(chunk >= 2)) throw new Error(`chunk of ${chunk} rows: batch norm needs at least 2`);

@@ -45,7 +45,12 @@ export class LocalEngine implements TrainingEngine {
   readonly workers = 0;
 
   /** chunk: rows per forward/backward chunk when the batch is larger (0: the whole batch at once). */
-  constructor(private readonly model: Network, private readonly optim: SGD, private readonly loss: TrainingLoss, private readonly chunk = 0) {}
+  constructor(
+    private readonly model: Network,
+    private readonly optim: SGD,
+    private readonly loss: TrainingLoss,
+    private readonly chunk = 0,
+  ) {}
 
   step(x: Float32Array, shape: BatchShape, y: Int32Array, numClasses: number): StepOutput {
     if (this.chunk > 0 && shape[0] > this.chunk) return this.chunkedStep(x, shape, y, numClasses);
@@ -54,7 +59,13 @@ export class LocalEngine implements TrainingEngine {
     let out: StepOutput | undefined;
     const { value, grads } = tf.variableGrads(() => {
       const r = this.loss.forward(this.model.forward(xt), y, numClasses);
-      out = { total: 0, discrimnLossE: r.discrimnLossE, compressLossE: r.compressLossE, discrimnLossT: r.discrimnLossT, compressLossT: r.compressLossT };
+      out = {
+        total: 0,
+        discrimnLossE: r.discrimnLossE,
+        compressLossE: r.compressLossE,
+        discrimnLossT: r.discrimnLossT,
+        compressLossT: r.compressLossT,
+      };
       return r.total;
     }, vars);
     this.optim.step(gradsByName(this.model, grads));
@@ -73,7 +84,13 @@ export class LocalEngine implements TrainingEngine {
     const grads = gradsFromArrays(this.model, pass.gradients(dzData));
     this.optim.step(grads);
     tf.dispose([...grads.values()]);
-    return { total: ev.total, discrimnLossE: ev.discrimnLossE, compressLossE: ev.compressLossE, discrimnLossT: ev.discrimnLossT, compressLossT: ev.compressLossT };
+    return {
+      total: ev.total,
+      discrimnLossE: ev.discrimnLossE,
+      compressLossE: ev.compressLossE,
+      discrimnLossT: ev.discrimnLossT,
+      compressLossT: ev.compressLossT,
+    };
   }
 
   syncParams(): void {}

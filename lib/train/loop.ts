@@ -128,12 +128,21 @@ export async function trainLoop(s: LoopSpec, backend: BackendInfo, hooks: TrainH
   try {
     startEpoch = openRun(s, optim, log);
     const workers = Math.min(s.workers >= 0 ? s.workers : defaultWorkers(backend.name), Math.max(0, Math.floor(s.batchSize / 2) - 1));
-    engine = workers > 0
-      ? await ParallelEngine.create(model, optim, s.loss, { ...s.build, backend: backend.name, workers, maxBatch: s.batchSize, chunk: s.chunk })
-      : new LocalEngine(model, optim, s.loss, s.chunk);
-    log(`model: ${s.build.arch} (fd ${s.build.fd}), ${model.numParameters().toLocaleString('en-US')} trainable parameters; ` +
-      `${s.stepsPerEpoch} steps/epoch of ${s.batchSize}${workers > 0 ? `, split over ${workers + 1} threads` : ''}` +
-      `${s.chunk > 0 && s.batchSize / (workers + 1) > s.chunk ? `, in chunks of ${s.chunk}` : ''}`);
+    engine =
+      workers > 0
+        ? await ParallelEngine.create(model, optim, s.loss, {
+            ...s.build,
+            backend: backend.name,
+            workers,
+            maxBatch: s.batchSize,
+            chunk: s.chunk,
+          })
+        : new LocalEngine(model, optim, s.loss, s.chunk);
+    log(
+      `model: ${s.build.arch} (fd ${s.build.fd}), ${model.numParameters().toLocaleString('en-US')} trainable parameters; ` +
+        `${s.stepsPerEpoch} steps/epoch of ${s.batchSize}${workers > 0 ? `, split over ${workers + 1} threads` : ''}` +
+        `${s.chunk > 0 && s.batchSize / (workers + 1) > s.chunk ? `, in chunks of ${s.chunk}` : ''}`,
+    );
     log(`run folder: ${run.dir}`);
     for (let epoch = startEpoch; epoch < s.epochs; epoch++) {
       optim.lr = multiStepLR(s.lr, s.milestones, epoch);
@@ -150,7 +159,15 @@ export async function trainLoop(s: LoopSpec, backend: BackendInfo, hooks: TrainH
         if (!Number.isFinite(t.total)) throw new Error(`epoch ${epoch} step ${step}: loss is ${t.total}; lower --lr or raise --eps`);
         epochMs += performance.now() - s0;
         images += b.shape[0];
-        const row: LossRow = { epoch, step, loss: t.total, discrimnLossE: t.discrimnLossE, compressLossE: t.compressLossE, discrimnLossT: t.discrimnLossT, compressLossT: t.compressLossT };
+        const row: LossRow = {
+          epoch,
+          step,
+          loss: t.total,
+          discrimnLossE: t.discrimnLossE,
+          compressLossE: t.compressLossE,
+          discrimnLossT: t.discrimnLossT,
+          compressLossT: t.compressLossT,
+        };
         run.appendLoss(row);
         hooks.onStep?.(row);
         sums[0] += t.total;
@@ -173,12 +190,21 @@ export async function trainLoop(s: LoopSpec, backend: BackendInfo, hooks: TrainH
       if (epoch > 0) fs.rmSync(run.optimizerFile(epoch - 1), { force: true });
       const n = Math.max(step, 1);
       const sum: EpochSummary = {
-        epoch, epochs: s.epochs, lr: optim.lr,
-        loss: sums[0] / n, discrimnLossE: sums[1] / n, compressLossE: sums[2] / n, discrimnLossT: sums[3] / n, compressLossT: sums[4] / n,
-        imagesPerSecond: images / (epochMs / 1000), seconds: (Date.now() - e0) / 1000,
+        epoch,
+        epochs: s.epochs,
+        lr: optim.lr,
+        loss: sums[0] / n,
+        discrimnLossE: sums[1] / n,
+        compressLossE: sums[2] / n,
+        discrimnLossT: sums[3] / n,
+        compressLossT: sums[4] / n,
+        imagesPerSecond: images / (epochMs / 1000),
+        seconds: (Date.now() - e0) / 1000,
       };
       const terms = Number.isNaN(sum.discrimnLossE) ? '' : `  R ${sum.discrimnLossE.toFixed(3)}  Rc ${sum.compressLossE.toFixed(3)}`;
-      log(`epoch ${epoch + 1}/${s.epochs}  loss ${sum.loss.toFixed(4)}${terms}  lr ${pyFloat(sum.lr)}  ${sum.imagesPerSecond.toFixed(0)} img/s  ${formatDuration(sum.seconds)}`);
+      log(
+        `epoch ${epoch + 1}/${s.epochs}  loss ${sum.loss.toFixed(4)}${terms}  lr ${pyFloat(sum.lr)}  ${sum.imagesPerSecond.toFixed(0)} img/s  ${formatDuration(sum.seconds)}`,
+      );
       hooks.onEpoch?.(sum);
     }
   } catch (e) {
@@ -190,7 +216,8 @@ export async function trainLoop(s: LoopSpec, backend: BackendInfo, hooks: TrainH
   }
   model.eval();
   return {
-    backend, startEpoch,
+    backend,
+    startEpoch,
     imagesPerSecond: trainMs > 0 ? imagesSeen / (trainMs / 1000) : 0,
     seconds: (Date.now() - t0) / 1000,
     epochsRun: Math.max(0, s.epochs - startEpoch),
@@ -198,7 +225,10 @@ export async function trainLoop(s: LoopSpec, backend: BackendInfo, hooks: TrainH
 }
 
 /** Weights of another run's checkpoint (--pretrain_dir/--pretrain_epo), with its arch and fd. */
-export function pretrainedWeights(dir: string, epoch: number | null | undefined): { arch: string; fd: number; state: Map<string, { shape: number[]; data: Float32Array }>; file: string } {
+export function pretrainedWeights(
+  dir: string,
+  epoch: number | null | undefined,
+): { arch: string; fd: number; state: Map<string, { shape: number[]; data: Float32Array }>; file: string } {
   const prev = new RunFolder(dir);
   const pp = prev.readParams();
   const ck = prev.resolveCheckpoint(epoch ?? undefined);

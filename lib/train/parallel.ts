@@ -13,7 +13,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { Network } from '../models/network.js';
 import { workerScript } from '../io/paths.js';
 import { availableCores } from '../backend/threads.js';
-import { type BatchShape, type StepOutput, type TrainingEngine, type TrainingLoss } from './engine.js';
+import type { BatchShape, StepOutput, TrainingEngine, TrainingLoss } from './engine.js';
 import { ChunkedPass } from './chunked.js';
 import { writeParams } from './parallel_params.js';
 import { CTRL_SLOTS, ERROR_BYTES, readError, signal, SLOT, waitFor, type WorkerInit } from './parallel_protocol.js';
@@ -99,24 +99,37 @@ export class ParallelEngine implements TrainingEngine {
     try {
       for (let i = 0; i < o.workers; i++) {
         const init: WorkerInit = {
-          arch: o.arch, fd: o.fd, seed: o.seed, inputShape: o.inputShape, logits: o.logits, chunk: o.chunk ?? 0, backend: o.backend,
+          arch: o.arch,
+          fd: o.fd,
+          seed: o.seed,
+          inputShape: o.inputShape,
+          logits: o.logits,
+          chunk: o.chunk ?? 0,
+          backend: o.backend,
           ctrl: new SharedArrayBuffer(CTRL_SLOTS * 4),
           input: new SharedArrayBuffer(sliceRows * h * w * c * 4),
           z: new SharedArrayBuffer(sliceRows * model.featureDim * 4),
           dz: new SharedArrayBuffer(sliceRows * model.featureDim * 4),
           grads: new SharedArrayBuffer(nParams * 4),
-          params, paramsVersion: version,
+          params,
+          paramsVersion: version,
           error: new SharedArrayBuffer(ERROR_BYTES),
         };
         const script = workerScript(__dirname, 'parallel_worker');
         if (script === undefined) throw new Error('training workers need the built package (npm run build); or set --workers 0');
         const worker = new Worker(script, { workerData: init });
         handles.push({
-          worker, ctrl: new Int32Array(init.ctrl), input: new Float32Array(init.input), z: new Float32Array(init.z),
-          dz: new Float32Array(init.dz), grads: new Float32Array(init.grads), error: init.error,
+          worker,
+          ctrl: new Int32Array(init.ctrl),
+          input: new Float32Array(init.input),
+          z: new Float32Array(init.z),
+          dz: new Float32Array(init.dz),
+          grads: new Float32Array(init.grads),
+          error: init.error,
         });
         await new Promise<void>((resolve, reject) => {
-          const fail = (e: unknown) => reject(new Error(`training worker ${i} failed to start: ${e instanceof Error ? e.message : String(e)}`));
+          const fail = (e: unknown) =>
+            reject(new Error(`training worker ${i} failed to start: ${e instanceof Error ? e.message : String(e)}`));
           worker.once('message', () => resolve());
           worker.once('error', fail);
           worker.once('exit', (code) => {
@@ -182,7 +195,13 @@ export class ParallelEngine implements TrainingEngine {
         hd.dz.set(dAll.subarray((i + 1) * per * p, ((i + 1) * per + rows(i + 1)) * p));
         signal(hd.ctrl, SLOT.DZ, s);
       });
-      out = { total: ev.total, discrimnLossE: ev.discrimnLossE, compressLossE: ev.compressLossE, discrimnLossT: ev.discrimnLossT, compressLossT: ev.compressLossT };
+      out = {
+        total: ev.total,
+        discrimnLossE: ev.discrimnLossE,
+        compressLossE: ev.compressLossE,
+        discrimnLossT: ev.discrimnLossT,
+        compressLossT: ev.compressLossT,
+      };
       return dAll.subarray(0, r0 * p);
     };
     const mine = new Map<string, Float32Array>(); // by tfjs variable name

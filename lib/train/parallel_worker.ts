@@ -44,7 +44,12 @@ async function main(): Promise<void> {
         haveVersion = v;
       }
       const rows = Atomics.load(ctrl, SLOT.ROWS);
-      const shape: [number, number, number, number] = [rows, Atomics.load(ctrl, SLOT.H), Atomics.load(ctrl, SLOT.W), Atomics.load(ctrl, SLOT.C)];
+      const shape: [number, number, number, number] = [
+        rows,
+        Atomics.load(ctrl, SLOT.H),
+        Atomics.load(ctrl, SLOT.W),
+        Atomics.load(ctrl, SLOT.C),
+      ];
       const xs = input.subarray(0, rows * shape[1] * shape[2] * shape[3]);
       const p = model.featureDim;
       const exchange = (z: Float32Array): Float32Array => {

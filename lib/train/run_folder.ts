@@ -56,7 +56,11 @@ export class RunFolder {
   }
 
   writeParams(params: Record<string, unknown>): void {
-    const sorted = Object.fromEntries(Object.keys(params).sort().map((k) => [k, params[k]]));
+    const sorted = Object.fromEntries(
+      Object.keys(params)
+        .sort()
+        .map((k) => [k, params[k]]),
+    );
     writeFileAtomic(this.paramsFile, JSON.stringify(sorted, null, 2));
   }
 
@@ -72,7 +76,8 @@ export class RunFolder {
   /** Epoch numbers that have a model checkpoint, ascending. */
   checkpointEpochs(): number[] {
     if (!fs.existsSync(this.checkpointDir)) return [];
-    return fs.readdirSync(this.checkpointDir)
+    return fs
+      .readdirSync(this.checkpointDir)
       .map((f) => /^model-epoch(\d+)\.safetensors$/.exec(f))
       .filter((m): m is RegExpExecArray => m !== null)
       .map((m) => Number(m[1]))
@@ -84,7 +89,8 @@ export class RunFolder {
     const epochs = this.checkpointEpochs();
     if (epochs.length === 0) throw new Error(`no checkpoints in ${this.checkpointDir}`);
     const e = epoch ?? epochs[epochs.length - 1];
-    if (!epochs.includes(e)) throw new Error(`no checkpoint for epoch ${e} in ${this.checkpointDir} (have ${epochs[0]}..${epochs[epochs.length - 1]})`);
+    if (!epochs.includes(e))
+      throw new Error(`no checkpoint for epoch ${e} in ${this.checkpointDir} (have ${epochs[0]}..${epochs[epochs.length - 1]})`);
     return { epoch: e, file: this.modelFile(e) };
   }
 
@@ -101,7 +107,9 @@ export class RunFolder {
   /** Keeps only rows of epochs ≤ lastEpoch (resuming after an interruption). */
   truncateLosses(lastEpoch: number): void {
     const rows = this.readLosses().filter((r) => r.epoch <= lastEpoch);
-    const body = rows.map((r) => `\n${[r.epoch, r.step, r.loss, r.discrimnLossE, r.compressLossE, r.discrimnLossT, r.compressLossT].join(',')}`).join('');
+    const body = rows
+      .map((r) => `\n${[r.epoch, r.step, r.loss, r.discrimnLossE, r.compressLossE, r.discrimnLossT, r.compressLossT].join(',')}`)
+      .join('');
     writeFileAtomic(this.lossesFile, LOSS_HEADER + body);
   }
 }
@@ -113,7 +121,8 @@ export function parseLossesCsv(text: string, where = 'losses.csv'): LossRow[] {
     const parts = l.split(',');
     const v = parts.map(Number);
     // 'NaN' is what a cross-entropy run logs for the four MCR² terms.
-    if (v.length !== 7 || v.some((x, j) => Number.isNaN(x) && parts[j].trim() !== 'NaN')) throw new Error(`${where}: line ${i + 2} is malformed: '${l}'`);
+    if (v.length !== 7 || v.some((x, j) => Number.isNaN(x) && parts[j].trim() !== 'NaN'))
+      throw new Error(`${where}: line ${i + 2} is malformed: '${l}'`);
     return { epoch: v[0], step: v[1], loss: v[2], discrimnLossE: v[3], compressLossE: v[4], discrimnLossT: v[5], compressLossT: v[6] };
   });
 }

@@ -15,11 +15,18 @@ export class SGD {
   readonly weightDecay: number;
   private readonly buffers = new Map<string, tf.Variable>();
 
-  constructor(private readonly params: Array<[string, tf.Variable]>, opts: SGDOptions) {
+  constructor(
+    private readonly params: Array<[string, tf.Variable]>,
+    opts: SGDOptions,
+  ) {
     this.lr = opts.lr;
     this.momentum = opts.momentum ?? 0;
     this.weightDecay = opts.weightDecay ?? 0;
-    for (const [k, v] of [['lr', this.lr], ['momentum', this.momentum], ['weight decay', this.weightDecay]] as const) {
+    for (const [k, v] of [
+      ['lr', this.lr],
+      ['momentum', this.momentum],
+      ['weight decay', this.weightDecay],
+    ] as const) {
       if (!Number.isFinite(v) || v < 0) throw new Error(`SGD: ${k} must be a finite number ≥ 0, got ${v}`);
     }
   }
@@ -56,7 +63,8 @@ export class SGD {
     const shapes = new Map(this.params.map(([n, v]) => [n, v.shape.join('x')]));
     for (const [n, s] of state) {
       if (!shapes.has(n)) throw new Error(`optimizer state has '${n}', which this model does not`);
-      if (shapes.get(n) !== s.shape.join('x')) throw new Error(`optimizer state '${n}' has shape [${s.shape}], parameter has [${shapes.get(n)}]`);
+      if (shapes.get(n) !== s.shape.join('x'))
+        throw new Error(`optimizer state '${n}' has shape [${s.shape}], parameter has [${shapes.get(n)}]`);
       const t = tf.tensor(s.data, s.shape);
       const old = this.buffers.get(n);
       if (old === undefined) this.buffers.set(n, tf.variable(t, false));

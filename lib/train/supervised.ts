@@ -88,8 +88,10 @@ export const SUPERVISED_DEFAULTS: SupervisedConfig = {
 
 /** The official folder name: sup_{arch}+{fd}_{data}_epo{epo}_bs{bs}_lr{lr}_mom{mom}_wd{wd}_gam1{gam1}_gam2{gam2}_eps{eps}_lcr{lcr}{tail}. */
 export function supervisedRunName(c: SupervisedConfig): string {
-  return `sup_${c.arch}+${pyInt(c.fd)}_${c.data}_epo${pyInt(c.epo)}_bs${pyInt(c.bs)}_lr${pyFloat(c.lr)}_mom${pyFloat(c.mom)}` +
-    `_wd${pyFloat(c.wd)}_gam1${pyFloat(c.gam1)}_gam2${pyFloat(c.gam2)}_eps${pyFloat(c.eps)}_lcr${pyFloat(c.lcr)}${c.loss === 'ce' ? '_ce' : ''}${c.tail}`;
+  return (
+    `sup_${c.arch}+${pyInt(c.fd)}_${c.data}_epo${pyInt(c.epo)}_bs${pyInt(c.bs)}_lr${pyFloat(c.lr)}_mom${pyFloat(c.mom)}` +
+    `_wd${pyFloat(c.wd)}_gam1${pyFloat(c.gam1)}_gam2${pyFloat(c.gam2)}_eps${pyFloat(c.eps)}_lcr${pyFloat(c.lcr)}${c.loss === 'ce' ? '_ce' : ''}${c.tail}`
+  );
 }
 
 export interface TrainResult {
@@ -105,7 +107,28 @@ export interface TrainResult {
   labelsChanged: number;
 }
 
-const SAME_RUN_KEYS: Array<keyof SupervisedConfig> = ['arch', 'fd', 'data', 'epo', 'bs', 'lr', 'mom', 'wd', 'gam1', 'gam2', 'eps', 'corrupt', 'lcr', 'lcs', 'transform', 'milestones', 'seed', 'shuffle', 'subset', 'loss'];
+const SAME_RUN_KEYS: Array<keyof SupervisedConfig> = [
+  'arch',
+  'fd',
+  'data',
+  'epo',
+  'bs',
+  'lr',
+  'mom',
+  'wd',
+  'gam1',
+  'gam2',
+  'eps',
+  'corrupt',
+  'lcr',
+  'lcs',
+  'transform',
+  'milestones',
+  'seed',
+  'shuffle',
+  'subset',
+  'loss',
+];
 
 function validate(c: SupervisedConfig): void {
   const posInt = (k: keyof SupervisedConfig) => {
@@ -147,26 +170,52 @@ export async function trainSupervised(config: Partial<SupervisedConfig>, hooks: 
     model.dispose();
     throw new Error(`--bs ${c.bs} is larger than the training set (${train.n} images)`);
   }
-  log(`data: ${train.name} train, ${train.n} images ${train.height}x${train.width}x${train.channels} from ${train.source}` +
-    (c.lcr > 0 ? `; labels corrupted (${c.corrupt}, ratio ${c.lcr}, seed ${c.lcs}): ${labelsChanged} changed` : ''));
+  log(
+    `data: ${train.name} train, ${train.n} images ${train.height}x${train.width}x${train.channels} from ${train.source}` +
+      (c.lcr > 0 ? `; labels corrupted (${c.corrupt}, ratio ${c.lcr}, seed ${c.lcs}): ${labelsChanged} changed` : ''),
+  );
   const run = new RunFolder(path.join(c.save_dir, supervisedRunName(c)));
-  const r = await trainLoop({
-    run, params: { ...c, num_classes: train.numClasses }, sameRunKeys: SAME_RUN_KEYS, model,
-    loss: c.loss === 'ce' ? new CrossEntropyLoss() : new MaximalCodingRateReduction({ gam1: c.gam1, gam2: c.gam2, eps: c.eps }),
-    build: { arch: c.arch, fd: c.fd, seed: c.seed, inputShape, logits },
-    epochs: c.epo, lr: c.lr, mom: c.mom, wd: c.wd, milestones: c.milestones, seed: c.seed, batchSize: c.bs, workers: c.workers, chunk: c.chunk >= 0 ? c.chunk : archDefaultChunk(c.arch),
-    stepsPerEpoch: steps,
-    batches: function* (_epoch, rng) {
-      const order = c.shuffle ? rng.permutation(train.n) : Int32Array.from({ length: train.n }, (_, i) => i);
-      for (let step = 0; step < steps; step++) {
-        const idx = order.subarray(step * c.bs, (step + 1) * c.bs);
-        const y = new Int32Array(idx.length);
-        for (let i = 0; i < idx.length; i++) y[i] = labels[idx[i]];
-        const { data, shape } = imageBatchData(train, idx, transform, rng);
-        yield { data, shape, labels: y, numClasses: train.numClasses };
-      }
+  const r = await trainLoop(
+    {
+      run,
+      params: { ...c, num_classes: train.numClasses },
+      sameRunKeys: SAME_RUN_KEYS,
+      model,
+      loss: c.loss === 'ce' ? new CrossEntropyLoss() : new MaximalCodingRateReduction({ gam1: c.gam1, gam2: c.gam2, eps: c.eps }),
+      build: { arch: c.arch, fd: c.fd, seed: c.seed, inputShape, logits },
+      epochs: c.epo,
+      lr: c.lr,
+      mom: c.mom,
+      wd: c.wd,
+      milestones: c.milestones,
+      seed: c.seed,
+      batchSize: c.bs,
+      workers: c.workers,
+      chunk: c.chunk >= 0 ? c.chunk : archDefaultChunk(c.arch),
+      stepsPerEpoch: steps,
+      batches: function* (_epoch, rng) {
+        const order = c.shuffle ? rng.permutation(train.n) : Int32Array.from({ length: train.n }, (_, i) => i);
+        for (let step = 0; step < steps; step++) {
+          const idx = order.subarray(step * c.bs, (step + 1) * c.bs);
+          const y = new Int32Array(idx.length);
+          for (let i = 0; i < idx.length; i++) y[i] = labels[idx[i]];
+          const { data, shape } = imageBatchData(train, idx, transform, rng);
+          yield { data, shape, labels: y, numClasses: train.numClasses };
+        }
+      },
+      describe: { arch: c.arch, fd: String(c.fd), loss: c.loss, format: 'mcr2-ts NHWC; conv [kh,kw,in,out], linear [in,out]' },
     },
-    describe: { arch: c.arch, fd: String(c.fd), loss: c.loss, format: 'mcr2-ts NHWC; conv [kh,kw,in,out], linear [in,out]' },
-  }, backend, hooks);
-  return { runDir: run.dir, config: c, backend, model, imagesPerSecond: r.imagesPerSecond, seconds: r.seconds, epochsRun: r.epochsRun, labelsChanged };
+    backend,
+    hooks,
+  );
+  return {
+    runDir: run.dir,
+    config: c,
+    backend,
+    model,
+    imagesPerSecond: r.imagesPerSecond,
+    seconds: r.seconds,
+    epochsRun: r.epochsRun,
+    labelsChanged,
+  };
 }

@@ -57,13 +57,17 @@ export class KernelCaller {
   }
 
   conv2d(x: TensorInfo, filter: TensorInfo, pad: Array<[number, number]>, dilations: [number, number] = [1, 1]): TensorInfo {
-    return this.run('Conv2D', { x, filter }, {
-      strides: [1, 1],
-      pad: [[0, 0], pad[0], pad[1], [0, 0]],
-      dataFormat: 'NHWC',
-      dilations,
-      dimRoundingMode: undefined,
-    });
+    return this.run(
+      'Conv2D',
+      { x, filter },
+      {
+        strides: [1, 1],
+        pad: [[0, 0], pad[0], pad[1], [0, 0]],
+        dataFormat: 'NHWC',
+        dilations,
+        dimRoundingMode: undefined,
+      },
+    );
   }
 
   /** Releases intermediates (reshape outputs share data with their input and only drop a reference). */

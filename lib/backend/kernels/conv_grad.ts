@@ -21,14 +21,36 @@ function convInfo(xShape: number[], filterShape: number[], attrs: ConvGradAttrs)
   return tf.backend_util.computeConv2DInfo(
     xShape as [number, number, number, number],
     filterShape as [number, number, number, number],
-    attrs.strides, 1, attrs.pad, attrs.dimRoundingMode, false, 'channelsLast');
+    attrs.strides,
+    1,
+    attrs.pad,
+    attrs.dimRoundingMode,
+    false,
+    'channelsLast',
+  );
 }
 
 /** dW of a conv2d from its input x [n,h,w,ci] and output gradient dy [n,oh,ow,co]. */
-export function conv2dBackpropFilter(k: KernelCaller, x: TensorInfo, dy: TensorInfo, filterShape: number[], attrs: ConvGradAttrs): TensorInfo {
+export function conv2dBackpropFilter(
+  k: KernelCaller,
+  x: TensorInfo,
+  dy: TensorInfo,
+  filterShape: number[],
+  attrs: ConvGradAttrs,
+): TensorInfo {
   const info = convInfo(x.shape, filterShape, attrs);
-  const { filterHeight: kh, filterWidth: kw, strideHeight: sh, strideWidth: sw, outHeight: oh, outWidth: ow,
-    inHeight: h, inWidth: w, batchSize: n, inChannels: ci } = info;
+  const {
+    filterHeight: kh,
+    filterWidth: kw,
+    strideHeight: sh,
+    strideWidth: sw,
+    outHeight: oh,
+    outWidth: ow,
+    inHeight: h,
+    inWidth: w,
+    batchSize: n,
+    inChannels: ci,
+  } = info;
   const { top, left } = info.padInfo;
   // Rows/cols of the (padded) input that any output reads: up to −pad + (o−1)·s + k − 1.
   const bottom = kh + (oh - 1) * sh - top - h;
@@ -40,7 +62,15 @@ export function conv2dBackpropFilter(k: KernelCaller, x: TensorInfo, dy: TensorI
   const xt = k.transpose(xs, [3, 1, 2, 0]);
   if (xs !== x) k.free(xs);
   const dyt = k.transpose(dy, [1, 2, 0, 3]);
-  const r = k.conv2d(xt, dyt, [[top, Math.max(0, bottom)], [left, Math.max(0, right)]], [sh, sw]);
+  const r = k.conv2d(
+    xt,
+    dyt,
+    [
+      [top, Math.max(0, bottom)],
+      [left, Math.max(0, right)],
+    ],
+    [sh, sw],
+  );
   k.free(xt, dyt);
   const out = k.transpose(r, [1, 2, 0, 3]);
   k.free(r);

@@ -67,8 +67,19 @@ export function axisPhases(h: number, k: number, s: number, p: number, oh: numbe
  * Sub-filter of phase (ry, rx), flipped in space and with in/out channels swapped:
  * out[a, b, o, i] = f[ry + sh·(ty − 1 − a), rx + sw·(tx − 1 − b), i, o], f: [kh, kw, ci, co].
  */
-export function flippedSubFilter(f: Float32Array, kw: number, ci: number, co: number, ry: number, rx: number, sh: number, sw: number,
-  ty: number, tx: number, out: Float32Array): void {
+export function flippedSubFilter(
+  f: Float32Array,
+  kw: number,
+  ci: number,
+  co: number,
+  ry: number,
+  rx: number,
+  sh: number,
+  sw: number,
+  ty: number,
+  tx: number,
+  out: Float32Array,
+): void {
   const block = ci * co;
   for (let a = 0; a < ty; a++) {
     const ky = ry + sh * (ty - 1 - a);
@@ -93,14 +104,39 @@ export function flippedSubFilter(f: Float32Array, kw: number, ci: number, co: nu
 }
 
 /** dx of a conv2d from dy [n, oh, ow, co] and the filter [kh, kw, ci, co]. */
-export function conv2dBackpropInputPhased(k: KernelCaller, wb: WasmBackend, dy: TensorInfo, filter: TensorInfo, attrs: ConvGradAttrs): TensorInfo {
+export function conv2dBackpropInputPhased(
+  k: KernelCaller,
+  wb: WasmBackend,
+  dy: TensorInfo,
+  filter: TensorInfo,
+  attrs: ConvGradAttrs,
+): TensorInfo {
   if (attrs.dataFormat !== undefined && attrs.dataFormat !== 'NHWC') {
     throw new Error(`convolution gradients on this backend need dataFormat NHWC, got ${attrs.dataFormat}`);
   }
-  const info = tf.backend_util.computeConv2DInfo(attrs.inputShape as [number, number, number, number], filter.shape as [number, number, number, number],
-    attrs.strides, 1, attrs.pad, attrs.dimRoundingMode, false, 'channelsLast');
-  const { filterHeight: kh, filterWidth: kw, strideHeight: sh, strideWidth: sw, outHeight: oh, outWidth: ow,
-    inHeight: h, inWidth: w, batchSize: n, inChannels: ci, outChannels: co } = info;
+  const info = tf.backend_util.computeConv2DInfo(
+    attrs.inputShape as [number, number, number, number],
+    filter.shape as [number, number, number, number],
+    attrs.strides,
+    1,
+    attrs.pad,
+    attrs.dimRoundingMode,
+    false,
+    'channelsLast',
+  );
+  const {
+    filterHeight: kh,
+    filterWidth: kw,
+    strideHeight: sh,
+    strideWidth: sw,
+    outHeight: oh,
+    outWidth: ow,
+    inHeight: h,
+    inWidth: w,
+    batchSize: n,
+    inChannels: ci,
+    outChannels: co,
+  } = info;
   const { top, left } = info.padInfo;
   const ys = axisPhases(h, kh, sh, top, oh);
   const xs = axisPhases(w, kw, sw, left, ow);
@@ -112,19 +148,45 @@ export function conv2dBackpropInputPhased(k: KernelCaller, wb: WasmBackend, dy: 
       if (py.taps === 0 || px.taps === 0 || py.len === 0 || px.len === 0) continue;
       covered += py.count * px.count;
       const sub = wb.makeOutput([py.taps, px.taps, co, ci], 'float32');
-      flippedSubFilter(wb.typedArrayFromHeap(filter) as Float32Array, kw, ci, co, py.r, px.r, sh, sw, py.taps, px.taps,
-        wb.typedArrayFromHeap(sub) as Float32Array);
+      flippedSubFilter(
+        wb.typedArrayFromHeap(filter) as Float32Array,
+        kw,
+        ci,
+        co,
+        py.r,
+        px.r,
+        sh,
+        sw,
+        py.taps,
+        px.taps,
+        wb.typedArrayFromHeap(sub) as Float32Array,
+      );
       const whole = py.from === 0 && py.len === oh && px.from === 0 && px.len === ow;
       const src = whole ? dy : k.slice(dy, [0, py.from, px.from, 0], [n, py.len, px.len, co]);
-      const part = k.conv2d(src, sub, [[py.lo, py.hi], [px.lo, px.hi]]);
+      const part = k.conv2d(src, sub, [
+        [py.lo, py.hi],
+        [px.lo, px.hi],
+      ]);
       if (src !== dy) k.free(src);
       k.free(sub);
       if (part.shape[1] !== py.count || part.shape[2] !== px.count || part.shape[3] !== ci) {
         throw new Error(`internal: Conv2DBackpropInput phase produced [${part.shape}], expected [${n},${py.count},${px.count},${ci}]`);
       }
       if (dx === undefined) return part;
-      scatterPhase(wb.typedArrayFromHeap(part) as Float32Array, wb.typedArrayFromHeap(dx) as Float32Array, n, h, w, ci,
-        py.count, px.count, py.q0 * sh + py.r - top, sh, px.q0 * sw + px.r - left, sw);
+      scatterPhase(
+        wb.typedArrayFromHeap(part) as Float32Array,
+        wb.typedArrayFromHeap(dx) as Float32Array,
+        n,
+        h,
+        w,
+        ci,
+        py.count,
+        px.count,
+        py.q0 * sh + py.r - top,
+        sh,
+        px.q0 * sw + px.r - left,
+        sw,
+      );
       k.free(part);
     }
   }
@@ -137,8 +199,20 @@ export function conv2dBackpropInputPhased(k: KernelCaller, wb: WasmBackend, dy: 
 }
 
 /** dx[b, y0 + my·sh, x0 + mx·sw, :] = part[b, my, mx, :]. */
-function scatterPhase(part: Float32Array, dx: Float32Array, n: number, h: number, w: number, c: number,
-  my: number, mx: number, y0: number, sh: number, x0: number, sw: number): void {
+function scatterPhase(
+  part: Float32Array,
+  dx: Float32Array,
+  n: number,
+  h: number,
+  w: number,
+  c: number,
+  my: number,
+  mx: number,
+  y0: number,
+  sh: number,
+  x0: number,
+  sw: number,
+): void {
   let o = 0;
   for (let b = 0; b < n; b++) {
     for (let yy = 0; yy < my; yy++) {
@@ -153,7 +227,19 @@ function scatterPhase(part: Float32Array, dx: Float32Array, n: number, h: number
 }
 
 /** Zeros the dx positions of phases that received no convolution (no taps, e.g. a 1x1 kernel with stride 2). */
-function zeroUncovered(dx: Float32Array, n: number, h: number, w: number, c: number, ys: Phase[], xs: Phase[], sh: number, sw: number, top: number, left: number): void {
+function zeroUncovered(
+  dx: Float32Array,
+  n: number,
+  h: number,
+  w: number,
+  c: number,
+  ys: Phase[],
+  xs: Phase[],
+  sh: number,
+  sw: number,
+  top: number,
+  left: number,
+): void {
   const rowLive = new Uint8Array(h);
   const colLive = new Uint8Array(w);
   // A position is written iff its row phase and column phase both had taps and input.

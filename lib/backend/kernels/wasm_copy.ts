@@ -61,7 +61,6 @@ export function joinRows(srcs: Numeric[], rows: number, widths: number[], dst: N
   }
 }
 
-
 export function registerCopyKernels(backendName = 'wasm'): void {
   replaceKernel(tf.SplitV, backendName, (orig) => ({ inputs, backend, attrs }) => {
     const { x } = inputs as unknown as { x: TensorInfo };
@@ -79,7 +78,12 @@ export function registerCopyKernels(backendName = 'wasm'): void {
     });
     // Views only after every allocation: growing the wasm memory detaches older views.
     const src = wb.typedArrayFromHeap(x);
-    splitRows(src, rows, sizes.map((s) => s * inner), outs.map((o) => wb.typedArrayFromHeap(o)));
+    splitRows(
+      src,
+      rows,
+      sizes.map((s) => s * inner),
+      outs.map((o) => wb.typedArrayFromHeap(o)),
+    );
     return outs as never;
   });
 
@@ -89,12 +93,23 @@ export function registerCopyKernels(backendName = 'wasm'): void {
     const xs = all.filter((t) => size(t.shape) > 0);
     if (xs.length < 2 || xs[0].dtype === 'string' || xs[0].dtype === 'complex64') return orig({ inputs, backend, attrs });
     const ax = tf.util.parseAxisParam(axis, xs[0].shape)[0];
-    tf.backend_util.assertParamsConsistent(xs.map((t) => t.shape), ax);
-    const outShape = tf.backend_util.computeOutShape(xs.map((t) => t.shape), ax);
+    tf.backend_util.assertParamsConsistent(
+      xs.map((t) => t.shape),
+      ax,
+    );
+    const outShape = tf.backend_util.computeOutShape(
+      xs.map((t) => t.shape),
+      ax,
+    );
     const rows = size(xs[0].shape.slice(0, ax));
     const wb = backend as unknown as WasmBackend;
     const out = wb.makeOutput(outShape, xs[0].dtype);
-    joinRows(xs.map((t) => wb.typedArrayFromHeap(t)), rows, xs.map((t) => size(t.shape.slice(ax))), wb.typedArrayFromHeap(out));
+    joinRows(
+      xs.map((t) => wb.typedArrayFromHeap(t)),
+      rows,
+      xs.map((t) => size(t.shape.slice(ax))),
+      wb.typedArrayFromHeap(out),
+    );
     return out as never;
   });
 }

@@ -17,7 +17,6 @@ interface WasmBackend extends KernelBackend {
   typedArrayFromHeap(t: TensorInfo): Float32Array | Int32Array | Uint8Array;
 }
 
-
 function size(shape: number[]): number {
   return shape.reduce((a, b) => a * b, 1);
 }
@@ -50,7 +49,10 @@ export function registerFastWasmKernels(backendName = 'wasm'): void {
     // round and transpose the product ((B'ᵀ·A'ᵀ)ᵀ): whichever moves fewer numbers. The Linear
     // layer's dx = dy·Wᵀ is the second kind: W is large, dy and dx are not.
     const costDirect = (transposeA ? size(a.shape) : 0) + (transposeB ? size(b.shape) : 0);
-    const costSwapped = (transposeA ? 0 : size(a.shape)) + (transposeB ? 0 : size(b.shape)) + rows(a, transposeA) * cols(b, transposeB) * (size(a.shape) / (rows(a, transposeA) * cols(a, transposeA)));
+    const costSwapped =
+      (transposeA ? 0 : size(a.shape)) +
+      (transposeB ? 0 : size(b.shape)) +
+      rows(a, transposeA) * cols(b, transposeB) * (size(a.shape) / (rows(a, transposeA) * cols(a, transposeA)));
     if (costDirect <= costSwapped || a.shape.length !== b.shape.length) {
       const at = transposeA ? swap(a) : a;
       const bt = transposeB ? swap(b) : b;
@@ -69,28 +71,43 @@ export function registerFastWasmKernels(backendName = 'wasm'): void {
     return out as never;
   });
 
-  const leadingReduce = (mean: boolean) => (orig: tf.KernelFunc): tf.KernelFunc => ({ inputs, backend, attrs }) => {
-    const { x } = inputs as unknown as { x: TensorInfo };
-    const { axis, keepDims } = attrs as unknown as { axis: number | number[]; keepDims: boolean };
-    const axes = tf.util.parseAxisParam(axis, x.shape);
-    const lead = x.dtype === 'float32' ? leadingAxes(axes, x.shape.length) : undefined;
-    if (lead === undefined || size(x.shape) === 0) return orig({ inputs, backend, attrs });
-    const wb = backend as unknown as WasmBackend;
-    const rest = x.shape.slice(lead);
-    const outShape = keepDims ? [...x.shape.slice(0, lead).map(() => 1), ...rest] : rest;
-    const out = wb.makeOutput(outShape, 'float32');
-    const src = wb.typedArrayFromHeap(x) as Float32Array;
-    const dst = wb.typedArrayFromHeap(out) as Float32Array;
-    columnSums(src, size(rest), dst, mean);
-    return out as never;
-  };
+  const leadingReduce =
+    (mean: boolean) =>
+    (orig: tf.KernelFunc): tf.KernelFunc =>
+    ({ inputs, backend, attrs }) => {
+      const { x } = inputs as unknown as { x: TensorInfo };
+      const { axis, keepDims } = attrs as unknown as { axis: number | number[]; keepDims: boolean };
+      const axes = tf.util.parseAxisParam(axis, x.shape);
+      const lead = x.dtype === 'float32' ? leadingAxes(axes, x.shape.length) : undefined;
+      if (lead === undefined || size(x.shape) === 0) return orig({ inputs, backend, attrs });
+      const wb = backend as unknown as WasmBackend;
+      const rest = x.shape.slice(lead);
+      const outShape = keepDims ? [...x.shape.slice(0, lead).map(() => 1), ...rest] : rest;
+      const out = wb.makeOutput(outShape, 'float32');
+      const src = wb.typedArrayFromHeap(x) as Float32Array;
+      const dst = wb.typedArrayFromHeap(out) as Float32Array;
+      columnSums(src, size(rest), dst, mean);
+      return out as never;
+    };
   replaceKernel(tf.Sum, backendName, leadingReduce(false));
   replaceKernel(tf.Mean, backendName, leadingReduce(true));
 
   replaceKernel(tf.MaxPoolGrad, backendName, () => ({ inputs, backend, attrs }) => {
     const { dy, input } = inputs as unknown as { dy: TensorInfo; input: TensorInfo };
-    const a = attrs as unknown as { filterSize: [number, number] | number; strides: [number, number] | number; pad: 'valid' | 'same' | number; dimRoundingMode?: 'floor' | 'round' | 'ceil' };
-    const info = tf.backend_util.computePool2DInfo(input.shape as [number, number, number, number], a.filterSize, a.strides, 1, a.pad, a.dimRoundingMode);
+    const a = attrs as unknown as {
+      filterSize: [number, number] | number;
+      strides: [number, number] | number;
+      pad: 'valid' | 'same' | number;
+      dimRoundingMode?: 'floor' | 'round' | 'ceil';
+    };
+    const info = tf.backend_util.computePool2DInfo(
+      input.shape as [number, number, number, number],
+      a.filterSize,
+      a.strides,
+      1,
+      a.pad,
+      a.dimRoundingMode,
+    );
     const wb = backend as unknown as WasmBackend;
     const dxInfo = wb.makeOutput(input.shape, 'float32');
     // Views are taken after the allocation: growing wasm memory detaches older views.
@@ -103,7 +120,17 @@ export function registerFastWasmKernels(backendName = 'wasm'): void {
 }
 
 /** The common 2x2, stride-2 window: four fixed offsets, no bounds checks; first maximum wins. */
-function maxPool2x2Backward(x: Float32Array, dy: Float32Array, dx: Float32Array, n: number, h: number, w: number, c: number, oh: number, ow: number): void {
+function maxPool2x2Backward(
+  x: Float32Array,
+  dy: Float32Array,
+  dx: Float32Array,
+  n: number,
+  h: number,
+  w: number,
+  c: number,
+  oh: number,
+  ow: number,
+): void {
   const row = w * c;
   let o = 0;
   for (let b = 0; b < n; b++) {
@@ -117,8 +144,14 @@ function maxPool2x2Backward(x: Float32Array, dy: Float32Array, dx: Float32Array,
           const i3 = i2 + c;
           let bi = i0;
           let bv = x[i0];
-          if (x[i1] > bv) { bi = i1; bv = x[i1]; }
-          if (x[i2] > bv) { bi = i2; bv = x[i2]; }
+          if (x[i1] > bv) {
+            bi = i1;
+            bv = x[i1];
+          }
+          if (x[i2] > bv) {
+            bi = i2;
+            bv = x[i2];
+          }
           if (x[i3] > bv) bi = i3;
           dx[bi] += dy[o];
         }
@@ -144,8 +177,18 @@ export function columnSums(x: Float32Array, c: number, out: Float32Array, mean =
 
 /** dx of a max pool: each output's gradient goes to the first maximum of its window. */
 export function maxPoolBackward(x: Float32Array, dy: Float32Array, dx: Float32Array, info: tf.backend_util.Conv2DInfo): void {
-  const { batchSize: n, inHeight: h, inWidth: w, inChannels: c, outHeight: oh, outWidth: ow, strideHeight: sh, strideWidth: sw,
-    effectiveFilterHeight: fh, effectiveFilterWidth: fw } = info;
+  const {
+    batchSize: n,
+    inHeight: h,
+    inWidth: w,
+    inChannels: c,
+    outHeight: oh,
+    outWidth: ow,
+    strideHeight: sh,
+    strideWidth: sw,
+    effectiveFilterHeight: fh,
+    effectiveFilterWidth: fw,
+  } = info;
   const { top, left } = info.padInfo;
   dx.fill(0);
   if (fh === 2 && fw === 2 && sh === 2 && sw === 2 && top === 0 && left === 0 && h >= 2 * oh && w >= 2 * ow) {
