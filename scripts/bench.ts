@@ -2,13 +2,16 @@
 // Where /usr/bin/python3 has torch (Debian python3-torch) the same work is timed in PyTorch in the
 // same run (scripts/bench_torch.py) and `vs_pytorch` holds PyTorch's time divided by ours (above 1:
 // we are faster); otherwise those ratios are null and `pytorch` says why.
-//   node dist/scripts/bench.js [--quick] [--only cnn_small,resnet18,mcr2_loss,evaluators] [--ensc-rows N]
+//   node dist/scripts/bench.js [--quick] [--only cnn_small,resnet18,mcr2_loss,evaluators,webgpu] [--ensc-rows N]
+// `webgpu` (where Dawn finds an adapter, a software one included and marked so): cnn-small at
+// batch 100 on the webgpu backend, whichever backend the rest ran on.
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { initBackend } from '../lib/backend/backend.js';
+import { type BackendInfo, initBackend } from '../lib/backend/backend.js';
+import { probeAdapter } from '../lib/backend/webgpu.js';
 import { MaximalCodingRateReduction } from '../lib/loss/mcr2.js';
 import { archDefaultChunk, archInputShape, createModel } from '../lib/models/index.js';
 import { benchEvaluators } from './bench_eval.js';
@@ -98,6 +101,32 @@ function pytorch(only: Set<string> | undefined, quick: boolean): Json {
   return { available: true, ...JSON.parse(r.stdout) };
 }
 
+/** The webgpu backend's adapter and its cnn-small b100 training speed, or why there is none. */
+async function webgpuBench(info: BackendInfo, training: Json, reps: number): Promise<Json> {
+  const a = await probeAdapter();
+  if (typeof a === 'string') return { available: false, why: a };
+  const out: Json = { available: true, adapter: a.description, software_adapter: a.software };
+  if (a.software) out.note = 'a software adapter (the CPU through Vulkan, e.g. lavapipe): a correctness check, not a GPU speed';
+  let ms: number;
+  if (info.name === 'webgpu') {
+    const e = training.cnn_small_b100 as { one_thread?: { step_ms: number } } | undefined;
+    ms = e?.one_thread?.step_ms ?? (await trainingStep('cnn-small', 100, 0, 'webgpu', reps * 2));
+  } else {
+    await initBackend('webgpu');
+    try {
+      // lavapipe takes seconds a step: two timed steps after the warm-up.
+      ms = await trainingStep('cnn-small', 100, 0, 'webgpu', a.software ? 2 : reps * 2);
+    } finally {
+      await initBackend(info.name);
+    }
+  }
+  out.cnn_small_b100 = { step_ms: +ms.toFixed(1), images_per_s: +((100 / ms) * 1000).toFixed(1) };
+  process.stderr.write(
+    `webgpu (${a.description}${a.software ? ', software' : ''}) cnn_small b100: ${((100 / ms) * 1000).toFixed(1)} img/s\n`,
+  );
+  return out;
+}
+
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
   const quick = args.includes('--quick');
@@ -156,6 +185,7 @@ async function main(): Promise<void> {
     const ei = args.indexOf('--ensc-rows');
     out.evaluators = await benchEvaluators({ quick, enscRows: ei >= 0 ? Number(args[ei + 1]) : quick ? 1000 : 3000 });
   }
+  if (want('webgpu')) out.webgpu = await webgpuBench(info, training, reps);
   const pt = pytorch(only, quick);
   out.pytorch = pt;
   const ratio = (ptMs: unknown, ourMs: unknown) =>

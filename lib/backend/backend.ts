@@ -1,14 +1,17 @@
 // Picks the fastest tfjs backend that really works here and reports it.
 //
-// Order: tfjs-node-gpu (CUDA), tfjs-node (libtensorflow), wasm (XNNPACK, with this project's own
-// gradient kernels), cpu (pure JS, ~100x slower: evaluation only). MCR2_BACKEND forces one.
+// Order: tfjs-node-gpu (CUDA, when it really found a CUDA device), webgpu (Dawn, only on a hardware
+// adapter: NVIDIA/AMD/Intel on Vulkan, Apple on Metal, D3D12 on Windows), tfjs-node (libtensorflow),
+// wasm (XNNPACK, with this project's own gradient kernels), cpu (pure JS, ~100x slower: evaluation
+// only). MCR2_BACKEND forces one (webgpu forced also takes a software adapter, for testing).
 // tfjs-node(-gpu) are optional: `npm ci` never installs them (libtensorflow is downloaded by their
 // install script). Note that danfojs' dependency override makes `require('@tensorflow/tfjs-node')`
 // succeed with plain tfjs inside, so success is judged by the 'tensorflow' backend registering.
 import * as tf from '@tensorflow/tfjs';
 import { registerWasmKernels } from './kernels/index.js';
+import { type AdapterSummary, startWebgpu } from './webgpu.js';
 
-export type BackendName = 'tensorflow' | 'wasm' | 'cpu';
+export type BackendName = 'tensorflow' | 'webgpu' | 'wasm' | 'cpu';
 
 export interface BackendInfo {
   /** tfjs backend name now active. */
@@ -17,9 +20,11 @@ export interface BackendInfo {
   provider: string;
   /** Why the faster candidates were not used. */
   skipped: string[];
+  /** webgpu: the adapter it runs on. */
+  adapter?: AdapterSummary;
 }
 
-const CHOICES = ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'] as const;
+const CHOICES = ['tensorflow-gpu', 'webgpu', 'tensorflow', 'wasm', 'cpu'] as const;
 type Choice = (typeof CHOICES)[number];
 
 let current: BackendInfo | undefined;
@@ -37,7 +42,7 @@ function tryNode(pkg: string): string | undefined {
   return undefined;
 }
 
-async function activate(choice: Choice): Promise<BackendInfo | string> {
+async function activate(choice: Choice, forced: boolean): Promise<BackendInfo | string> {
   switch (choice) {
     case 'tensorflow-gpu':
     case 'tensorflow': {
@@ -45,7 +50,16 @@ async function activate(choice: Choice): Promise<BackendInfo | string> {
       const why = tryNode(pkg);
       if (why !== undefined) return why;
       if (!(await tf.setBackend('tensorflow'))) return `${pkg}: backend failed to initialise`;
+      // libtensorflow 2.9.1 wants CUDA 11.2 / cuDNN 8.1; without them the GPU package runs on the CPU.
+      if (choice === 'tensorflow-gpu' && !forced && (tf.backend() as { isUsingGpuDevice?: boolean }).isUsingGpuDevice === false) {
+        return `${pkg} loaded but found no CUDA device (it needs CUDA 11.2 and cuDNN 8.1): runs on the CPU`;
+      }
       return { name: 'tensorflow', provider: pkg, skipped: [] };
+    }
+    case 'webgpu': {
+      const r = await startWebgpu(forced);
+      if (typeof r === 'string') return r;
+      return { name: 'webgpu', provider: r.provider, skipped: [], adapter: r.adapter };
     }
     case 'wasm': {
       try {
@@ -71,6 +85,7 @@ function parseChoice(s: string): Choice {
     'tfjs-node-gpu': 'tensorflow-gpu',
     node: 'tensorflow',
     'tfjs-node': 'tensorflow',
+    'tfjs-backend-webgpu': 'webgpu',
   };
   const c = (alias[v] ?? v) as Choice;
   if (!CHOICES.includes(c)) {
@@ -90,14 +105,14 @@ export async function initBackend(force?: string): Promise<BackendInfo> {
   }
   if (wanted !== undefined && wanted !== '') {
     const c = parseChoice(wanted);
-    const r = await activate(c);
+    const r = await activate(c, true);
     if (typeof r === 'string') throw new Error(`backend ${c} was requested (MCR2_BACKEND) but cannot start: ${r}`);
     current = r;
     return r;
   }
   const skipped: string[] = [];
   for (const c of CHOICES) {
-    const r = await activate(c);
+    const r = await activate(c, false);
     if (typeof r === 'string') {
       skipped.push(r);
       continue;

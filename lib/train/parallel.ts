@@ -40,6 +40,7 @@ export function defaultWorkers(backend: string): number {
     return n;
   }
   if (backend === 'tensorflow') return 0; // libtensorflow already uses every core
+  if (backend === 'webgpu') return 0; // one GPU device, fed from this thread
   return Math.max(0, availableCores() - 1);
 }
 
