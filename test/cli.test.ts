@@ -67,7 +67,7 @@ test('backend selection: MCR2_BACKEND forces one and reports a bad choice', () =
   assert.equal(r.status, 0);
   assert.match(r.stdout, /backend: cpu/);
   r = run(['backend'], { MCR2_BACKEND: '' });
-  assert.match(r.stdout, /backend: (tensorflow|wasm)/);
+  assert.match(r.stdout, /backend: (tensorflow|webgpu|wasm)/);
   r = run(['backend'], { MCR2_BACKEND: 'quantum' });
   assert.equal(r.status, 1);
   assert.match(r.stderr, /MCR2_BACKEND=quantum: unknown backend/);

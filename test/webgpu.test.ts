@@ -9,6 +9,9 @@ import * as path from 'node:path';
 import { initBackendFor, maxRelErr, ROOT, tf } from './helpers.js';
 import { probeAdapter } from '../lib/backend/webgpu.js';
 import { batchNormTrain } from '../lib/models/batchnorm.js';
+import { enscCluster } from '../lib/evaluate/ensc.js';
+import { knnPredict } from '../lib/evaluate/knn.js';
+import { nearSubspacePredict } from '../lib/evaluate/nearsub.js';
 import { createModel } from '../lib/models/index.js';
 import { MaximalCodingRateReduction } from '../lib/loss/mcr2.js';
 import { RandomState } from '../lib/math/random.js';
@@ -165,7 +168,58 @@ test('webgpu: a cnn-small MCR² step gives the wasm backend’s parameter gradie
   }
 });
 
+test('webgpu: the evaluators (kNN, nearest subspace, EnSC) predict as on the cpu backend', async (t) => {
+  if (!(await needsAdapter(t))) return;
+  // Three noisy clusters of unit rows in 8 dimensions.
+  const r = new RandomState(9);
+  const dim = 8;
+  const make = (n: number) => {
+    const x = new Float32Array(n * dim);
+    const y = Int32Array.from(r.randint(0, 3, n));
+    const g = r.randn(n * dim);
+    for (let i = 0; i < n; i++) {
+      let s = 0;
+      for (let j = 0; j < dim; j++) {
+        const v = (j % 3 === y[i] ? 2 : 0) + 0.6 * g[i * dim + j];
+        x[i * dim + j] = v;
+        s += v * v;
+      }
+      for (let j = 0; j < dim; j++) x[i * dim + j] /= Math.sqrt(s);
+    }
+    return { x, y };
+  };
+  const train = make(90);
+  const testSet = make(40);
+  const results: string[] = [];
+  for (const b of ['cpu', 'webgpu']) {
+    await initBackendFor(b);
+    const knn = knnPredict(train.x, train.y, testSet.x, dim, { k: 5 });
+    const ns = nearSubspacePredict(train.x, train.y, testSet.x, dim, { nComp: 2 });
+    const ensc = enscCluster(train.x, dim, { nClusters: 3, nNonzero: 10, supportSize: 20, nInit: 3 });
+    results.push(JSON.stringify([Array.from(knn), Array.from(ns.pca), Array.from(ns.svd), Array.from(ensc.labels)]));
+  }
+  await initBackendFor('cpu');
+  assert.equal(results[1], results[0]);
+});
+
 const CLI = path.join(ROOT, 'dist', 'lib', 'cli', 'main.js');
+
+test('webgpu: mcr2 backend names the adapter, forced or not, and says why webgpu was skipped', async (t) => {
+  if (!(await needsAdapter(t))) return;
+  const a = await probeAdapter();
+  assert.ok(typeof a !== 'string');
+  const forced = spawnSync(process.execPath, [CLI, 'backend'], { encoding: 'utf8', env: { ...process.env, MCR2_BACKEND: 'webgpu' } });
+  assert.equal(forced.status, 0, forced.stderr);
+  assert.ok(forced.stdout.startsWith('backend: webgpu via @tensorflow/tfjs-backend-webgpu'), forced.stdout);
+  assert.ok(forced.stdout.includes(a.description), forced.stdout);
+  const auto = spawnSync(process.execPath, [CLI, 'backend'], { encoding: 'utf8', env: { ...process.env, MCR2_BACKEND: '' } });
+  assert.equal(auto.status, 0, auto.stderr);
+  if (a.software) {
+    // Never chosen automatically: a skip line for webgpu, and the adapter it would take.
+    assert.match(auto.stdout, /^ {2}skipped: webgpu: /m);
+    assert.ok(auto.stdout.includes(`webgpu adapter: ${a.description} (software)`), auto.stdout);
+  }
+});
 
 function trainSup(backend: string, dir: string): string[] {
   const args = ['train-sup', '--arch', 'cnn-small', '--data', 'mnist', '--fd', '16', '--epo', '1', '--bs', '100'];

@@ -3,6 +3,7 @@
 // plus `quickstart` (what `npm start` runs) and `backend`.
 import * as path from 'node:path';
 import { describeBackend, initBackend } from '../backend/backend.js';
+import { probeAdapter } from '../backend/webgpu.js';
 import { countChanged, CORRUPTIONS, corruptLabels } from '../data/corrupt.js';
 import { classCounts, DATASET_NAMES, loadDataset } from '../data/index.js';
 import { downloadDataset, RESOURCES } from '../data/download.js';
@@ -399,6 +400,11 @@ async function cmdBackend(): Promise<void> {
   const info = await initBackend();
   console.log(describeBackend(info));
   for (const s of info.skipped) console.log(`  skipped: ${s}`);
+  if (info.name !== 'webgpu') {
+    // Which adapter MCR2_BACKEND=webgpu would take (the automatic choice may not have looked).
+    const a = await probeAdapter();
+    console.log(`  webgpu adapter: ${typeof a === 'string' ? `none (${a})` : `${a.description}${a.software ? ' (software)' : ''}`}`);
+  }
 }
 
 const COMMANDS: Record<string, { about: string; flags?: FlagSpecs; run: (argv: string[]) => Promise<void> }> = {
