@@ -8,6 +8,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { initBackendFor, maxRelErr, ROOT, tf } from './helpers.js';
 import { probeAdapter } from '../lib/backend/webgpu.js';
+import { callerFor } from '../lib/backend/kernels/call.js';
+import { conv2dBackpropFilterByTaps, imageGroups } from '../lib/backend/kernels/webgpu_conv_grad.js';
 import { batchNormTrain } from '../lib/models/batchnorm.js';
 import { enscCluster } from '../lib/evaluate/ensc.js';
 import { knnPredict } from '../lib/evaluate/knn.js';
@@ -44,6 +46,14 @@ async function compare(make: () => tf.Tensor[], fn: (xs: tf.Tensor[]) => tf.Tens
 
 const rand = (shape: number[], seed: number) => tf.randomNormal(shape, 0, 1, 'float32', seed);
 
+test('imageGroups: the largest divisor of the batch whose groups keep enough rows', () => {
+  assert.equal(imageGroups(100, 196), 25); // 4 images (784 rows) a group
+  assert.equal(imageGroups(100, 784), 100);
+  assert.equal(imageGroups(2, 81), 1);
+  assert.equal(imageGroups(97, 16), 1); // a prime batch: one group
+  assert.equal(imageGroups(1000, 1024), 1000);
+});
+
 test('webgpu: dataSync reads float32, int32 and bool tensors back synchronously', async (t) => {
   if (!(await needsAdapter(t))) return;
   await initBackendFor('webgpu');
@@ -54,7 +64,7 @@ test('webgpu: dataSync reads float32, int32 and bool tensors back synchronously'
   await initBackendFor('cpu');
 });
 
-test('webgpu: conv2d gradients (input and filter) match the cpu backend', async (t) => {
+test('webgpu: conv2d gradients (input, and the filter by taps: webgpu_conv_grad.ts) match the cpu backend', async (t) => {
   if (!(await needsAdapter(t))) return;
   const cases: Array<[number[], number[], number, 'same' | 'valid']> = [
     [[2, 9, 9, 3], [3, 3, 3, 4], 1, 'same'],
@@ -62,6 +72,9 @@ test('webgpu: conv2d gradients (input and filter) match the cpu backend', async 
     [[2, 10, 8, 2], [3, 3, 2, 5], 2, 'valid'],
     [[2, 8, 8, 4], [1, 1, 4, 6], 2, 'valid'],
     [[1, 12, 12, 3], [7, 7, 3, 4], 2, 'same'],
+    // Filter gradients summed over groups of images (imageGroups: 4 groups of 2 here).
+    [[8, 16, 16, 4], [3, 3, 4, 8], 1, 'same'],
+    [[3, 11, 11, 1], [5, 5, 1, 4], 1, 'valid'],
   ];
   for (const [xs, fs_, s, pad] of cases) {
     const errs = await compare(
@@ -76,6 +89,28 @@ test('webgpu: conv2d gradients (input and filter) match the cpu backend', async 
       },
     );
     for (const [i, e] of errs.entries()) assert.ok(e < 1e-4, `conv ${xs} * ${fs_} stride ${s} ${pad}: output ${i} rel err ${e}`);
+  }
+});
+
+test('webgpu: the filter gradient one product per tap (for inputs too large for im2col) matches cpu', async (t) => {
+  if (!(await needsAdapter(t))) return;
+  for (const [xs, fs_, s, pad] of [
+    [[4, 16, 16, 4], [3, 3, 4, 8], 1, 'same'],
+    [[2, 9, 9, 3], [3, 3, 3, 4], 2, 'valid'],
+  ] as Array<[number[], number[], number, 'same' | 'valid']>) {
+    const [e] = await compare(
+      () => [rand(xs, 8), rand(fs_, 9)],
+      ([x, f]) => {
+        const y = tf.conv2d(x as tf.Tensor4D, f as tf.Tensor4D, s, pad);
+        const dy = tf.cos(y);
+        if (tf.getBackend() !== 'webgpu')
+          return [tf.grad((ff: tf.Tensor) => tf.sum(tf.mul(tf.conv2d(x as tf.Tensor4D, ff as tf.Tensor4D, s, pad), dy)))(f)];
+        const attrs = { strides: s, pad, dataFormat: 'NHWC' as const, filterShape: fs_ };
+        const info = conv2dBackpropFilterByTaps(callerFor(tf.backend(), 'webgpu'), x, dy, attrs, 0);
+        return [tf.engine().makeTensorFromTensorInfo(info)];
+      },
+    );
+    assert.ok(e < 1e-4, `per-tap filter gradient ${xs} * ${fs_} stride ${s} ${pad}: rel err ${e}`);
   }
 });
 

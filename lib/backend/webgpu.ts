@@ -4,6 +4,7 @@
 // Both packages are optional dependencies, loaded only here and only when webgpu is tried.
 import * as fs from 'node:fs';
 import * as tf from '@tensorflow/tfjs';
+import { registerWebgpuConvGrad } from './kernels/webgpu_conv_grad.js';
 import { installTickCapture, mapReadSync } from './webgpu_sync.js';
 
 export interface AdapterSummary {
@@ -108,6 +109,7 @@ interface GpuBuffer {
 }
 
 const patched = new WeakSet<object>();
+let kernelsRegistered = false;
 
 function patchReadSync(backend: WebgpuBackendInternals): void {
   if (patched.has(backend)) return;
@@ -193,6 +195,10 @@ export async function startWebgpu(allowSoftware: boolean): Promise<WebgpuStart |
     return `webgpu backend failed to initialise (${(e as Error).message.split('\n')[0]})`;
   }
   patchReadSync(tf.backend() as unknown as WebgpuBackendInternals);
+  if (!kernelsRegistered) {
+    registerWebgpuConvGrad();
+    kernelsRegistered = true;
+  }
   const version = (require('webgpu/package.json') as { version: string }).version;
   return {
     provider: `@tensorflow/tfjs-backend-webgpu on Dawn (webgpu ${version}), adapter ${a.description}${a.software ? ' (software adapter: the CPU, for testing only)' : ''}`,
