@@ -4,7 +4,7 @@ import * as tf from '@tensorflow/tfjs';
 /** The tfjs namespace this library computes with (the same engine and backend). */
 export { tf };
 export { initBackend, backendInfo, describeBackend, type BackendInfo, type BackendName } from './backend/backend.js';
-export { MaximalCodingRateReduction, type MCR2Options, type MCR2Result, type Labels } from './loss/mcr2.js';
+export { MaximalCodingRateReduction, type MCR2Options, type Labels } from './loss/mcr2.js';
 export { RandomState } from './math/random.js';
 export * as linalg from './math/linalg.js';
 export {
@@ -67,19 +67,9 @@ export { SGD, multiStepLR, type SGDOptions } from './train/sgd.js';
 export { RunFolder, parseLossesCsv, LOSS_HEADER, type LossRow } from './train/run_folder.js';
 export { saveTensors, loadTensors, encodeSafetensors, decodeSafetensors } from './train/checkpoint.js';
 export { loadRun, type LoadedRun } from './train/load_run.js';
-export {
-  trainSupervised,
-  supervisedRunName,
-  SUPERVISED_DEFAULTS,
-  type SupervisedConfig,
-  type TrainHooks,
-  type TrainResult,
-  type EpochSummary,
-} from './train/supervised.js';
-export { trainSelfSup, selfsupRunName, SELFSUP_DEFAULTS, type SelfSupConfig, type SelfSupResult } from './train/selfsup.js';
 export { createNetwork, LogitNet, type Network, type NetworkOptions } from './models/network.js';
 export { CrossEntropyLoss } from './loss/cross_entropy.js';
-export { LocalEngine, type TrainingEngine, type TrainingLoss } from './train/engine.js';
+export { LocalEngine, type TrainingEngine } from './train/engine.js';
 export { ParallelEngine, defaultWorkers } from './train/parallel.js';
 export {
   knnPredict,
@@ -145,3 +135,25 @@ export { showFigure, showTable, displayBundle, inNotebook } from './plot/noteboo
 export { profileName, SUPERVISED_PROFILES, type ProfileName, type SupervisedProfile } from './train/profiles.js';
 export { packageRoot, defaultDataDir, notebookFiguresDir, notebookSaveDir } from './io/paths.js';
 export { pyFloat } from './io/pyformat.js';
+
+// ---- helper "api" (issue 10): the stepping trainer, camelCase options, loss terms, option errors ----
+export {
+  Trainer,
+  trainSupervised,
+  trainSelfSup,
+  type TrainHooks,
+  type EpochSummary,
+  type TrainerEvaluateOptions,
+  type TrainerEvaluation,
+  type TrainSummary,
+  type TrainResult,
+  type SelfSupResult,
+} from './train/trainer.js';
+export { SUPERVISED_DEFAULTS, SUPERVISED_PARAM_KEYS, supervisedRunName, type SupervisedOptions } from './train/supervised.js';
+export { SELFSUP_DEFAULTS, SELFSUP_PARAM_KEYS, selfsupRunName, type SelfSupOptions } from './train/selfsup.js';
+export type { LossTerms } from './loss/terms.js';
+export type { LossOutput, LossEvaluation, TrainingLoss } from './loss/mcr2.js';
+export { OptionError, type OptionNamer } from './io/options.js';
+export { centerToSize, type DatasetFeatureOptions } from './features/dataset.js';
+export { runInputShape } from './train/load_run.js';
+// ---- end of helper "api" block ----
