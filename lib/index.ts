@@ -145,6 +145,7 @@ export {
   type EpochSummary,
   type TrainerEvaluateOptions,
   type TrainerEvaluation,
+  type EvaluationOf,
   type TrainSummary,
   type TrainResult,
   type SelfSupResult,

@@ -93,6 +93,12 @@ export interface TrainerEvaluation {
   testLabels: Int32Array;
 }
 
+/** The evaluation with the methods that were asked for typed as present (no `!` needed). */
+export type EvaluationOf<O extends TrainerEvaluateOptions> = TrainerEvaluation &
+  (O extends { knn: number | true } ? { knn: number } : unknown) &
+  (O extends { nearsub: number | true } ? { nearsub: { pca: number; svd: number } } : unknown) &
+  (O extends { svm: true } ? { svm: number } : unknown);
+
 /** What a wrapper that runs to the end returns (trainSupervised, trainSelfSup). */
 export interface TrainSummary {
   runDir: string;
@@ -317,6 +323,11 @@ export class Trainer {
     return lossFigure(this.losses(), kind, title);
   }
 
+  /** Asks a run under way to stop after the step it is taking (what a kernel interrupt does). */
+  interrupt(): void {
+    this.stopRequested = true;
+  }
+
   /** Takes up to n steps (fewer when the run ends or is interrupted); returns their losses.csv rows. */
   async runSteps(n: number): Promise<LossRow[]> {
     if (!Number.isInteger(n) || n < 0) throw new Error(`runSteps: n must be an integer ≥ 0, got ${n}`);
@@ -357,9 +368,7 @@ export class Trainer {
     }
     const interruptible = this.hooks.interruptible ?? inNotebook();
     this.stopRequested = false;
-    const onSigint = () => {
-      this.stopRequested = true;
-    };
+    const onSigint = () => this.interrupt();
     if (interruptible) process.on('SIGINT', onSigint);
     try {
       while (!this.done && more()) {
@@ -480,7 +489,9 @@ export class Trainer {
    * labels training used (corrupted, if asked) and scored on the clean test labels. Default: kNN
    * (k 5) and nearest subspace (30 components), the official defaults.
    */
-  async evaluate(opts: TrainerEvaluateOptions = { knn: true, nearsub: true }): Promise<TrainerEvaluation> {
+  async evaluate<O extends TrainerEvaluateOptions = { knn: true; nearsub: true }>(
+    opts: O = { knn: true, nearsub: true } as O,
+  ): Promise<EvaluationOf<O>> {
     const train = await this.features('train');
     const test = await this.features('test');
     const y = this.plan.trainLabels;
@@ -511,7 +522,7 @@ export class Trainer {
       out.svm = accuracy(pred, test.labels);
       out.predictions.svm = pred;
     }
-    return out;
+    return out as EvaluationOf<O>;
   }
 
   /** What a wrapper returns after run(): the engine is closed, the model handed to the caller. */
