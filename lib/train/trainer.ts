@@ -371,6 +371,9 @@ export class Trainer {
     const onSigint = () => this.interrupt();
     if (interruptible) process.on('SIGINT', onSigint);
     try {
+      // Steps run after the calling cell's synchronous part: tslab breaks synchronous cell code on
+      // SIGINT (mid-step), but not callbacks, where the listener above stops between steps instead.
+      await nextTick();
       while (!this.done && more()) {
         const row = this.takeStep();
         onRow?.(row);
