@@ -53,6 +53,7 @@ test('parsed flags become camelCase options; option errors are shown as flags', 
   const r = spawnSync(process.execPath, [path.join(ROOT, 'dist', 'lib', 'cli', 'main.js'), 'train-sup', '--bs', '0'], { encoding: 'utf8' });
   assert.equal(r.status, 1);
   assert.match(r.stderr, /^mcr2 train-sup: error: --bs must be a positive integer, got 0$/m);
+  assert.equal(r.stdout, '', 'checked before the backend starts');
 });
 
 test("the README's flag tables are lib/cli/flags.ts's (node dist/scripts/readme-flags.js rewrites them)", () => {

@@ -42,9 +42,16 @@ import { LocalEngine, type TrainingEngine } from './engine.js';
 import { defaultWorkers, ParallelEngine } from './parallel.js';
 import { epochRng, type StepBatch, type TrainingPlan } from './plan.js';
 import { RunFolder, type LossRow } from './run_folder.js';
-import { SELFSUP_DEFAULTS, SELFSUP_PARAM_KEYS, selfsupPlan, type SelfSupOptions } from './selfsup.js';
+import { resolveSelfSup, SELFSUP_DEFAULTS, SELFSUP_PARAM_KEYS, selfsupPlan, type SelfSupOptions } from './selfsup.js';
 import { multiStepLR, SGD } from './sgd.js';
-import { fromParams, SUPERVISED_DEFAULTS, SUPERVISED_PARAM_KEYS, supervisedPlan, type SupervisedOptions } from './supervised.js';
+import {
+  fromParams,
+  resolveSupervised,
+  SUPERVISED_DEFAULTS,
+  SUPERVISED_PARAM_KEYS,
+  supervisedPlan,
+  type SupervisedOptions,
+} from './supervised.js';
 
 /** One finished epoch: its mean loss terms, learning rate and speed. */
 export interface EpochSummary extends LossTerms {
@@ -179,11 +186,13 @@ export class Trainer {
 
   /** Supervised training (train_sup.py): creates the run folder, or resumes it from its last complete epoch. */
   static async create(options: Partial<SupervisedOptions> = {}, hooks: TrainHooks = {}): Promise<Trainer> {
+    resolveSupervised(options); // bad options fail before the backend starts
     return Trainer.start((log) => supervisedPlan(options, log), hooks);
   }
 
   /** Self-supervised training (train_selfsup.py), likewise. */
   static async createSelfSup(options: Partial<SelfSupOptions> = {}, hooks: TrainHooks = {}): Promise<Trainer> {
+    resolveSelfSup(options);
     return Trainer.start((log) => selfsupPlan(options, log), hooks);
   }
 
