@@ -19,7 +19,8 @@ import {
   NearestSubspace,
 } from '../lib/evaluate/index.js';
 import { featureMatrix } from '../lib/evaluate/input.js';
-import { isCrossEntropyRun } from '../lib/evaluate/run_eval.js';
+import { evaluateRun, evaluationJson, isCrossEntropyRun } from '../lib/evaluate/run_eval.js';
+import { writeNpz } from '../lib/io/npz.js';
 import { RandomState } from '../lib/math/random.js';
 import { symmetricEigen } from '../lib/math/linalg.js';
 import { initBackendFor, tf } from './helpers.js';
@@ -195,4 +196,28 @@ test('a cross-entropy run needs no evaluation method (its CE accuracy)', () => {
   fs.writeFileSync(path.join(dir, 'params.json'), JSON.stringify({ loss: 'mcr2' }));
   assert.equal(isCrossEntropyRun(dir), false);
   assert.equal(isCrossEntropyRun(path.join(dir, 'nope')), false);
+});
+
+test('evaluateRun on saved features: the official defaults from the constants, tau warns, any thread count the same', async () => {
+  await initBackendFor('wasm');
+  const a = subspaceMixture({ classes: 3, perClass: 40, dim: 16, subspaceDim: 2, seed: 1 });
+  const b = subspaceMixture({ classes: 3, perClass: 20, dim: 16, subspaceDim: 2, seed: 1, pointSeed: 5 });
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mcr2-evrun-'));
+  const file = path.join(dir, 'features.npz');
+  writeNpz(file, {
+    train_features: { data: a.features, shape: [a.n, 16] },
+    train_labels: { data: a.labels },
+    test_features: { data: b.features, shape: [b.n, 16] },
+    test_labels: { data: b.labels },
+  });
+  const warnings: string[] = [];
+  const opts = { features: file, knn: true, nearsub: true, nComp: 2, kmeans: true, ensc: true, nClusters: 3, tau: 0.5, log: () => {} };
+  const r1 = await evaluateRun({ ...opts, threads: 1, warn: (m: string) => warnings.push(m) });
+  const r2 = await evaluateRun({ ...opts, threads: 2, warn: () => {} });
+  assert.match(warnings.join('\n'), /tau = 0\.5 needs an elastic-net solver; using tau = 1/);
+  assert.deepEqual(evaluationJson(r1), evaluationJson(r2));
+  assert.equal(r1.knn, 1);
+  assert.deepEqual(r1.nearsub, { pca: 1, svd: 1 });
+  assert.equal(r1.ensc!.nmi, 1);
+  assert.deepEqual([...r1.predictions.kmeans!], [...r2.predictions.kmeans!]);
 });

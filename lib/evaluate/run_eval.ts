@@ -22,11 +22,17 @@ export interface EvaluateOptions {
   modelDir?: string;
   /** ... or an .npz with train_features, train_labels, test_features, test_labels. */
   features?: string;
+  /** Checkpoint to evaluate (default: the latest). */
   epoch?: number;
+  /** LinearSVC fit on the train features (evaluate.py --svm; default false, as every method). */
   svm?: boolean;
+  /** kNN on cosine similarity (--knn). */
   knn?: boolean;
+  /** Nearest subspace, both variants (--nearsub). */
   nearsub?: boolean;
+  /** k-means on the train features, scored against the train labels (--kmeans). */
   kmeans?: boolean;
+  /** EnSC on the train features, scored against the train labels (--ensc). */
   ensc?: boolean;
   /** kNN neighbours (default KNN_DEFAULTS.k = 5, evaluate.py's --k). */
   k?: number;
@@ -42,7 +48,9 @@ export interface EvaluateOptions {
   threads?: Threads;
   /** Write each method's predicted labels to plabels/{method}_epoch{e}.npy. */
   save?: boolean;
+  /** Dataset folder (default: the one the run trained on). */
   dataDir?: string;
+  /** Where the official result lines go (default console.log). */
   log?: (line: string) => void;
   /** Where warnings go (default console.warn, i.e. stderr). */
   warn?: (line: string) => void;
