@@ -5,12 +5,12 @@
 //  1. Self-expression: each row x_i is coded by the others, min ½‖x_i − Σ_j c_ij x_j‖² + λ_i‖c_i‖₁,
 //     λ_i = max_{j≠i} |x_jᵀx_i| / (τγ), solved by the active-support algorithm: a lasso (exact:
 //     LARS for the first support, then the feature-sign search started from the previous solution,
-//     lib/lasso.ts) over a support of atoms, started from the 100 most coherent rows, grown
+//     lasso.ts) over a support of atoms, started from the 100 most coherent rows, grown
 //     by the rows whose coherence |δᵀx_j| with the scaled residual δ = (x_i − Σ c_ij x_j)/λ_i exceeds
 //     τ, until none does (then c_i solves the lasso over all rows) or the objective stalls.
 //     The 50 largest |c_ij| of each row are kept.
 //  2. Affinity A = ½(|C| + |C|ᵀ) after normalising the rows of C; normalised spectral clustering:
-//     the top n eigenvectors of I − L_sym = D^{-1/2} A D^{-1/2} (lib/sparse.ts), rows normalised,
+//     the top n eigenvectors of I − L_sym = D^{-1/2} A D^{-1/2} (sparse.ts), rows normalised,
 //     k-means with 20 restarts.
 //
 // Cost: the coherences are the only all-pairs work, N²·d multiply-adds per support round done as

@@ -163,7 +163,7 @@ export async function evaluateRun(opts: EvaluateOptions): Promise<EvaluateResult
     seconds.features = rf.seconds;
     plabelsDir = path.join(opts.modelDir, 'plabels');
   } else {
-    throw new Error('evaluate needs a run folder (--model_dir) or saved features (--features)');
+    throw new Error('evaluateRun: needs modelDir (a run folder) or features (an .npz of saved features)');
   }
   const result: EvaluateResult = { epoch, train, test, predictions: {}, seconds, saved: [] };
   const timed = async <T>(name: string, f: () => T | Promise<T>): Promise<T> => {
