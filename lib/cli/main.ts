@@ -6,7 +6,8 @@ import { describeBackend, initBackend } from '../backend/backend.js';
 import { countChanged, CORRUPTIONS, corruptLabels } from '../data/corrupt.js';
 import { classCounts, DATASET_NAMES, loadDataset } from '../data/index.js';
 import { downloadDataset, RESOURCES } from '../data/download.js';
-import { evaluateRun, evaluationJson } from '../evaluate/run_eval.js';
+import { evaluateRun, evaluationJson, isCrossEntropyRun } from '../evaluate/run_eval.js';
+import { ENSC_DEFAULTS, KMEANS_DEFAULTS, KNN_DEFAULTS, NEARSUB_DEFAULTS } from '../evaluate/index.js';
 import { ARCH_NAMES } from '../models/index.js';
 import { summaryText } from '../models/summary.js';
 import { writeRunFeatures } from '../features/extract.js';
@@ -45,11 +46,11 @@ const EVALUATE_FLAGS: FlagSpecs = {
   kmeans: { type: 'bool', help: 'evaluate using KMeans' },
   ensc: { type: 'bool', help: 'evaluate using Elastic Net Subspace Clustering' },
   epoch: { type: 'int', help: 'which epoch for evaluation (default: latest)' },
-  k: { type: 'int', help: 'top k components for kNN', default: 5 },
-  n: { type: 'int', help: 'number of clusters for cluster', default: 10 },
-  gam: { type: 'int', help: 'gamma paramter for subspace clustering', default: 300 },
-  tau: { type: 'float', help: 'tau paramter for subspace clustering', default: 1.0 },
-  n_comp: { type: 'int', help: 'number of components for PCA', default: 30 },
+  k: { type: 'int', help: 'top k components for kNN', default: KNN_DEFAULTS.k },
+  n: { type: 'int', help: 'number of clusters for cluster', default: KMEANS_DEFAULTS.nClusters },
+  gam: { type: 'int', help: 'gamma paramter for subspace clustering', default: ENSC_DEFAULTS.gamma },
+  tau: { type: 'float', help: 'tau paramter for subspace clustering', default: ENSC_DEFAULTS.tau },
+  n_comp: { type: 'int', help: 'number of components for PCA', default: NEARSUB_DEFAULTS.nComp },
   save: { type: 'bool', help: 'save labels (plabels/<method>_epoch<e>.npy)' },
   json: { type: 'bool', help: 'print one JSON object instead of the official lines (mcr2-ts)' },
   data_dir: { type: 'string', help: 'path to dataset (default: the one the run trained on)' },
@@ -108,7 +109,9 @@ async function cmdEvaluate(argv: string[]): Promise<void> {
   const features = f.features as string | undefined;
   if ((modelDir === undefined) === (features === undefined)) throw new UsageError('give exactly one of --model_dir and --features');
   const methods = ['svm', 'knn', 'nearsub', 'kmeans', 'ensc'].filter((m) => f[m] === true);
-  if (methods.length === 0) throw new UsageError('choose at least one method: --svm, --knn, --nearsub, --kmeans, --ensc');
+  // A cross-entropy run prints its CE: accuracy with no method.
+  if (methods.length === 0 && !(modelDir !== undefined && isCrossEntropyRun(modelDir)))
+    throw new UsageError('choose at least one method: --svm, --knn, --nearsub, --kmeans, --ensc');
   const json = f.json === true;
   const r = await evaluateRun({
     modelDir,
@@ -120,8 +123,8 @@ async function cmdEvaluate(argv: string[]): Promise<void> {
     kmeans: f.kmeans === true,
     ensc: f.ensc === true,
     k: f.k as number,
-    n: f.n as number,
-    gam: f.gam as number,
+    nClusters: f.n as number,
+    gamma: f.gam as number,
     tau: f.tau as number,
     nComp: f.n_comp as number,
     save: f.save === true,

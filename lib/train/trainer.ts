@@ -26,9 +26,9 @@ import { describeBackend, initBackend, type BackendInfo } from '../backend/backe
 import { loadDataset } from '../data/index.js';
 import type { ImageDataset } from '../data/dataset.js';
 import { accuracy } from '../evaluate/metrics.js';
-import { knnPredictParallel } from '../evaluate/knn.js';
-import { nearSubspacePredict } from '../evaluate/nearsub.js';
-import { linearSvcPredict } from '../evaluate/svm.js';
+import { KNN, KNN_DEFAULTS } from '../evaluate/knn.js';
+import { NEARSUB_DEFAULTS, NearestSubspace } from '../evaluate/nearsub.js';
+import { LinearSVC } from '../evaluate/svm.js';
 import { datasetFeatures, type Features } from '../features/dataset.js';
 import { formatDuration, ProgressBar } from '../io/progress.js';
 import { OptionError } from '../io/options.js';
@@ -518,19 +518,19 @@ export class Trainer {
       out.ce = accuracy(pred, test.labels);
     }
     if (opts.knn) {
-      const k = opts.knn === true ? 5 : opts.knn;
-      const pred = await knnPredictParallel(train.features, y, test.features, train.dim, { k });
+      const k = opts.knn === true ? KNN_DEFAULTS.k : opts.knn;
+      const pred = await new KNN({ k }).fit(train, y).predict(test);
       out.knn = accuracy(pred, test.labels);
       out.predictions.knn = pred;
     }
     if (opts.nearsub) {
-      const nComp = opts.nearsub === true ? 30 : opts.nearsub;
-      const r = nearSubspacePredict(train.features, y, test.features, train.dim, { nComp });
+      const nComp = opts.nearsub === true ? NEARSUB_DEFAULTS.nComp : opts.nearsub;
+      const r = new NearestSubspace({ nComp }).fit(train, y).predictBoth(test);
       out.nearsub = { pca: accuracy(r.pca, test.labels), svd: accuracy(r.svd, test.labels) };
       out.predictions.nearsub = r;
     }
     if (opts.svm) {
-      const pred = linearSvcPredict(train.features, y, test.features, train.dim);
+      const pred = new LinearSVC().fit(train, y).predict(test);
       out.svm = accuracy(pred, test.labels);
       out.predictions.svm = pred;
     }
