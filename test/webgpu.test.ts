@@ -11,9 +11,9 @@ import { probeAdapter } from '../lib/backend/webgpu.js';
 import { callerFor } from '../lib/backend/kernels/call.js';
 import { conv2dBackpropFilterByTaps, imageGroups } from '../lib/backend/kernels/webgpu_conv_grad.js';
 import { batchNormTrain } from '../lib/models/batchnorm.js';
-import { enscCluster } from '../lib/evaluate/ensc.js';
-import { knnPredict } from '../lib/evaluate/knn.js';
-import { nearSubspacePredict } from '../lib/evaluate/nearsub.js';
+import { EnSC } from '../lib/evaluate/ensc.js';
+import { KNN } from '../lib/evaluate/knn.js';
+import { NearestSubspace } from '../lib/evaluate/nearsub.js';
 import { createModel } from '../lib/models/index.js';
 import { MaximalCodingRateReduction } from '../lib/loss/mcr2.js';
 import { RandomState } from '../lib/math/random.js';
@@ -159,7 +159,7 @@ test('webgpu: the MCR² loss (Gram matrices read back to float64 Cholesky) and i
     const z = tf.tidy(() => tf.div(tf.tensor2d(raw, [m, p]), tf.norm(tf.tensor2d(raw, [m, p]), 2, 1, true)));
     const ev = loss.evaluate(z, y, 4);
     const g = ev.gradient();
-    results.push({ total: ev.total, grad: g.dataSync() as Float32Array });
+    results.push({ total: ev.terms.total, grad: g.dataSync() as Float32Array });
     tf.dispose([z, g]);
   }
   await initBackendFor('cpu');
@@ -185,7 +185,7 @@ test('webgpu: a cnn-small MCR² step gives the wasm backend’s parameter gradie
     const model = createModel('cnn-small', 16, { seed: 1 });
     const xt = tf.tensor4d(x, [bs, 28, 28, 1]);
     const names = new Map(model.namedParameters().map(([n, v]) => [v.name, n]));
-    const { value, grads } = tf.variableGrads(() => loss.forward(model.forward(xt), y, 3).total, model.parameters());
+    const { value, grads } = tf.variableGrads(() => loss.forward(model.forward(xt), y, 3).value, model.parameters());
     const g = new Map(Object.entries(grads).map(([k, v]) => [names.get(k)!, v.dataSync() as Float32Array]));
     out.push({ total: value.dataSync()[0], grads: g });
     tf.dispose([xt, value, ...Object.values(grads)]);
@@ -228,10 +228,13 @@ test('webgpu: the evaluators (kNN, nearest subspace, EnSC) predict as on the cpu
   const results: string[] = [];
   for (const b of ['cpu', 'webgpu']) {
     await initBackendFor(b);
-    const knn = knnPredict(train.x, train.y, testSet.x, dim, { k: 5 });
-    const ns = nearSubspacePredict(train.x, train.y, testSet.x, dim, { nComp: 2 });
-    const ensc = enscCluster(train.x, dim, { nClusters: 3, nNonzero: 10, supportSize: 20, nInit: 3 });
-    results.push(JSON.stringify([Array.from(knn), Array.from(ns.pca), Array.from(ns.svd), Array.from(ensc.labels)]));
+    const tr = { features: train.x, n: train.y.length, dim };
+    const te = { features: testSet.x, n: testSet.y.length, dim };
+    // threads: 1 keeps the work on this thread's backend (worker threads would start wasm).
+    const knn = await new KNN({ k: 5, threads: 1 }).fit(tr, train.y).predict(te);
+    const ns = new NearestSubspace({ nComp: 2 }).fit(tr, train.y).predictBoth(te);
+    const ensc = await new EnSC({ nClusters: 3, nNonzero: 10, supportSize: 20, nInit: 3, threads: 1 }).fitPredict(tr);
+    results.push(JSON.stringify([Array.from(knn), Array.from(ns.pca), Array.from(ns.svd), Array.from(ensc)]));
   }
   await initBackendFor('cpu');
   assert.equal(results[1], results[0]);
