@@ -139,9 +139,58 @@ export {
 } from './evaluate/run_eval.js';
 export { runFeatures, type RunFeatures } from './features/run.js';
 export { writeRunFeatures, type ExtractOptions } from './features/extract.js';
-export { lossFigure, confusionFigure, accuracyFigure, COLORS, type Figure } from './plot/figure.js';
+export { lossFigure, accuracyFigure, COLORS, type Figure } from './plot/figure.js';
 export { saveFigure, figureHtml, figurePng, closeRenderer, findChromium, type SavedFigure } from './plot/render.js';
 export { showFigure, showTable, displayBundle, inNotebook } from './plot/notebook.js';
 export { profileName, SUPERVISED_PROFILES, type ProfileName, type SupervisedProfile } from './train/profiles.js';
 export { packageRoot, defaultDataDir, notebookFiguresDir, notebookSaveDir } from './io/paths.js';
 export { pyFloat } from './io/pyformat.js';
+
+// ---- plot: figures of plot.py / generate.py and clustering confusion matrices (helper "fig"; at
+// merge this block becomes the `plot` namespace) ----
+export { confusionFigure, clusteringConfusionFigure, type ClusteringConfusion } from './plot/confusion.js';
+export {
+  BLUES,
+  bluesAt,
+  figureTitle,
+  lossLogFigure,
+  trainTestFigure,
+  accuracyCurveFigure,
+  epochMeans,
+  type AccuracyRow,
+} from './plot/figure.js';
+export { pcaFigure, pcaEpochFigure, cosineHistogramFigure, heatmapFigure } from './plot/feature_figures.js';
+export { tileGridFigure, nearestSupFigure, nearestUnsupFigure, nearestClassFigure, type TileGridOptions } from './plot/nearest.js';
+export {
+  sortByClass,
+  gatherRows,
+  singularValues,
+  topComponents,
+  projections,
+  topAbs,
+  classSingularValues,
+  histogram,
+  cosineHistograms,
+  absGramGrid,
+  nearestPerComponent,
+  nearestToComponents,
+  movingAverage,
+  type ClassOrder,
+  type ClassSpectra,
+  type Histogram,
+  type PairHistogram,
+  type HeatGrid,
+  type GramOptions,
+} from './plot/data.js';
+export {
+  generateTestLosses,
+  generateAccuracy,
+  parseAccuracyCsv,
+  readAccuracyCsv,
+  ACCURACY_HEADER,
+  type GenerateOptions,
+} from './plot/generate.js';
+export { plotRun, PLOT_NAMES, PCA_EPOCHS, type PlotName, type PlotRunOptions, type PlotRunResult } from './plot/run_plots.js';
+export { plotlyBundle } from './plot/render.js';
+export { figureCellHtml } from './plot/notebook.js';
+// ---- end of plot block ----

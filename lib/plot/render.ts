@@ -138,25 +138,35 @@ export async function figurePng(fig: Figure, scale = 2): Promise<Uint8Array> {
 
 export interface SavedFigure {
   html: string;
+  /** The figure's plotly spec with its data (re-plot it, or read its numbers). */
+  json: string;
   png?: string;
   /** Why no PNG was written (Chromium missing), if so. */
   pngSkipped?: string;
 }
 
+/** The plotly.js bundle a figure needs, as source text (for pages that embed it). */
+export function plotlyBundle(fig: Figure): string {
+  return plotlySource(fig);
+}
+
 /**
- * Writes dir/name.html and dir/name.png. Without Chromium the PNG is skipped with a reason, unless
- * MCR2_REQUIRE_PNG=1 (CI), where that is an error.
+ * Writes dir/name.html (self-contained), dir/name.json (the spec with its data) and dir/name.png.
+ * Without Chromium the PNG is skipped with a reason, unless MCR2_REQUIRE_PNG=1 (CI), where that is
+ * an error.
  */
 export async function saveFigure(fig: Figure, dir: string, name: string): Promise<SavedFigure> {
   fs.mkdirSync(dir, { recursive: true });
   const html = path.join(dir, `${name}.html`);
+  const json = path.join(dir, `${name}.json`);
   writeFileAtomic(html, figureHtml(fig, name));
+  writeFileAtomic(json, JSON.stringify(fig));
   try {
     const png = path.join(dir, `${name}.png`);
     writeFileAtomic(png, await figurePng(fig));
-    return { html, png };
+    return { html, json, png };
   } catch (e) {
     if (process.env.MCR2_REQUIRE_PNG === '1') throw e;
-    return { html, pngSkipped: (e as Error).message };
+    return { html, json, pngSkipped: (e as Error).message };
   }
 }
