@@ -238,4 +238,10 @@ test('mcr2 generate --test --train_acc, then mcr2 plot with every official flag 
   const mean = zz.flat().reduce((s, v) => s + v, 0) / 10000;
   assert.ok(diag > mean, `diagonal ${diag} vs mean ${mean}`);
   assert.match(p.stdout, /Plot saved to: .*heatmat_epoch1\.png/);
+  // evaluate --kmeans --save also saves the Hungarian-matched confusion matrix.
+  const e = cli(['evaluate', '--model_dir', runDir, '--kmeans', '--save']);
+  assert.equal(e.status, 0, e.stderr);
+  const conf = JSON.parse(fs.readFileSync(path.join(runDir, 'figures', 'clustering', 'kmeans_epoch1.json'), 'utf8'));
+  assert.match(conf.layout.title.text, /^k-means on the train features: ACC 0\.\d{4}, NMI 0\.\d{4}, ARI -?0\.\d{4}$/);
+  assert.ok(fs.existsSync(path.join(runDir, 'figures', 'clustering', 'kmeans_epoch1.png')));
 });

@@ -6,6 +6,7 @@ export const GENERATE_FLAGS: FlagSpecs = {
   model_dir: { type: 'string', help: 'base directory for saving PyTorch model.' },
   test: { type: 'bool', help: 'create losses_test.csv (the MCR² terms on the test set, every checkpoint)' },
   train_acc: { type: 'bool', help: 'create accuracy.csv (LinearSVC train and test accuracy, every 5th checkpoint)' },
+  every: { type: 'int', help: '--train_acc: every N-th checkpoint (mcr2-ts)', default: 5 },
   data_dir: { type: 'string', help: 'path to dataset (default: the one the run trained on) (mcr2-ts)' },
 };
 
@@ -16,7 +17,8 @@ async function cmdGenerate(argv: string[]): Promise<void> {
   if (f.test !== true && f.train_acc !== true) throw new UsageError('choose what to generate: --test, --train_acc');
   const dataDir = f.data_dir as string | undefined;
   if (f.test === true) await generateTestLosses(modelDir, { dataDir });
-  if (f.train_acc === true) await generateAccuracy(modelDir, { dataDir });
+  if ((f.every as number) < 1) throw new UsageError(`--every must be at least 1, got ${f.every}`);
+  if (f.train_acc === true) await generateAccuracy(modelDir, { dataDir, every: f.every as number });
 }
 
 export const generateCommand = {

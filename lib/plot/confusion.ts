@@ -4,6 +4,7 @@
 import { linearSumAssignment } from '../evaluate/hungarian.js';
 import { adjustedRandIndex, clusteringAccuracy, contingencyTable, normalizedMutualInfo } from '../evaluate/metrics.js';
 import { BLUES, baseLayout, type Figure } from './figure.js';
+import { saveFigure } from './render.js';
 
 /** Confusion matrix as a heatmap (rows: true class, columns: predicted); zeros are blank cells. */
 export function confusionFigure(
@@ -105,4 +106,19 @@ export function clusteringConfusionFigure(
     matchedClass: matched,
   };
   return { figure, matrix, clusterOrder: order.map((c) => ct.colLabels[c]), matchedClass: matched, acc, nmi, ari };
+}
+
+/**
+ * Saves a clustering's confusion matrix (Hungarian-matched, ACC/NMI/ARI in the title) as
+ * dir/name.{png,html,json}; returns the files written.
+ */
+export async function saveClusteringConfusion(
+  pred: ArrayLike<number>,
+  labels: ArrayLike<number>,
+  dir: string,
+  name: string,
+  opts: { title?: string; classes?: string[] } = {},
+): Promise<string[]> {
+  const s = await saveFigure(clusteringConfusionFigure(pred, labels, opts).figure, dir, name);
+  return [...(s.png ? [s.png] : []), s.html, s.json];
 }

@@ -121,7 +121,10 @@ export function heatmapFigure(g: HeatGrid, opts: { classes?: string[]; title?: s
     }
   }
   const cell = g.n / R;
-  const res = cell > 1 ? `${R} x ${R} cells of ${cell % 1 === 0 ? cell : `~${cell.toFixed(1)}`}² entries, each their mean` : `${R} x ${R}`;
+  const res =
+    cell > 1
+      ? `${R} x ${R} cells, each the exact mean of its ${cell % 1 === 0 ? cell : `~${cell.toFixed(1)}`}² entries`
+      : `${R} x ${R} entries`;
   const axis = (t: string) => ({ title: { text: t }, tickvals, ticktext, range: [-0.5, g.n - 0.5], showgrid: false, zeroline: false });
   return {
     data: [
@@ -139,7 +142,7 @@ export function heatmapFigure(g: HeatGrid, opts: { classes?: string[]; title?: s
       },
     ],
     layout: {
-      title: { text: opts.title ?? `|ZZᵀ| of ${g.n.toLocaleString('en-US')} features sorted by class (${res})` },
+      title: { text: opts.title ?? `|ZZᵀ| of ${g.n.toLocaleString('en-US')} features sorted by class<br><sub>${res}</sub>` },
       xaxis: axis('class'),
       yaxis: { ...axis('class'), autorange: false, range: [g.n - 0.5, -0.5], scaleanchor: 'x' },
       shapes,

@@ -120,7 +120,7 @@ export function accuracyFigure(values: Record<string, number>, title = 'test acc
 const titleOf = (fig: Figure) => String((fig.layout.title as { text?: string } | undefined)?.text ?? '');
 export { titleOf as figureTitle };
 
-const smoothNote = (w: number) => (w > 0 ? `moving mean over ±${w}` : 'unsmoothed');
+const smoothNote = (w: number, unit: string) => (w > 0 ? `moving mean over ±${w} ${unit}` : 'unsmoothed');
 
 /**
  * plot.py --loss_log: the theoretical terms smoothed by the official moving mean ([i−9, i+9]) against
@@ -157,7 +157,7 @@ export function lossLogFigure(rows: LossRow[], opts: { window?: number; title?: 
     line: { color, width: 2 },
   });
   const layout = baseLayout(
-    opts.title ?? `MCR² loss (theoretical, ${smoothNote(w)} iterations)`,
+    opts.title ?? `MCR² loss (theoretical, ${smoothNote(w, 'iterations')})`,
     'ln(iteration)  (natural log)',
     'coding rate (nats)',
   );
@@ -202,7 +202,11 @@ export function trainTestFigure(train: LossRow[], test: LossRow[], opts: { windo
     y: sm(y),
     line: { color, width: 2, dash },
   });
-  const layout = baseLayout(opts.title ?? `MCR² loss per epoch, train and test (${smoothNote(w)} epochs)`, 'epoch', 'coding rate (nats)');
+  const layout = baseLayout(
+    opts.title ?? `MCR² loss per epoch, train and test (${smoothNote(w, 'epochs')})`,
+    'epoch',
+    'coding rate (nats)',
+  );
   layout.yaxis = { title: { text: 'coding rate (nats)' }, rangemode: 'tozero' };
   layout.height = 480;
   return {
@@ -240,7 +244,7 @@ export function accuracyCurveFigure(rows: AccuracyRow[], opts: { window?: number
     y: movingAverage(y, w, w),
     line: { color, width: 2 },
   });
-  const layout = baseLayout(opts.title ?? `LinearSVC accuracy per checkpoint (${smoothNote(w)} rows)`, 'epoch', 'accuracy');
+  const layout = baseLayout(opts.title ?? `LinearSVC accuracy per checkpoint (${smoothNote(w, 'rows')})`, 'epoch', 'accuracy');
   return {
     data: [
       line(

@@ -160,13 +160,17 @@ export async function plotRun(names: PlotName[], opts: PlotRunOptions): Promise<
         if (last !== undefined && !epochs.includes(last + 1)) epochs.push(last + 1);
         const curves: Array<{ epoch: number; values: number[] }> = [];
         for (const e of epochs) {
-          const model =
-            e === 0
-              ? createNetwork(String(params.arch), Number(params.fd), { inputShape: shapeOf(ds), seed: Number(params.seed ?? 0) })
-              : loadRun(opts.modelDir, e - 1, shapeOf(ds)).model;
-          model.eval();
-          const f = await datasetFeatures(model, ds);
-          model.dispose();
+          let f: Features;
+          if (cached !== undefined && e - 1 === cached.epoch) f = cached.f;
+          else {
+            const model =
+              e === 0
+                ? createNetwork(String(params.arch), Number(params.fd), { inputShape: shapeOf(ds), seed: Number(params.seed ?? 0) })
+                : loadRun(opts.modelDir, e - 1, shapeOf(ds)).model;
+            model.eval();
+            f = await datasetFeatures(model, ds);
+            model.dispose();
+          }
           let x = f.features;
           if (opts.classIndex !== undefined) {
             const co = sortByClass(f.labels, ds.numClasses);
