@@ -72,7 +72,7 @@ function lossRows(epochs: number, steps: number): LossRow[] {
       rows.push({
         epoch: e,
         step: s,
-        loss: -(R - Rc),
+        total: -(R - Rc),
         discrimnLossE: R,
         compressLossE: Rc,
         discrimnLossT: R + 0.1,

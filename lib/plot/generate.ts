@@ -10,7 +10,7 @@ import { initBackend } from '../backend/backend.js';
 import { firstN, loadDataset } from '../data/index.js';
 import type { ImageDataset } from '../data/dataset.js';
 import { accuracy } from '../evaluate/metrics.js';
-import { linearSvcFit, linearSvcPredictWith } from '../evaluate/svm.js';
+import { LinearSVC } from '../evaluate/svm.js';
 import { datasetFeatures } from '../features/dataset.js';
 import { writeFileAtomic } from '../io/files.js';
 import { defaultDataDir } from '../io/paths.js';
@@ -27,6 +27,9 @@ export interface GenerateOptions {
   /** One line per checkpoint (default console.log). */
   log?: (line: string) => void;
 }
+
+/** The network's input [h, w] (the size the run trained at), for datasetFeatures. */
+const sizeOf = (s: [number, number, number] | undefined) => (s ? ([s[0], s[1]] as [number, number]) : undefined);
 
 function runData(modelDir: string, split: 'train' | 'test', dataDir?: string): ImageDataset {
   const params = new RunFolder(modelDir).readParams();
@@ -56,8 +59,8 @@ export async function generateTestLosses(modelDir: string, opts: GenerateOptions
   const t0 = Date.now();
   for (const [k, epoch] of epochs.entries()) {
     const t = Date.now();
-    const { model } = loadRun(modelDir, epoch, [test.height, test.width, test.channels]);
-    const f = await datasetFeatures(model, test);
+    const { model, inputShape } = loadRun(modelDir, epoch, [test.height, test.width, test.channels]);
+    const f = await datasetFeatures(model, test, { inputSize: sizeOf(inputShape) });
     model.dispose();
     let last: LossRow | undefined;
     for (let s = 0, step = 0; s < f.n; s += bs, step++) {
@@ -65,15 +68,7 @@ export async function generateTestLosses(modelDir: string, opts: GenerateOptions
       const z = tf.tensor2d(f.features.subarray(s * f.dim, (s + m) * f.dim), [m, f.dim]);
       const r = crit.evaluate(z, f.labels.subarray(s, s + m), test.numClasses);
       z.dispose();
-      last = {
-        epoch,
-        step,
-        loss: r.total,
-        discrimnLossE: r.discrimnLossE,
-        compressLossE: r.compressLossE,
-        discrimnLossT: r.discrimnLossT,
-        compressLossT: r.compressLossT,
-      };
+      last = { epoch, step, ...r.terms };
       rows.push(last);
     }
     bar.update(k + 1, `epoch ${epoch}`);
@@ -84,7 +79,7 @@ export async function generateTestLosses(modelDir: string, opts: GenerateOptions
   bar.done();
   const file = path.join(modelDir, 'losses_test.csv');
   const body = rows.map(
-    (r) => `\n${[r.epoch, r.step, r.loss, r.discrimnLossE, r.compressLossE, r.discrimnLossT, r.compressLossT].join(',')}`,
+    (r) => `\n${[r.epoch, r.step, r.total, r.discrimnLossE, r.compressLossE, r.discrimnLossT, r.compressLossT].join(',')}`,
   );
   writeFileAtomic(file, LOSS_HEADER + body.join(''));
   log(`wrote ${file}: ${rows.length} rows, ${epochs.length} checkpoints in ${formatDuration((Date.now() - t0) / 1000)}`);
@@ -110,16 +105,12 @@ export async function generateAccuracy(
   const t0 = Date.now();
   for (const [k, epoch] of epochs.entries()) {
     const t = Date.now();
-    const { model } = loadRun(modelDir, epoch, [test.height, test.width, test.channels]);
-    const ftr = await datasetFeatures(model, train);
-    const fte = await datasetFeatures(model, test);
+    const { model, inputShape } = loadRun(modelDir, epoch, [test.height, test.width, test.channels]);
+    const ftr = await datasetFeatures(model, train, { inputSize: sizeOf(inputShape) });
+    const fte = await datasetFeatures(model, test, { inputSize: sizeOf(inputShape) });
     model.dispose();
-    const svc = linearSvcFit(ftr.features, ftr.labels, ftr.dim);
-    const row = {
-      epoch,
-      accTrain: accuracy(linearSvcPredictWith(svc, ftr.features), ftr.labels),
-      accTest: accuracy(linearSvcPredictWith(svc, fte.features), fte.labels),
-    };
+    const svc = new LinearSVC().fit(ftr, ftr.labels);
+    const row = { epoch, accTrain: accuracy(svc.predict(ftr), ftr.labels), accTest: accuracy(svc.predict(fte), fte.labels) };
     rows.push(row);
     bar.update(k + 1, `epoch ${epoch}`);
     log(

@@ -10,7 +10,7 @@ import { firstN, loadDataset } from '../data/index.js';
 import { datasetFeatures, type Features } from '../features/dataset.js';
 import { writeNpy } from '../io/npz.js';
 import { defaultDataDir } from '../io/paths.js';
-import { loadRun } from '../train/load_run.js';
+import { loadRun, runInputShape } from '../train/load_run.js';
 import { RunFolder } from '../train/run_folder.js';
 import { createNetwork } from '../models/network.js';
 import {
@@ -92,6 +92,8 @@ export async function plotRun(names: PlotName[], opts: PlotRunOptions): Promise<
     return trainSet;
   };
   const shapeOf = (ds: ImageDataset): [number, number, number] => [ds.height, ds.width, ds.channels];
+  // Features at the size the network trained at (a `default`-transform MNIST run takes 32x32).
+  const sizeOf = (s: [number, number, number] | undefined) => (s ? ([s[0], s[1]] as [number, number]) : undefined);
   let cached: TrainFeatures | undefined;
   const features = async (): Promise<TrainFeatures> => {
     if (cached) return cached;
@@ -99,7 +101,7 @@ export async function plotRun(names: PlotName[], opts: PlotRunOptions): Promise<
     const t = Date.now();
     const ds = dataset();
     const r = loadRun(opts.modelDir, opts.epoch, shapeOf(ds));
-    const f = await datasetFeatures(r.model, ds);
+    const f = await datasetFeatures(r.model, ds, { inputSize: sizeOf(r.inputShape) });
     r.model.dispose();
     const lcr = Number(params.lcr ?? 0);
     const labels = lcr > 0 ? corruptLabels(f.labels, String(params.corrupt ?? 'default'), lcr, Number(params.lcs ?? 10)) : f.labels;
@@ -163,12 +165,13 @@ export async function plotRun(names: PlotName[], opts: PlotRunOptions): Promise<
           let f: Features;
           if (cached !== undefined && e - 1 === cached.epoch) f = cached.f;
           else {
+            const inputShape = runInputShape(params, shapeOf(ds), run.paramsFile);
             const model =
               e === 0
-                ? createNetwork(String(params.arch), Number(params.fd), { inputShape: shapeOf(ds), seed: Number(params.seed ?? 0) })
+                ? createNetwork(String(params.arch), Number(params.fd), { inputShape, seed: Number(params.seed ?? 0) })
                 : loadRun(opts.modelDir, e - 1, shapeOf(ds)).model;
             model.eval();
-            f = await datasetFeatures(model, ds);
+            f = await datasetFeatures(model, ds, { inputSize: sizeOf(inputShape) });
             model.dispose();
           }
           let x = f.features;
