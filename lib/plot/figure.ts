@@ -208,6 +208,7 @@ export function trainTestFigure(train: LossRow[], test: LossRow[], opts: { windo
     'coding rate (nats)',
   );
   layout.yaxis = { title: { text: 'coding rate (nats)' }, rangemode: 'tozero' };
+  layout.xaxis = epochAxis(a.epoch);
   layout.height = 480;
   return {
     data: [
@@ -220,6 +221,17 @@ export function trainTestFigure(train: LossRow[], test: LossRow[], opts: { windo
     ],
     layout,
   };
+}
+
+/** An epoch x-axis: whole-number ticks when there are few epochs. */
+function epochAxis(epochs: number[]): Record<string, unknown> {
+  const span = epochs.length > 0 ? epochs[epochs.length - 1] - epochs[0] : 0;
+  return span <= 12
+    ? {
+        title: { text: 'epoch' },
+        dtick: span <= 12 && epochs.length > 1 ? Math.max(1, Math.round(span / Math.max(1, epochs.length - 1))) : 1,
+      }
+    : { title: { text: 'epoch' } };
 }
 
 export interface AccuracyRow {
@@ -245,6 +257,7 @@ export function accuracyCurveFigure(rows: AccuracyRow[], opts: { window?: number
     line: { color, width: 2 },
   });
   const layout = baseLayout(opts.title ?? `LinearSVC accuracy per checkpoint (${smoothNote(w, 'rows')})`, 'epoch', 'accuracy');
+  layout.xaxis = epochAxis(x);
   return {
     data: [
       line(
