@@ -14,7 +14,8 @@ import { summaryText } from '../models/summary.js';
 import { writeRunFeatures } from '../features/extract.js';
 import { defaultDataDir } from '../io/paths.js';
 import { confusionMatrix } from '../evaluate/metrics.js';
-import { confusionFigure, lossFigure } from '../plot/figure.js';
+import { confusionFigure } from '../plot/confusion.js';
+import { plotRun } from '../plot/run_plots.js';
 import { closeRenderer, saveFigure } from '../plot/render.js';
 import { formatDuration } from '../io/progress.js';
 import { profileName, SUPERVISED_PROFILES } from '../train/profiles.js';
@@ -24,6 +25,8 @@ import type { SupervisedOptions } from '../train/supervised.js';
 import { trainSelfSup, trainSupervised } from '../train/trainer.js';
 import { OptionError } from '../io/options.js';
 import { parseFlags, usage, UsageError, type FlagSpecs } from './args.js';
+import { generateCommand } from './generate.js';
+import { plotCommand } from './plot.js';
 import {
   EXTRACT_FLAGS,
   flagNamer,
@@ -55,11 +58,6 @@ const EVALUATE_FLAGS: FlagSpecs = {
   save: { type: 'bool', help: 'save labels (plabels/<method>_epoch<e>.npy)' },
   json: { type: 'bool', help: 'print one JSON object instead of the official lines (mcr2-ts)' },
   data_dir: { type: 'string', help: 'path to dataset (default: the one the run trained on)' },
-};
-
-const PLOT_FLAGS: FlagSpecs = {
-  model_dir: { type: 'string', help: 'run folder' },
-  loss: { type: 'bool', help: 'plot losses (theoretical and empirical) per iteration' },
 };
 
 const SUMMARY_FLAGS: FlagSpecs = {
@@ -137,23 +135,8 @@ async function cmdEvaluate(argv: string[]): Promise<void> {
 }
 
 async function plotLoss(run: RunFolder): Promise<string[]> {
-  const rows = run.readLosses();
-  if (rows.length === 0) throw new Error(`${run.lossesFile} has no rows yet`);
-  const written: string[] = [];
-  for (const kind of ['theoretical', 'empirical'] as const) {
-    const s = await saveFigure(lossFigure(rows, kind), path.join(run.figuresDir, 'loss'), `loss_${kind}`);
-    written.push(s.html, ...(s.png ? [s.png] : []));
-    if (s.pngSkipped) console.warn(`PNG skipped: ${s.pngSkipped}`);
-  }
-  return written;
-}
-
-async function cmdPlot(argv: string[]): Promise<void> {
-  const f = parseFlags(argv, PLOT_FLAGS);
-  const run = new RunFolder(need(f.model_dir as string | undefined, 'model_dir'));
-  run.readParams();
-  if (!f.loss) throw new UsageError('choose what to plot: --loss');
-  for (const w of await plotLoss(run)) console.log(`wrote ${w}`);
+  const r = await plotRun(['loss'], { modelDir: run.dir, log: () => {} });
+  return r.written;
 }
 
 /** npm start: train cnn-small on MNIST, evaluate, draw figures, print where everything is. */
@@ -282,7 +265,8 @@ const COMMANDS: Record<string, Command> = {
   },
   evaluate: { about: "Evaluate a run's features (evaluate.py).", flags: EVALUATE_FLAGS, run: cmdEvaluate },
   extract: { about: 'Features and labels of a checkpoint as a numpy .npz (extract.py).', ...fromTable(EXTRACT_FLAGS), run: cmdExtract },
-  plot: { about: 'Figures of a run (plot.py), written under <model_dir>/figures/ as HTML and PNG.', flags: PLOT_FLAGS, run: cmdPlot },
+  plot: plotCommand,
+  generate: generateCommand,
   quickstart: {
     about: 'Train, evaluate and plot MCR² on MNIST in minutes (what `npm start` runs).',
     ...fromTable(QUICKSTART_FLAGS),

@@ -16,6 +16,7 @@ import { KNN, KNN_DEFAULTS } from './knn.js';
 import { accuracy, adjustedRandIndex, clusteringAccuracy, normalizedMutualInfo } from './metrics.js';
 import { NEARSUB_DEFAULTS, NearestSubspace } from './nearsub.js';
 import { LinearSVC } from './svm.js';
+import { saveClusteringConfusion } from '../plot/confusion.js';
 
 export interface EvaluateOptions {
   /** A run folder (evaluate its checkpoint) ... */
@@ -236,6 +237,16 @@ export async function evaluateRun(opts: EvaluateOptions): Promise<EvaluateResult
       writeNpy(file, { data: labels, shape: [labels.length] });
       result.saved.push(file);
     }
+    // The clusterings' confusion matrices, Hungarian-matched: figures/clustering/<method><tag>.{png,html,json}.
+    const figDir = path.join(path.dirname(plabelsDir), 'figures', 'clustering');
+    for (const [m, title] of [
+      ['kmeans', 'k-means'],
+      ['ensc', 'EnSC'],
+    ] as const)
+      if (p[m])
+        result.saved.push(
+          ...(await saveClusteringConfusion(p[m], train.labels, figDir, `${m}${tag}`, { title: `${title} on the train features` })),
+        );
   }
   return result;
 }

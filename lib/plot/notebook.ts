@@ -1,9 +1,15 @@
-// Rich output in a tslab notebook: one display message per figure carrying the plotly JSON
-// (interactive where the front end renders plotly: JupyterLab with jupyterlab-plotly, VS Code), a
-// PNG (everywhere else, GitHub included) and plain text. Outside a notebook these are no-ops.
+// Rich output in a tslab notebook: one display message per figure carrying
+//  - the plotly JSON (interactive in JupyterLab with jupyterlab-plotly, VS Code),
+//  - HTML that draws the figure with plotly.js (interactive in classic Jupyter, JupyterLab with a
+//    trusted notebook, and nbconvert's HTML export); the first figure of a kernel session embeds
+//    plotly.js (1.4 MB), later ones use it; the PNG sits inside as the fallback where scripts do
+//    not run (GitHub),
+//  - the PNG (everywhere else) and plain text.
+// Outside a notebook these are no-ops.
+import { randomUUID } from 'node:crypto';
 import * as path from 'node:path';
-import type { Figure } from './figure.js';
-import { figurePng } from './render.js';
+import { type Figure, figureTitle } from './figure.js';
+import { figurePng, plotlyBundle } from './render.js';
 
 type WriteDisplayData = (
   msg: { data: Record<string, unknown>; metadata: Record<string, unknown>; transient: Record<string, unknown> },
@@ -38,16 +44,52 @@ export function displayBundle(data: Record<string, unknown>): boolean {
   return true;
 }
 
-/** Shows a figure inline: interactive plotly plus a PNG fallback (PNG needs Chromium). */
-export async function showFigure(fig: Figure, opts: { png?: boolean } = {}): Promise<void> {
-  let text = `<plotly figure: ${String((fig.layout.title as { text?: string } | undefined)?.text ?? '')}>`;
+let plotlyEmbedded = false;
+
+/**
+ * HTML drawing the figure with plotly.js: a div holding the PNG (if any) that the script replaces
+ * with the interactive plot. `bundle`: plotly.js source to define window.Plotly with, if not yet.
+ */
+export function figureCellHtml(fig: Figure, pngBase64?: string, bundle?: string): string {
+  const id = `mcr2-fig-${randomUUID()}`;
+  const esc = (s: string) => s.replace(/<\/script/gi, '<\\/script');
+  const img = pngBase64 ? `<img src="data:image/png;base64,${pngBase64}" style="max-width:100%" alt="figure">` : '';
+  const lib = bundle ? `<script>if (!window.Plotly) {\n${esc(bundle)}\n}</script>` : '';
+  const draw = `<script>(function () {
+  var spec = ${esc(JSON.stringify(fig))};
+  var tries = 0;
+  function draw() {
+    var el = document.getElementById('${id}');
+    if (!el) return;
+    if (!window.Plotly) { if (tries++ < 50) setTimeout(draw, 100); return; }
+    el.innerHTML = '';
+    window.Plotly.newPlot(el, spec.data, spec.layout, { responsive: true });
+  }
+  draw();
+})();</script>`;
+  return `${lib}<div id="${id}" class="mcr2-figure">${img}</div>${draw}`;
+}
+
+/**
+ * Shows a figure inline: interactive plotly (plotly JSON and HTML) with a PNG fallback (PNG needs
+ * Chromium). `html: false` leaves the HTML out (the notebook then stays small; nbconvert's HTML
+ * export shows the PNG).
+ */
+export async function showFigure(fig: Figure, opts: { png?: boolean; html?: boolean } = {}): Promise<void> {
+  let text = `<plotly figure: ${figureTitle(fig)}>`;
   const data: Record<string, unknown> = { 'application/vnd.plotly.v1+json': { data: fig.data, layout: fig.layout } };
+  let png: string | undefined;
   if (opts.png ?? true) {
     try {
-      data['image/png'] = Buffer.from(await figurePng(fig)).toString('base64');
+      png = Buffer.from(await figurePng(fig)).toString('base64');
+      data['image/png'] = png;
     } catch (e) {
       text += ` (no PNG: ${(e as Error).message})`;
     }
+  }
+  if ((opts.html ?? true) && inNotebook()) {
+    data['text/html'] = figureCellHtml(fig, png, plotlyEmbedded ? undefined : plotlyBundle(fig));
+    plotlyEmbedded = true;
   }
   data['text/plain'] = text;
   if (!displayBundle(data)) console.log(text);

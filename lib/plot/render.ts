@@ -100,23 +100,39 @@ async function getBrowser(): Promise<Browser> {
   return browser;
 }
 
+/** Pages with plotly.js already loaded, one per bundle: parsing 1.4 MB per figure costs seconds. */
+let pages = new Map<string, Promise<Page>>();
+
 /** Closes the shared Chromium (it also closes itself after 20 s without work). */
 export async function closeRenderer(): Promise<void> {
   if (idle) clearTimeout(idle);
   const b = browser;
   browser = undefined;
+  pages = new Map();
   if (b) await (await b).close();
+}
+
+async function plotlyPage(fig: Figure): Promise<Page> {
+  const src = plotlySource(fig);
+  const key = src.length.toString();
+  let p = pages.get(key);
+  if (p === undefined) {
+    p = (async () => {
+      const page = await (await getBrowser()).newPage();
+      await page.setContent(`<html><head><meta charset="utf-8"><script>${escapeScript(src)}</script></head><body></body></html>`);
+      return page;
+    })();
+    pages.set(key, p);
+    p.catch(() => pages.delete(key));
+  }
+  return p;
 }
 
 /** PNG bytes of the figure (scale 2 for crisp text). */
 export async function figurePng(fig: Figure, scale = 2): Promise<Uint8Array> {
-  const b = await getBrowser();
   if (idle) clearTimeout(idle);
-  const page = await b.newPage();
+  const page = await plotlyPage(fig);
   try {
-    await page.setContent(
-      `<html><head><meta charset="utf-8"><script>${escapeScript(plotlySource(fig))}</script></head><body></body></html>`,
-    );
     const url = await page.evaluate(
       async ({ f, s }: { f: Figure; s: number }) => {
         const P = (globalThis as unknown as { Plotly: { toImage(f: object, o: object): Promise<string> } }).Plotly;
@@ -128,7 +144,6 @@ export async function figurePng(fig: Figure, scale = 2): Promise<Uint8Array> {
     );
     return Buffer.from(url.slice(url.indexOf(',') + 1), 'base64');
   } finally {
-    await page.close();
     idle = setTimeout(() => {
       void closeRenderer();
     }, 20000);
@@ -138,25 +153,35 @@ export async function figurePng(fig: Figure, scale = 2): Promise<Uint8Array> {
 
 export interface SavedFigure {
   html: string;
+  /** The figure's plotly spec with its data (re-plot it, or read its numbers). */
+  json: string;
   png?: string;
   /** Why no PNG was written (Chromium missing), if so. */
   pngSkipped?: string;
 }
 
+/** The plotly.js bundle a figure needs, as source text (for pages that embed it). */
+export function plotlyBundle(fig: Figure): string {
+  return plotlySource(fig);
+}
+
 /**
- * Writes dir/name.html and dir/name.png. Without Chromium the PNG is skipped with a reason, unless
- * MCR2_REQUIRE_PNG=1 (CI), where that is an error.
+ * Writes dir/name.html (self-contained), dir/name.json (the spec with its data) and dir/name.png.
+ * Without Chromium the PNG is skipped with a reason, unless MCR2_REQUIRE_PNG=1 (CI), where that is
+ * an error.
  */
 export async function saveFigure(fig: Figure, dir: string, name: string): Promise<SavedFigure> {
   fs.mkdirSync(dir, { recursive: true });
   const html = path.join(dir, `${name}.html`);
+  const json = path.join(dir, `${name}.json`);
   writeFileAtomic(html, figureHtml(fig, name));
+  writeFileAtomic(json, JSON.stringify(fig));
   try {
     const png = path.join(dir, `${name}.png`);
     writeFileAtomic(png, await figurePng(fig));
-    return { html, png };
+    return { html, json, png };
   } catch (e) {
     if (process.env.MCR2_REQUIRE_PNG === '1') throw e;
-    return { html, pngSkipped: (e as Error).message };
+    return { html, json, pngSkipped: (e as Error).message };
   }
 }

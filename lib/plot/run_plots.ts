@@ -1,0 +1,252 @@
+// plot.py on a run folder: each official flag's figure from the run's logs or its checkpoint's
+// train-set features (test transform; labels corrupted again for a --lcr run, as the official),
+// saved under <model_dir>/figures/<flag>/ as PNG, self-contained HTML and the spec's JSON.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { initBackend } from '../backend/backend.js';
+import { corruptLabels } from '../data/corrupt.js';
+import type { ImageDataset } from '../data/dataset.js';
+import { firstN, loadDataset } from '../data/index.js';
+import { datasetFeatures, type Features } from '../features/dataset.js';
+import { writeNpy } from '../io/npz.js';
+import { defaultDataDir } from '../io/paths.js';
+import { loadRun, runInputShape } from '../train/load_run.js';
+import { RunFolder } from '../train/run_folder.js';
+import { createNetwork } from '../models/network.js';
+import {
+  absGramGrid,
+  classSingularValues,
+  cosineHistograms,
+  gatherRows,
+  nearestPerComponent,
+  nearestToComponents,
+  singularValues,
+  sortByClass,
+} from './data.js';
+import { cosineHistogramFigure, heatmapFigure, pcaEpochFigure, pcaFigure } from './feature_figures.js';
+import { accuracyCurveFigure, type Figure, lossFigure, lossLogFigure, trainTestFigure } from './figure.js';
+import { generateAccuracy, generateTestLosses, readAccuracyCsv, readLossesCsv } from './generate.js';
+import { nearestClassFigure, nearestSupFigure, nearestUnsupFigure } from './nearest.js';
+import { saveFigure } from './render.js';
+
+/** plot.py's figure flags, in the order they run. */
+export const PLOT_NAMES = [
+  'loss',
+  'loss_log',
+  'pca',
+  'pca_epoch',
+  'hist',
+  'heat',
+  'traintest',
+  'acc',
+  'nearcomp_sup',
+  'nearcomp_unsup',
+  'nearcomp_class',
+] as const;
+export type PlotName = (typeof PLOT_NAMES)[number];
+
+/** The official --pca_epoch epochs (0 = the freshly initialised network, e = checkpoint e−1). */
+export const PCA_EPOCHS = [0, 10, 100, 500];
+
+export interface PlotRunOptions {
+  modelDir: string;
+  /** Checkpoint for the feature figures (default: latest). */
+  epoch?: number;
+  /** Components for --pca/--pca_epoch (official 30); also how many --nearcomp_unsup draws. */
+  comp?: number;
+  /** --pca_epoch: one class; --nearcomp_class: that class only (default: every class). */
+  classIndex?: number;
+  /** The official --n (declared, never used). */
+  n?: number;
+  /** --heat: cells per side (default 500). */
+  heatRes?: number;
+  dataDir?: string;
+  log?: (line: string) => void;
+}
+
+export interface PlotRunResult {
+  written: string[];
+  /** Seconds per figure flag (feature extraction counted separately as 'features'). */
+  seconds: Record<string, number>;
+}
+
+interface TrainFeatures {
+  epoch: number;
+  f: Features;
+  labels: Int32Array;
+  ds: ImageDataset;
+}
+
+/** Runs the given plot.py flags on a run folder. */
+export async function plotRun(names: PlotName[], opts: PlotRunOptions): Promise<PlotRunResult> {
+  const log = opts.log ?? ((s: string) => console.log(s));
+  const run = new RunFolder(opts.modelDir);
+  const params = run.readParams();
+  const written: string[] = [];
+  const seconds: Record<string, number> = {};
+  const comp = opts.comp ?? 30;
+  const dataDir = opts.dataDir ?? (typeof params.data_dir === 'string' ? params.data_dir : defaultDataDir());
+  let trainSet: ImageDataset | undefined;
+  const dataset = () => {
+    trainSet ??= firstN(loadDataset(String(params.data), 'train', { dataDir }), Number(params.subset ?? 0));
+    return trainSet;
+  };
+  const shapeOf = (ds: ImageDataset): [number, number, number] => [ds.height, ds.width, ds.channels];
+  // Features at the size the network trained at (a `default`-transform MNIST run takes 32x32).
+  const sizeOf = (s: [number, number, number] | undefined) => (s ? ([s[0], s[1]] as [number, number]) : undefined);
+  let cached: TrainFeatures | undefined;
+  const features = async (): Promise<TrainFeatures> => {
+    if (cached) return cached;
+    await initBackend();
+    const t = Date.now();
+    const ds = dataset();
+    const r = loadRun(opts.modelDir, opts.epoch, shapeOf(ds));
+    const f = await datasetFeatures(r.model, ds, { inputSize: sizeOf(r.inputShape) });
+    r.model.dispose();
+    const lcr = Number(params.lcr ?? 0);
+    const labels = lcr > 0 ? corruptLabels(f.labels, String(params.corrupt ?? 'default'), lcr, Number(params.lcs ?? 10)) : f.labels;
+    seconds.features = (Date.now() - t) / 1000;
+    log(`features: epoch ${r.epoch}, ${f.n} x ${f.dim} train features in ${seconds.features.toFixed(1)} s`);
+    cached = { epoch: r.epoch, f, labels, ds };
+    return cached;
+  };
+  const save = async (fig: Figure, flag: string, name: string) => {
+    const s = await saveFigure(fig, path.join(run.figuresDir, flag), name);
+    written.push(...(s.png ? [s.png] : []), s.html, s.json);
+    if (s.pngSkipped) log(`PNG skipped: ${s.pngSkipped}`);
+  };
+  const classes = () => dataset().classes;
+
+  for (const name of PLOT_NAMES) {
+    if (!names.includes(name)) continue;
+    // Feature extraction is timed on its own, before the figure's clock starts.
+    if (['pca', 'hist', 'heat', 'nearcomp_sup', 'nearcomp_unsup', 'nearcomp_class'].includes(name)) await features();
+    const t = Date.now();
+    switch (name) {
+      case 'loss': {
+        const rows = run.readLosses();
+        if (rows.length === 0) throw new Error(`${run.lossesFile} has no rows yet`);
+        await save(lossFigure(rows, 'theoretical'), 'loss', 'loss_theoretical');
+        await save(lossFigure(rows, 'empirical'), 'loss', 'loss_empirical');
+        break;
+      }
+      case 'loss_log': {
+        const rows = run.readLosses();
+        if (rows.length === 0) throw new Error(`${run.lossesFile} has no rows yet`);
+        await save(lossLogFigure(rows), 'loss_log', 'loss_theoretical');
+        break;
+      }
+      case 'pca': {
+        const { f, labels, epoch } = await features();
+        const s = classSingularValues(f.features, labels, f.dim, Math.min(comp, f.dim), dataset().numClasses);
+        const n = Math.min(s.all.length, ...s.perClass.map((v) => v.length));
+        const dir = path.join(run.figuresDir, 'pca');
+        fs.mkdirSync(dir, { recursive: true });
+        const all = [s.all, ...s.perClass].flatMap((v) => v.slice(0, n));
+        writeNpy(path.join(dir, 'sig_vals.npy'), { data: Float64Array.from(all), shape: [s.perClass.length + 1, n] });
+        written.push(path.join(dir, 'sig_vals.npy'));
+        await save(
+          pcaFigure(s, { classes: classes(), title: `PCA singular values of each class (centred), epoch ${epoch}` }),
+          'pca',
+          `pca_classVclass_epoch${epoch}`,
+        );
+        break;
+      }
+      case 'pca_epoch': {
+        await initBackend();
+        const ds = dataset();
+        const have = run.checkpointEpochs();
+        const last = have[have.length - 1];
+        // The official epochs that exist here, and the last checkpoint (as epoch last+1).
+        const epochs = PCA_EPOCHS.filter((e) => e === 0 || have.includes(e - 1));
+        if (last !== undefined && !epochs.includes(last + 1)) epochs.push(last + 1);
+        const curves: Array<{ epoch: number; values: number[] }> = [];
+        for (const e of epochs) {
+          let f: Features;
+          if (cached !== undefined && e - 1 === cached.epoch) f = cached.f;
+          else {
+            const inputShape = runInputShape(params, shapeOf(ds), run.paramsFile);
+            const model =
+              e === 0
+                ? createNetwork(String(params.arch), Number(params.fd), { inputShape, seed: Number(params.seed ?? 0) })
+                : loadRun(opts.modelDir, e - 1, shapeOf(ds)).model;
+            model.eval();
+            f = await datasetFeatures(model, ds, { inputSize: sizeOf(inputShape) });
+            model.dispose();
+          }
+          let x = f.features;
+          if (opts.classIndex !== undefined) {
+            const co = sortByClass(f.labels, ds.numClasses);
+            x = gatherRows(f.features, f.dim, co.order.subarray(co.offsets[opts.classIndex], co.offsets[opts.classIndex + 1]));
+          }
+          curves.push({ epoch: e, values: singularValues(x, f.dim, Math.min(comp, f.dim), true) });
+          log(`pca_epoch: epoch ${e} done`);
+        }
+        const dir = path.join(run.figuresDir, 'pca');
+        fs.mkdirSync(dir, { recursive: true });
+        const n = Math.min(...curves.map((c) => c.values.length));
+        writeNpy(path.join(dir, 'sig_vals_epoch.npy'), {
+          data: Float64Array.from(curves.flatMap((c) => c.values.slice(0, n))),
+          shape: [curves.length, n],
+        });
+        written.push(path.join(dir, 'sig_vals_epoch.npy'));
+        const cl = opts.classIndex === undefined ? undefined : (ds.classes[opts.classIndex] ?? String(opts.classIndex));
+        await save(pcaEpochFigure(curves, { classLabel: cl }), 'pca', `pca_class${opts.classIndex ?? 'None'}`);
+        break;
+      }
+      case 'hist': {
+        const { f, labels } = await features();
+        const hs = await cosineHistograms(f.features, labels, f.dim, { bins: 40, numClasses: dataset().numClasses });
+        for (const h of hs) await save(cosineHistogramFigure(h, { classes: classes() }), 'hist', `hist_${h.i}v${h.j}`);
+        break;
+      }
+      case 'heat': {
+        const { f, labels, epoch } = await features();
+        const g = await absGramGrid(f.features, labels, f.dim, opts.heatRes ?? 500, { numClasses: dataset().numClasses });
+        await save(heatmapFigure(g, { classes: classes() }), 'heatmaps', `heatmat_epoch${epoch}`);
+        break;
+      }
+      case 'traintest': {
+        const testFile = path.join(opts.modelDir, 'losses_test.csv');
+        if (!fs.existsSync(testFile)) await generateTestLosses(opts.modelDir, { dataDir: opts.dataDir, log });
+        await save(trainTestFigure(run.readLosses(), readLossesCsv(testFile)), 'traintest', 'loss_traintest');
+        break;
+      }
+      case 'acc': {
+        const accFile = path.join(opts.modelDir, 'accuracy.csv');
+        if (!fs.existsSync(accFile)) await generateAccuracy(opts.modelDir, { dataDir: opts.dataDir, log });
+        await save(accuracyCurveFigure(readAccuracyCsv(accFile)), 'acc', 'acc_traintest');
+        break;
+      }
+      case 'nearcomp_sup': {
+        const { f, labels, ds } = await features();
+        const r = nearestPerComponent(f.features, labels, f.dim, 10, ds.numClasses);
+        await save(nearestSupFigure(ds, r.index, r.value, ds.classes), 'nearcomp_sup', 'nearest_data');
+        break;
+      }
+      case 'nearcomp_unsup': {
+        const { f, ds } = await features();
+        const k = Math.min(comp, f.dim - 1);
+        const r = nearestToComponents(f.features, f.dim, k, 10);
+        for (let j = 0; j < k; j++) await save(nearestUnsupFigure(ds, j, r.index[j], r.value[j]), 'nearcomp_unsup', `nearest_comp${j}`);
+        break;
+      }
+      case 'nearcomp_class': {
+        const { f, labels, ds } = await features();
+        const co = sortByClass(labels, ds.numClasses);
+        const which = opts.classIndex === undefined ? [...Array(ds.numClasses).keys()] : [opts.classIndex];
+        for (const c of which) {
+          const members = co.order.subarray(co.offsets[c], co.offsets[c + 1]);
+          if (members.length === 0) continue;
+          const r = nearestToComponents(gatherRows(f.features, f.dim, members), f.dim, 8, 10);
+          const index = r.index.map((row) => row.map((i) => members[i]));
+          await save(nearestClassFigure(ds, c, index, r.value, ds.classes[c]), 'nearcomp_class', `nearest_class${c}`);
+        }
+        break;
+      }
+    }
+    seconds[name] = (Date.now() - t) / 1000;
+    log(`${name}: ${seconds[name].toFixed(1)} s`);
+  }
+  return { written, seconds };
+}
