@@ -1,7 +1,6 @@
 // What supervised and self-supervised training share: opening (or resuming) the run folder, the
 // engine (this thread or data-parallel workers), the epoch loop with per-step logging, progress,
 // checkpoints and the learning-rate schedule.
-import * as fs from 'node:fs';
 import { describeBackend, initBackend, type BackendInfo } from '../backend/backend.js';
 import type { Network } from '../models/network.js';
 import { formatDuration, ProgressBar } from '../io/progress.js';
@@ -102,16 +101,11 @@ function openRun(s: LoopSpec, optim: SGD, log: (l: string) => void): number {
   const old = run.readParams();
   const differs = s.sameRunKeys.filter((k) => JSON.stringify(old[k]) !== JSON.stringify(s.params[k]));
   if (differs.length > 0) throw new Error(`${run.dir} exists with other parameters (${differs.join(', ')}); use --tail to name a new run`);
-  // A complete epoch has its optimizer state beside the model (written first, removed last).
-  const done = run.checkpointEpochs().filter((e) => fs.existsSync(run.optimizerFile(e)));
-  if (done.length === 0) {
-    run.truncateLosses(-1);
-    return 0;
-  }
-  const e = done[done.length - 1];
+  // A complete epoch has its optimizer state beside the model (written after it, removed last).
+  const e = run.recover();
+  if (e < 0) return 0;
   s.model.loadStateDict(loadTensors(run.modelFile(e)).tensors, run.modelFile(e));
   optim.loadState(loadTensors(run.optimizerFile(e)).tensors);
-  run.truncateLosses(e);
   log(e + 1 >= s.epochs ? `${run.dir}: already trained for ${s.epochs} epochs` : `resuming ${run.dir} after epoch ${e}`);
   return e + 1;
 }
@@ -125,7 +119,9 @@ export async function trainLoop(s: LoopSpec, backend: BackendInfo, hooks: TrainH
   let imagesSeen = 0;
   const t0 = Date.now();
   let startEpoch = 0;
+  let unlock = () => {};
   try {
+    unlock = run.lock();
     startEpoch = openRun(s, optim, log);
     const workers = Math.min(s.workers >= 0 ? s.workers : defaultWorkers(backend.name), Math.max(0, Math.floor(s.batchSize / 2) - 1));
     engine =
@@ -156,7 +152,7 @@ export async function trainLoop(s: LoopSpec, backend: BackendInfo, hooks: TrainH
       for (const b of s.batches(epoch, epochRng(s.seed, epoch))) {
         const s0 = performance.now();
         const t = engine.step(b.data, b.shape, b.labels, b.numClasses);
-        if (!Number.isFinite(t.total)) throw new Error(`epoch ${epoch} step ${step}: loss is ${t.total}; lower --lr or raise --eps`);
+        if (!Number.isFinite(t.total)) throw run.lossNotFinite(epoch, step, t.total);
         epochMs += performance.now() - s0;
         images += b.shape[0];
         const row: LossRow = {
@@ -184,10 +180,7 @@ export async function trainLoop(s: LoopSpec, backend: BackendInfo, hooks: TrainH
       bar.done();
       trainMs += epochMs;
       imagesSeen += images;
-      // Optimizer state first: a model checkpoint with no optimizer state beside it is not resumed from.
-      saveTensors(run.optimizerFile(epoch), optim.state(), { epoch: String(epoch) });
-      saveTensors(run.modelFile(epoch), model.stateDict(), { ...s.describe, epoch: String(epoch) });
-      if (epoch > 0) fs.rmSync(run.optimizerFile(epoch - 1), { force: true });
+      run.commitEpoch(epoch, model.stateDict(), optim.state(), s.describe);
       const n = Math.max(step, 1);
       const sum: EpochSummary = {
         epoch,
@@ -213,6 +206,7 @@ export async function trainLoop(s: LoopSpec, backend: BackendInfo, hooks: TrainH
   } finally {
     await engine?.dispose();
     optim.dispose();
+    unlock();
   }
   model.eval();
   return {
