@@ -30,3 +30,10 @@ export function tornWrite(label: string): boolean {
 export function tornDie(): never {
   return die();
 }
+
+const nanAt = process.env.MCR2_FAULT_NAN_AT;
+
+/** MCR2_FAULT_NAN_AT=<epoch>:<step>: that step's loss reads NaN (to test how training stops). */
+export function injectedNaN(epoch: number, step: number): boolean {
+  return nanAt === `${epoch}:${step}`;
+}

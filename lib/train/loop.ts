@@ -151,8 +151,7 @@ export async function trainLoop(s: LoopSpec, backend: BackendInfo, hooks: TrainH
       model.train();
       for (const b of s.batches(epoch, epochRng(s.seed, epoch))) {
         const s0 = performance.now();
-        const t = engine.step(b.data, b.shape, b.labels, b.numClasses);
-        if (!Number.isFinite(t.total)) throw run.lossNotFinite(epoch, step, t.total);
+        const t = run.guardStep(epoch, step, () => engine!.step(b.data, b.shape, b.labels, b.numClasses));
         epochMs += performance.now() - s0;
         images += b.shape[0];
         const row: LossRow = {

@@ -8,7 +8,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type * as tf from '@tensorflow/tfjs';
-import { faultPoint } from '../io/faults.js';
+import { faultPoint, injectedNaN } from '../io/faults.js';
 import { appendFileChecked, removeStaleTemps, writeFileAtomic } from '../io/files.js';
 import { saveTensors } from './checkpoint.js';
 import { lockRunFolder } from './run_lock.js';
@@ -149,8 +149,22 @@ export class RunFolder {
     }
   }
 
+  /** One optimizer step; a loss (or features) no longer finite stops training with lossNotFinite's message. */
+  guardStep<T extends { total: number }>(epoch: number, step: number, fn: () => T): T {
+    let t: T;
+    try {
+      t = fn();
+    } catch (e) {
+      if (/NaN|Inf/.test((e as Error).message)) throw this.lossNotFinite(epoch, step, Number.NaN, e);
+      throw e;
+    }
+    if (!Number.isFinite(t.total) || injectedNaN(epoch, step))
+      throw this.lossNotFinite(epoch, step, injectedNaN(epoch, step) ? Number.NaN : t.total);
+    return t;
+  }
+
   /** The error for a loss that stopped being finite: where, what is kept, what to change. */
-  lossNotFinite(epoch: number, step: number, value: number): Error {
+  lossNotFinite(epoch: number, step: number, value: number, cause?: unknown): Error {
     let now = '';
     try {
       const p = this.readParams();
@@ -166,6 +180,7 @@ export class RunFolder {
     return new Error(
       `the loss became ${value} at epoch ${epoch}, step ${step}; training stopped and ${kept}.\n` +
         `Lower --lr or raise --eps${now} and start again with another --tail.`,
+      { cause },
     );
   }
 }
