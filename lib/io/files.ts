@@ -100,3 +100,21 @@ export function removeStaleTemps(dir: string): string[] {
   }
   return removed;
 }
+
+/** A whole file's bytes; a failure (missing, a folder, too large to read at once) names the file. */
+export function readBytes(file: string): Buffer {
+  try {
+    return fs.readFileSync(file);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    const why =
+      code === 'ENOENT'
+        ? 'no such file'
+        : code === 'EISDIR'
+          ? 'is a folder, not a file'
+          : code === 'ERR_FS_FILE_TOO_LARGE'
+            ? 'too large to read at once (above 2 GiB)'
+            : (code ?? (e as Error).message);
+    throw new Error(`${file}: cannot read (${why})`);
+  }
+}
