@@ -64,7 +64,8 @@ export function decodeImage(bytes: Uint8Array, file: string): { width: number; h
       const v = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
       const w = v.getUint32(16, false);
       const h = v.getUint32(20, false);
-      if (w === 0 || h === 0 || w * h > MAX_IMAGE_MP * 1e6) throw new Error(`PNG header says ${w}x${h}; at most ${MAX_IMAGE_MP} megapixels are read`);
+      if (w === 0 || h === 0 || w * h > MAX_IMAGE_MP * 1e6)
+        throw new Error(`PNG header says ${w}x${h}; at most ${MAX_IMAGE_MP} megapixels are read`);
       const { PNG } = require('pngjs') as typeof import('pngjs');
       const png = PNG.sync.read(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
       const rgb = new Uint8Array(png.width * png.height * 3);
@@ -123,7 +124,9 @@ export function loadImageFolder(root: string, split: Split | undefined, opts: Im
       try {
         images = new Uint8Array(raw.length * width * height * 3);
       } catch {
-        throw new Error(`${root}: ${raw.length} images of ${width}x${height} need ${((raw.length * width * height * 3) / 2 ** 30).toFixed(1)} GiB; too large to hold`);
+        throw new Error(
+          `${root}: ${raw.length} images of ${width}x${height} need ${((raw.length * width * height * 3) / 2 ** 30).toFixed(1)} GiB; too large to hold`,
+        );
       }
     } else if (img.width !== width || img.height !== height) {
       throw new Error(`${r.file}: ${img.width}x${img.height}, but the other images are ${width}x${height}`);

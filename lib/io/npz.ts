@@ -312,7 +312,8 @@ function centralDirectory(b: Uint8Array, what: string): Entry[] {
     const extraLen = u16(b, p + 30);
     const commentLen = u16(b, p + 32);
     let offset = u32(b, p + 42);
-    if (p + 46 + nameLen + extraLen + commentLen > b.length) throw new Error(`${what}: corrupt zip central directory (entry ${k} runs past the end)`);
+    if (p + 46 + nameLen + extraLen + commentLen > b.length)
+      throw new Error(`${what}: corrupt zip central directory (entry ${k} runs past the end)`);
     const name = Buffer.from(b.buffer, b.byteOffset + p + 46, nameLen).toString(flags & 0x0800 ? 'utf8' : 'latin1');
     // zip64 extended information (id 1): the 8-byte values of the fields that read 0xffffffff.
     let e = p + 46 + nameLen;
@@ -360,7 +361,8 @@ function entryBytes(b: Uint8Array, en: Entry, what: string): Uint8Array {
   else if (en.method === 8) {
     // Deflate expands at most ~1032:1; a larger declared size is a corrupt (or hostile) directory,
     // and the output is capped at the declared size so memory stays bounded.
-    if (en.usize > 1032 * en.csize + 64) throw new Error(`${where}: declares ${en.usize} bytes from ${en.csize} compressed, more than deflate can hold`);
+    if (en.usize > 1032 * en.csize + 64)
+      throw new Error(`${where}: declares ${en.usize} bytes from ${en.csize} compressed, more than deflate can hold`);
     try {
       data = zlib.inflateRawSync(raw, { maxOutputLength: Math.max(1, en.usize) });
     } catch (e) {
