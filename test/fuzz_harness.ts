@@ -193,16 +193,19 @@ async function extractParse(bytes: Uint8Array, file: string): Promise<unknown> {
   const src = path.join(box, 'a.tar');
   fs.writeFileSync(src, bytes);
   const dest = path.join(box, 'dest');
+  let written: string[] | undefined;
+  let error: Error | undefined;
   try {
-    return await extractTar(src, dest);
+    written = await extractTar(src, dest);
   } catch (e) {
-    throw new Error((e as Error).message.replaceAll(src, file));
-  } finally {
-    // Nothing may appear beside dest (the archive's own box holds only a.tar and dest/).
-    const extra = fs.readdirSync(box).filter((f) => f !== 'a.tar' && f !== 'dest');
-    fs.rmSync(box, { recursive: true, force: true });
-    if (extra.length > 0) throw new Error(`ESCAPED: wrote ${extra.join(', ')} outside dest`);
+    error = new Error((e as Error).message.replaceAll(src, file));
   }
+  // Nothing may appear beside dest (the archive's own box holds only a.tar and dest/).
+  const extra = fs.readdirSync(box).filter((f) => f !== 'a.tar' && f !== 'dest');
+  fs.rmSync(box, { recursive: true, force: true });
+  if (extra.length > 0) throw new Error(`ESCAPED: wrote ${extra.join(', ')} outside dest`);
+  if (error) throw error;
+  return written;
 }
 
 const tarSample = () =>
@@ -552,15 +555,15 @@ async function runCase(fmt: Format, c: Case, file: string, stats: FuzzStats): Pr
   const m0 = memNow();
   const t0 = performance.now();
   let err: unknown;
-  let result: unknown;
+  let _result: unknown;
   try {
-    result = await fmt.parse(c.bytes, file);
+    _result = await fmt.parse(c.bytes, file);
   } catch (e) {
     err = e;
   }
   const ms = performance.now() - t0;
   const grown = memNow() - m0;
-  result = undefined;
+  _result = undefined;
   stats.cases++;
   stats.maxMs = Math.max(stats.maxMs, ms);
   stats.maxMB = Math.max(stats.maxMB, grown / 2 ** 20);

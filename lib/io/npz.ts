@@ -9,7 +9,6 @@
 //
 // Dtypes: float32 '<f4', float64 '<f8', int32 '<i4', uint8 '|u1'; int64 '<i8' is read into an
 // Int32Array after checking every value fits (labels and indices are saved as int64 by numpy).
-import * as fs from 'node:fs';
 import * as zlib from 'node:zlib';
 import { readBytes, writeFileAtomic } from './files.js';
 
