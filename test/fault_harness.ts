@@ -11,6 +11,14 @@ import { ROOT } from './helpers.js';
 
 export const CLI = path.join(ROOT, 'dist', 'lib', 'cli', 'main.js');
 
+/** The CI-sized commands: train-sup, 3 epochs of 4 steps; train-selfsup, 2 epochs of 4 steps. */
+export const SUP = ['train-sup', '--subset', '200', '--bs', '50', '--arch', 'cnn-small', '--data', 'mnist', '--fd', '16', '--epo', '3'];
+SUP.push('--workers', '0', '--transform', 'test', '--lr', '0.05', '--milestones', '2');
+export const SUP_NAME = 'sup_cnn-small+16_mnist_epo3_bs50_lr0.05_mom0.9_wd0.0005_gam11.0_gam21.0_eps0.5_lcr0.0';
+export const SELFSUP = ['train-selfsup', '--arch', 'cnn-small', '--data', 'mnist', '--fd', '16', '--transform', 'mnist', '--bs', '20'];
+SELFSUP.push('--aug', '4', '--subset', '20', '--epo', '2', '--lr', '0.01', '--workers', '0');
+export const SELFSUP_NAME = 'selfsup_cnn-small+16_mnist_epo2_bs20_aug4+mnist_lr0.01_mom0.9_wd0.0005_gam11.0_gam210.0_eps2.0';
+
 export interface Launch {
   code: number | null;
   signal: NodeJS.Signals | null;

@@ -8,14 +8,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { loadTensors } from '../lib/train/checkpoint.js';
-import { killChain, launch, lossRowKeys } from './fault_harness.js';
-
-export const SUP = ['train-sup', '--subset', '200', '--bs', '50', '--arch', 'cnn-small', '--data', 'mnist', '--fd', '16', '--epo', '3'];
-SUP.push('--workers', '0', '--transform', 'test', '--lr', '0.05', '--milestones', '2');
-export const SUP_NAME = 'sup_cnn-small+16_mnist_epo3_bs50_lr0.05_mom0.9_wd0.0005_gam11.0_gam21.0_eps0.5_lcr0.0';
-export const SELFSUP = ['train-selfsup', '--arch', 'cnn-small', '--data', 'mnist', '--fd', '16', '--transform', 'mnist', '--bs', '20'];
-SELFSUP.push('--aug', '4', '--subset', '20', '--epo', '2', '--lr', '0.01', '--workers', '0');
-export const SELFSUP_NAME = 'selfsup_cnn-small+16_mnist_epo2_bs20_aug4+mnist_lr0.01_mom0.9_wd0.0005_gam11.0_gam210.0_eps2.0';
+import { killChain, launch, lossRowKeys, SELFSUP, SELFSUP_NAME, SUP, SUP_NAME } from './fault_harness.js';
 
 const tmp = (p: string) => fs.mkdtempSync(path.join(os.tmpdir(), p));
 

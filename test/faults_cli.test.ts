@@ -216,7 +216,7 @@ test('files and folders from a person: bad labels, NaN features, missing checkpo
     what: 'a features file that is not there',
     args: ['evaluate', '--features', path.join(f, 'none.npz'), '--knn'],
     code: 1,
-    message: /none\.npz: cannot read \(no such file\)/,
+    message: /none\.npz: cannot read \(ENOENT\)/,
   });
   // Run folders: none, no checkpoint, a missing epoch, another --arch / --fd, a corrupt checkpoint, bad params.json.
   const runs = tmp('mcr2-runs-');

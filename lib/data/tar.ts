@@ -77,7 +77,8 @@ function parseHeader(h: Uint8Array, off: number, file: string): Header {
   } catch {
     throw new Error(`${at}: checksum field is not a number (corrupt or not a tar archive)`);
   }
-  if (stored !== sum && stored !== signed) throw new Error(`${at}: checksum mismatch (corrupt or not a tar archive)`);
+  if (stored !== sum && stored !== signed)
+    throw new Error(`${file}: tar header checksum mismatch at byte ${off} (corrupt or not a tar archive)`);
   let size: number;
   try {
     size = numberField(h, 124, 12, 'size');
@@ -134,7 +135,7 @@ export function readTar(file: string): Generator<TarEntry> {
 function safeTarget(file: string, dest: string, realDest: string, name: string): string {
   const norm = path.normalize(name);
   if (name.includes('\0') || path.isAbsolute(norm) || norm.split(path.sep).includes('..'))
-    throw new Error(`${file}: refusing to write '${name}' outside ${dest}`);
+    throw new Error(`${file}: refusing to write ${name} outside ${dest}`);
   const target = path.join(dest, norm);
   const parent = path.dirname(target);
   fs.mkdirSync(parent, { recursive: true });

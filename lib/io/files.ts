@@ -107,14 +107,7 @@ export function readBytes(file: string): Buffer {
     return fs.readFileSync(file);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    const why =
-      code === 'ENOENT'
-        ? 'no such file'
-        : code === 'EISDIR'
-          ? 'is a folder, not a file'
-          : code === 'ERR_FS_FILE_TOO_LARGE'
-            ? 'too large to read at once (above 2 GiB)'
-            : (code ?? (e as Error).message);
+    const why = code === 'ERR_FS_FILE_TOO_LARGE' ? 'too large to read at once (above 2 GiB)' : (code ?? (e as Error).message);
     throw new Error(`${file}: cannot read (${why})`);
   }
 }
