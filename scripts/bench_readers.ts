@@ -18,12 +18,11 @@ if (!dir) {
   process.exit(2);
 }
 const req = createRequire(path.join(dir, 'x.js'));
-// biome-ignore lint/suspicious/noExplicitAny: optional libraries without types here
-const nodeTar: any = req('tar');
-// biome-ignore lint/suspicious/noExplicitAny: optional libraries without types here
-const fflate: any = req('fflate');
-// biome-ignore lint/suspicious/noExplicitAny: optional libraries without types here
-const yauzl: any = req('yauzl');
+// biome-ignore lint/suspicious/noExplicitAny: optional libraries, not installed here, without types
+type Loose = any;
+const nodeTar: Loose = req('tar');
+const fflate: Loose = req('fflate');
+const yauzl: Loose = req('yauzl');
 
 function arg(name: string, def: string): string {
   const i = process.argv.indexOf(`--${name}`);
@@ -61,13 +60,13 @@ function nodeTarEntries(file: string): Array<{ path: string; size: number }> {
 
 async function yauzlRead(buf: Buffer): Promise<Record<string, Uint8Array>> {
   return new Promise((resolve, reject) => {
-    yauzl.fromBuffer(buf, { lazyEntries: true }, (err: Error | null, zip: any) => {
+    yauzl.fromBuffer(buf, { lazyEntries: true }, (err: Error | null, zip: Loose) => {
       if (err) return reject(err);
       const out: Record<string, Uint8Array> = {};
       zip.on('error', reject);
       zip.on('end', () => resolve(out));
-      zip.on('entry', (en: any) => {
-        zip.openReadStream(en, (e2: Error | null, s: any) => {
+      zip.on('entry', (en: Loose) => {
+        zip.openReadStream(en, (e2: Error | null, s: Loose) => {
           if (e2) return reject(e2);
           const parts: Buffer[] = [];
           s.on('data', (c: Buffer) => parts.push(c));
