@@ -183,3 +183,32 @@ test('a loss that becomes NaN stops training, says where and what to change, and
     /the loss became NaN at epoch 0, step \d+; training stopped and no epoch had finished, so there is no checkpoint/,
   );
 });
+
+test('recover(): what a kill leaves (a torn last row, temporary files, an older optimizer state, rows past the last complete epoch) is cleaned', async () => {
+  const { RunFolder, LOSS_HEADER } = await import('../lib/train/run_folder.js');
+  const run = new RunFolder(path.join(tmp('mcr2-rec-'), 'run'));
+  run.create({ arch: 'cnn-small', fd: 16 });
+  const row = (e: number, s: number) => `\n${e},${s},-1.5,3.25,1.75,3.5,2`;
+  fs.appendFileSync(run.lossesFile, row(0, 0) + row(0, 1) + row(1, 0) + row(1, 1) + row(2, 0) + '\n2,1,-1.');
+  for (const f of ['model-epoch0', 'optimizer-epoch0', 'model-epoch1', 'optimizer-epoch1', 'model-epoch2'])
+    fs.writeFileSync(path.join(run.checkpointDir, `${f}.safetensors`), 'x');
+  fs.writeFileSync(path.join(run.checkpointDir, '.model-epoch2.safetensors.4242.1700000000000.tmp'), 'half');
+  fs.writeFileSync(path.join(run.dir, '.losses.csv.4242.1700000000000.tmp'), 'half');
+  assert.equal(run.recover(), 1);
+  assert.equal(fs.readFileSync(run.lossesFile, 'utf8'), LOSS_HEADER + row(0, 0) + row(0, 1) + row(1, 0) + row(1, 1));
+  assert.deepEqual(fs.readdirSync(run.checkpointDir).sort(), [
+    'model-epoch0.safetensors',
+    'model-epoch1.safetensors',
+    'model-epoch2.safetensors',
+    'optimizer-epoch1.safetensors',
+  ]);
+  assert.ok(!fs.readdirSync(run.dir).some((f) => f.endsWith('.tmp')));
+  // A torn row in the middle is not a kill's doing: an error naming the line.
+  fs.writeFileSync(run.lossesFile, LOSS_HEADER + row(0, 0) + '\n0,1,-1.' + row(0, 2));
+  assert.throws(() => run.recover(), /losses\.csv: line 3 is malformed: '0,1,-1\.'/);
+  // losses.csv gone (a folder from another tool): started afresh.
+  fs.rmSync(run.lossesFile);
+  fs.rmSync(path.join(run.checkpointDir, 'optimizer-epoch1.safetensors'));
+  assert.equal(run.recover(), -1);
+  assert.equal(fs.readFileSync(run.lossesFile, 'utf8'), LOSS_HEADER);
+});
