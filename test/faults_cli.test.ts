@@ -24,110 +24,61 @@ interface BadInput {
 
 const tmp = (p: string) => fs.mkdtempSync(path.join(os.tmpdir(), p));
 
-/** Flags and values: usage errors (exit 2), caught before any data is read. */
+/** Flags and values: parse errors exit 2; values out of range exit 1 (the library's option checks, before any data is read). */
+const bad = (what: string, args: string[], code: number, message: RegExp): BadInput => ({ what, args, code, message });
+const SUP_ = (...a: string[]) => ['train-sup', ...a];
+const SS_ = (...a: string[]) => ['train-selfsup', ...a];
+/** A valid features file, so that evaluate gets as far as its options. */
+const GOOD_FEATURES = (() => {
+  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'mcr2-feat-')), 'f.npz');
+  const f = new Float32Array(40).map((_, i) => (i * 7) % 11);
+  const l = Int32Array.from({ length: 10 }, (_, i) => i % 2);
+  writeNpz(file, {
+    train_features: { data: f, shape: [10, 4] },
+    train_labels: { data: l },
+    test_features: { data: f, shape: [10, 4] },
+    test_labels: { data: l },
+  });
+  return file;
+})();
+const EV_ = (...a: string[]) => ['evaluate', '--features', GOOD_FEATURES, ...a];
 const FLAG_CASES: BadInput[] = [
-  { what: 'unknown flag', args: ['train-sup', '--epochs', '3'], code: 2, message: /unknown flag --epochs; this command takes: --arch/ },
-  { what: 'unknown command', args: ['frobnicate'], code: 2, message: /unknown command 'frobnicate'/ },
-  { what: 'a bare argument', args: ['train-sup', 'mnist'], code: 2, message: /unexpected argument 'mnist' \(flags start with --\)/ },
-  { what: 'a flag without its value', args: ['train-sup', '--bs'], code: 2, message: /--bs needs a value/ },
-  { what: 'an integer flag given text', args: ['train-sup', '--bs', 'ten'], code: 2, message: /--bs: expected an integer, got 'ten'/ },
-  {
-    what: 'an integer flag given a fraction',
-    args: ['train-sup', '--epo', '2.5'],
-    code: 2,
-    message: /--epo: expected an integer, got '2.5'/,
-  },
-  { what: 'a number flag given text', args: ['train-sup', '--lr', 'fast'], code: 2, message: /--lr: expected a number, got 'fast'/ },
-  { what: 'a number flag given NaN', args: ['train-sup', '--eps', 'NaN'], code: 2, message: /--eps: expected a number, got 'NaN'/ },
-  {
-    what: 'a number flag given Infinity',
-    args: ['train-sup', '--lr', 'Infinity'],
-    code: 2,
-    message: /--lr: expected a number, got 'Infinity'/,
-  },
-  {
-    what: 'a boolean given maybe',
-    args: ['train-sup', '--no_shuffle=maybe'],
-    code: 2,
-    message: /--no_shuffle: expected true or false, got 'maybe'/,
-  },
-  {
-    what: 'milestones not integers',
-    args: ['train-sup', '--milestones', '3,x'],
-    code: 2,
-    message: /--milestones: expected comma-separated integers/,
-  },
-  { what: '--bs 0', args: ['train-sup', '--bs', '0'], code: 2, message: /--bs 0: must be an integer ≥ 1/ },
-  { what: '--fd 0', args: ['train-sup', '--fd', '0'], code: 2, message: /--fd 0: must be an integer ≥ 1/ },
-  { what: '--epo -1', args: ['train-sup', '--epo', '-1'], code: 2, message: /--epo -1: must be an integer ≥ 1/ },
-  { what: '--lcr 1.5', args: ['train-sup', '--lcr', '1.5'], code: 2, message: /--lcr 1.5: must be in \[0, 1\]/ },
-  { what: '--eps -1', args: ['train-sup', '--eps', '-1'], code: 2, message: /--eps -1: must be > 0/ },
-  { what: '--lr 0', args: ['train-sup', '--lr', '0'], code: 2, message: /--lr 0: must be > 0/ },
-  { what: '--mom 1.5', args: ['train-sup', '--mom', '1.5'], code: 2, message: /--mom 1.5: must be in \[0, 1\)/ },
-  { what: '--wd -0.1', args: ['train-sup', '--wd', '-0.1'], code: 2, message: /--wd -0.1: must be ≥ 0/ },
-  { what: '--subset -5', args: ['train-sup', '--subset', '-5'], code: 2, message: /--subset -5: must be an integer ≥ 0/ },
-  { what: '--workers -2', args: ['train-sup', '--workers', '-2'], code: 2, message: /--workers -2: must be an integer ≥ -1/ },
-  {
-    what: '--milestones with a negative',
-    args: ['train-sup', '--milestones', '2,-1'],
-    code: 2,
-    message: /--milestones 2,-1: must be epoch numbers/,
-  },
-  { what: '--arch nope', args: ['train-sup', '--arch', 'nope'], code: 2, message: /--arch nope: must be one of cnn-small, resnet18/ },
-  { what: '--data nope', args: ['train-sup', '--data', 'nope'], code: 2, message: /--data nope: must be one of mnist, fashionmnist/ },
-  {
-    what: '--transform nope',
-    args: ['train-sup', '--transform', 'nope'],
-    code: 2,
-    message: /--transform nope: must be one of test, default/,
-  },
-  { what: '--loss nope', args: ['train-sup', '--loss', 'nope'], code: 2, message: /--loss nope: must be one of mcr2, ce/ },
-  {
-    what: '--corrupt nope',
-    args: ['train-sup', '--corrupt', 'nope'],
-    code: 2,
-    message: /--corrupt nope: must be one of default, asymmetric/,
-  },
-  { what: '--aug 0', args: ['train-selfsup', '--aug', '0'], code: 2, message: /--aug 0: must be an integer ≥ 1/ },
-  {
-    what: '--sampler nope',
-    args: ['train-selfsup', '--sampler', 'nope'],
-    code: 2,
-    message: /--sampler nope: must be one of random, balance/,
-  },
-  {
-    what: 'evaluate --k 0',
-    args: ['evaluate', '--features', 'x.npz', '--knn', '--k', '0'],
-    code: 2,
-    message: /--k 0: must be an integer ≥ 1/,
-  },
-  {
-    what: 'evaluate --n_comp 0',
-    args: ['evaluate', '--features', 'x.npz', '--nearsub', '--n_comp', '0'],
-    code: 2,
-    message: /--n_comp 0: must be/,
-  },
-  {
-    what: 'evaluate --tau -1',
-    args: ['evaluate', '--features', 'x.npz', '--ensc', '--tau', '-1'],
-    code: 2,
-    message: /--tau -1: must be > 0/,
-  },
-  {
-    what: 'evaluate --epoch -3',
-    args: ['evaluate', '--model_dir', 'x', '--knn', '--epoch', '-3'],
-    code: 2,
-    message: /--epoch -3: must be/,
-  },
-  { what: 'evaluate with no method', args: ['evaluate', '--model_dir', 'x'], code: 2, message: /choose at least one method: --svm, --knn/ },
-  { what: 'evaluate with both sources', args: ['evaluate', '--knn'], code: 2, message: /give exactly one of --model_dir and --features/ },
-  {
-    what: 'quickstart --profile nope',
-    args: ['quickstart', '--profile', 'nope'],
-    code: 2,
-    message: /--profile nope: must be one of smoke, cpu, paper/,
-  },
-  { what: 'download of an unknown dataset', args: ['download', 'nope'], code: 1, message: /no download for 'nope'; datasets: mnist/ },
+  bad('unknown flag', SUP_('--epochs', '3'), 2, /unknown flag --epochs; this command takes: --arch/),
+  bad('unknown command', ['frobnicate'], 2, /unknown command 'frobnicate'/),
+  bad('a bare argument', SUP_('mnist'), 2, /unexpected argument 'mnist' \(flags start with --\)/),
+  bad('a flag without its value', SUP_('--bs'), 2, /--bs needs a value/),
+  bad('an integer flag given text', SUP_('--bs', 'ten'), 2, /--bs: expected an integer, got 'ten'/),
+  bad('an integer flag given a fraction', SUP_('--epo', '2.5'), 2, /--epo: expected an integer, got '2.5'/),
+  bad('a number flag given text', SUP_('--lr', 'fast'), 2, /--lr: expected a number, got 'fast'/),
+  bad('a number flag given NaN', SUP_('--eps', 'NaN'), 2, /--eps: expected a number, got 'NaN'/),
+  bad('a number flag given Infinity', SUP_('--lr', 'Infinity'), 2, /--lr: expected a number, got 'Infinity'/),
+  bad('a boolean given maybe', SUP_('--no_shuffle=maybe'), 2, /--no_shuffle: expected true or false, got 'maybe'/),
+  bad('milestones not integers', SUP_('--milestones', '3,x'), 2, /--milestones: expected comma-separated integers/),
+  bad('--bs 0', SUP_('--bs', '0'), 1, /--bs must be a positive integer, got 0/),
+  bad('--fd 0', SUP_('--fd', '0'), 1, /--fd must be a positive integer, got 0/),
+  bad('--epo -1', SUP_('--epo', '-1'), 1, /--epo must be a positive integer, got -1/),
+  bad('--lcr 1.5', SUP_('--lcr', '1.5'), 1, /--lcr must be in \[0, 1\], got 1.5/),
+  bad('--eps -1', SUP_('--eps', '-1'), 1, /--eps must be a number > 0, got -1/),
+  bad('--lr -0.1', SUP_('--lr', '-0.1'), 1, /--lr must be a number ≥ 0, got -0.1/),
+  bad('--mom -1', SUP_('--mom', '-1'), 1, /--mom must be a number ≥ 0, got -1/),
+  bad('--wd -0.1', SUP_('--wd', '-0.1'), 1, /--wd must be a number ≥ 0, got -0.1/),
+  bad('--subset -5', SUP_('--subset', '-5'), 1, /--subset must be an integer ≥ 0, got -5/),
+  bad('--workers -2', SUP_('--workers', '-2'), 1, /--workers must be an integer ≥ -1, got -2/),
+  bad('--milestones with a negative', SUP_('--milestones', '2,-1'), 1, /--milestones must be epoch numbers, got \[2,-1\]/),
+  bad('--arch nope', SUP_('--arch', 'nope'), 1, /unknown --arch 'nope'; available: cnn-small, resnet18/),
+  bad('--data nope', SUP_('--data', 'nope'), 1, /unknown --data 'nope'; available: mnist, fashionmnist/),
+  bad('--transform nope', SUP_('--transform', 'nope'), 1, /unknown --transform 'nope'; available: test, default/),
+  bad('--loss nope', SUP_('--loss', 'nope'), 1, /unknown --loss 'nope'; available: mcr2, ce/),
+  bad('--corrupt nope', SUP_('--corrupt', 'nope'), 1, /unknown --corrupt 'nope'; available: default, asymmetric/),
+  bad('--aug 0', SS_('--aug', '0'), 1, /--aug must be a positive integer, got 0/),
+  bad('--sampler nope', SS_('--sampler', 'nope'), 1, /unknown --sampler 'nope'; available: random, balance/),
+  bad('evaluate --k 0', EV_('--knn', '--k', '0'), 1, /\bk must be|--k must be/),
+  bad('evaluate --n_comp 0', EV_('--nearsub', '--n_comp', '0'), 1, /nComp must be|--n_comp must be/),
+  bad('evaluate --n 0', EV_('--kmeans', '--n', '0'), 1, /nClusters must be|--n must be/),
+  bad('evaluate with no method', ['evaluate', '--model_dir', 'x'], 2, /choose at least one method: --svm, --knn/),
+  bad('evaluate with both sources', ['evaluate', '--knn'], 2, /give exactly one of --model_dir and --features/),
+  bad('quickstart --profile nope', ['quickstart', '--profile', 'nope'], 1, /nope/),
+  bad('download of an unknown dataset', ['download', 'nope'], 1, /no download for 'nope'; datasets: mnist/),
 ];
 
 function check(c: BadInput, r: ReturnType<typeof cli>): void {
@@ -141,7 +92,7 @@ function check(c: BadInput, r: ReturnType<typeof cli>): void {
 
 export let BAD_INPUTS = 0;
 
-test(`flags: ${FLAG_CASES.length} bad flags and values, each a usage error naming it`, () => {
+test(`flags: ${FLAG_CASES.length} bad flags and values, each an error naming it`, () => {
   for (const c of FLAG_CASES) check(c, cli(c.args));
   BAD_INPUTS += FLAG_CASES.length;
 });
@@ -329,7 +280,7 @@ test('files and folders from a person: bad labels, NaN features, missing checkpo
     what: '--aug above --bs',
     args: ['train-selfsup', '--arch', 'cnn-small', '--data', 'mnist', '--subset', '100', '--bs', '10', '--aug', '20', '--save_dir', runs],
     code: 1,
-    message: /--bs \(10\) must be at least --aug \(20\)/,
+    message: /--bs \(10\) must be at least the views per image \(20\)/,
   });
   cases.push({
     what: 'the same run folder with other parameters',

@@ -55,6 +55,42 @@ function collect(root: string, split: Split | undefined): RawImage[] {
 /** Largest image decoded (megapixels): a header claiming more is refused before any allocation. */
 export const MAX_IMAGE_MP = 64;
 
+/**
+ * Pixels a file of this many bytes can plausibly hold: JPEG needs at least ~2 bits per 8x8 block
+ * (~170 pixels a byte), PNG's deflate at most 1032:1 of 1-bit pixels (~8,300 pixels a byte). A
+ * header claiming far more is corrupt, and is refused before the decoder allocates for it.
+ */
+const PIXELS_PER_BYTE = { JPEG: 1024, PNG: 8 * 1032 };
+
+function checkSize(kind: 'PNG' | 'JPEG', w: number, h: number, bytes: number): void {
+  if (w === 0 || h === 0 || w * h > MAX_IMAGE_MP * 1e6)
+    throw new Error(`${kind} header says ${w}x${h}; at most ${MAX_IMAGE_MP} megapixels are read`);
+  if (w * h > PIXELS_PER_BYTE[kind] * bytes) throw new Error(`${kind} header says ${w}x${h}, more than ${bytes} bytes can hold (corrupt)`);
+}
+
+/** Width and height from a JPEG's frame header (SOF0..SOF15 but DHT, JPG, DAC), or undefined. */
+function jpegSize(b: Uint8Array): { w: number; h: number } | undefined {
+  let p = 2;
+  while (p + 9 < b.length) {
+    if (b[p] !== 0xff) return undefined;
+    const m = b[p + 1];
+    if (m === 0xff) {
+      p++;
+      continue;
+    }
+    if (m === 0xd8 || (m >= 0xd0 && m <= 0xd7) || m === 0x01) {
+      p += 2;
+      continue;
+    }
+    const len = (b[p + 2] << 8) | b[p + 3];
+    if (m >= 0xc0 && m <= 0xcf && m !== 0xc4 && m !== 0xc8 && m !== 0xcc)
+      return { h: (b[p + 5] << 8) | b[p + 6], w: (b[p + 7] << 8) | b[p + 8] };
+    if (m === 0xda || len < 2) return undefined;
+    p += 2 + len;
+  }
+  return undefined;
+}
+
 /** Decoded RGB pixels of one image. */
 export function decodeImage(bytes: Uint8Array, file: string): { width: number; height: number; rgb: Uint8Array } {
   try {
@@ -64,8 +100,7 @@ export function decodeImage(bytes: Uint8Array, file: string): { width: number; h
       const v = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
       const w = v.getUint32(16, false);
       const h = v.getUint32(20, false);
-      if (w === 0 || h === 0 || w * h > MAX_IMAGE_MP * 1e6)
-        throw new Error(`PNG header says ${w}x${h}; at most ${MAX_IMAGE_MP} megapixels are read`);
+      checkSize('PNG', w, h, bytes.length);
       const { PNG } = require('pngjs') as typeof import('pngjs');
       const png = PNG.sync.read(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
       const rgb = new Uint8Array(png.width * png.height * 3);
@@ -77,6 +112,8 @@ export function decodeImage(bytes: Uint8Array, file: string): { width: number; h
       return { width: png.width, height: png.height, rgb };
     }
     if (bytes[0] === 0xff && bytes[1] === 0xd8) {
+      const size = jpegSize(bytes);
+      if (size !== undefined) checkSize('JPEG', size.w, size.h, bytes.length);
       const jpeg = require('jpeg-js') as typeof import('jpeg-js');
       const img = jpeg.decode(bytes, { useTArray: true, formatAsRGBA: false, maxResolutionInMP: MAX_IMAGE_MP, maxMemoryUsageInMB: 1024 });
       return { width: img.width, height: img.height, rgb: img.data };

@@ -12,17 +12,14 @@ import { faultPoint, injectedNaN } from '../io/faults.js';
 import { appendFileChecked, removeStaleTemps, writeFileAtomic } from '../io/files.js';
 import { saveTensors } from './checkpoint.js';
 import { lockRunFolder } from './run_lock.js';
+import type { LossTerms } from '../loss/terms.js';
 
 export const LOSS_HEADER = 'epoch,step,loss,discrimn_loss_e,compress_loss_e,discrimn_loss_t,compress_loss_t';
 
-export interface LossRow {
+/** One losses.csv row: the step's loss terms (column `loss` is `total`) and where it was taken. */
+export interface LossRow extends LossTerms {
   epoch: number;
   step: number;
-  loss: number;
-  discrimnLossE: number;
-  compressLossE: number;
-  discrimnLossT: number;
-  compressLossT: number;
 }
 
 export class RunFolder {
@@ -186,7 +183,7 @@ export class RunFolder {
 }
 
 function lossLine(r: LossRow): string {
-  return `\n${[r.epoch, r.step, r.loss, r.discrimnLossE, r.compressLossE, r.discrimnLossT, r.compressLossT].join(',')}`;
+  return `\n${[r.epoch, r.step, r.total, r.discrimnLossE, r.compressLossE, r.discrimnLossT, r.compressLossT].join(',')}`;
 }
 
 function readText(file: string): string {
@@ -254,7 +251,7 @@ export function parseLossesCsv(text: string, where = 'losses.csv', opts: { tornT
       if (opts.tornTail && i === all.length - 1) break;
       throw new Error(`${where}: line ${i + 1} is malformed: '${l.length > 80 ? `${l.slice(0, 80)}...` : l}'`);
     }
-    rows.push({ epoch: v[0], step: v[1], loss: v[2], discrimnLossE: v[3], compressLossE: v[4], discrimnLossT: v[5], compressLossT: v[6] });
+    rows.push({ epoch: v[0], step: v[1], total: v[2], discrimnLossE: v[3], compressLossE: v[4], discrimnLossT: v[5], compressLossT: v[6] });
   }
   return rows;
 }
