@@ -293,15 +293,17 @@ export async function main(argv: string[]): Promise<number> {
   }
   const c = COMMANDS[cmd];
   if (c === undefined) {
-    console.error(`mcr2: unknown command '${cmd}'\n\ncommands:\n${list}`);
+    console.error(`mcr2: unknown command '${cmd}'\ncommands: ${Object.keys(COMMANDS).join(', ')} (mcr2 --help)`);
     return 2;
   }
   if (rest.includes('-h') || rest.includes('--help')) {
     console.log(usage(cmd, c.about, c.flags ?? {}));
     return 0;
   }
+  // --debug (or MCR2_DEBUG=1), any command: the stack trace of an error as well.
+  const debug = rest.includes('--debug') || !!process.env.MCR2_DEBUG;
   try {
-    await c.run(rest);
+    await c.run(rest.filter((a) => a !== '--debug'));
     return 0;
   } catch (e) {
     if (e instanceof UsageError) {
@@ -310,7 +312,7 @@ export async function main(argv: string[]): Promise<number> {
     }
     const message = e instanceof OptionError && c.table ? e.messageFor(flagNamer(c.table)) : (e as Error).message;
     console.error(`mcr2 ${cmd}: error: ${message}`);
-    if (process.env.MCR2_DEBUG) console.error((e as Error).stack);
+    if (debug) console.error((e as Error).stack);
     return 1;
   }
 }

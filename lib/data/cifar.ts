@@ -4,6 +4,7 @@
 // Pixels are stored channel-planar (1024 R, 1024 G, 1024 B, rows of 32); kept here as NHWC uint8.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { readBytes } from '../io/files.js';
 import { checkLabels, concatParts, type ImageDataset, type Split } from './dataset.js';
 
 export const CIFAR10_CLASSES = ['airplane', 'automobile', 'bird', 'cat', 'deer', 'dog', 'frog', 'horse', 'ship', 'truck'];
@@ -116,7 +117,7 @@ export function loadCifarBinary(name: 'cifar10' | 'cifar100' | 'cifar100coarse',
   const which = name === 'cifar10' ? 'cifar10' : 'cifar100';
   const parts = cifarFiles(which, split).map((f) => {
     const file = path.join(dir, f);
-    return decodeCifarRecords(fs.readFileSync(file), which === 'cifar10' ? 1 : 2, which === 'cifar10' ? 0 : 1, file);
+    return decodeCifarRecords(readBytes(file), which === 'cifar10' ? 1 : 2, which === 'cifar10' ? 0 : 1, file);
   });
   const all = concatParts(parts, PIXELS);
   const images = all.images;

@@ -1,7 +1,7 @@
 // The IDX format of MNIST and Fashion-MNIST (raw or gzip): a big-endian header
 //   0x00 0x00 <type 0x08 = ubyte> <ndims>, then ndims uint32 sizes, then the data.
-import * as fs from 'node:fs';
-import * as zlib from 'node:zlib';
+import { readBytes } from '../io/files.js';
+import { gunzipBounded, isGzip } from '../io/gzip.js';
 
 export interface IdxArray {
   dims: number[];
@@ -10,13 +10,7 @@ export interface IdxArray {
 
 export function parseIdx(buf: Uint8Array, file: string): IdxArray {
   let bytes = buf;
-  if (bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b) {
-    try {
-      bytes = zlib.gunzipSync(bytes);
-    } catch (e) {
-      throw new Error(`${file}: corrupt gzip data (${(e as Error).message})`);
-    }
-  }
+  if (isGzip(bytes)) bytes = gunzipBounded(bytes, file);
   if (bytes.length < 4) throw new Error(`${file}: not an IDX file (only ${bytes.length} bytes)`);
   if (bytes[0] !== 0 || bytes[1] !== 0) {
     throw new Error(`${file}: not an IDX file (magic number starts with ${bytes[0]}, ${bytes[1]}; expected 0, 0)`);
@@ -40,13 +34,7 @@ export function parseIdx(buf: Uint8Array, file: string): IdxArray {
 }
 
 export function readIdx(file: string): IdxArray {
-  let buf: Buffer;
-  try {
-    buf = fs.readFileSync(file);
-  } catch (e) {
-    throw new Error(`${file}: cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
-  }
-  return parseIdx(buf, file);
+  return parseIdx(readBytes(file), file);
 }
 
 /** Encodes an IDX file (used by tests and tools). */

@@ -5,6 +5,7 @@
 // JPEG and PNG are decoded in pure JS (jpeg-js, pngjs); every image must have the same size.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { readBytes } from '../io/files.js';
 import type { ImageDataset, Split } from './dataset.js';
 import { tarEntries } from './tar.js';
 
@@ -31,7 +32,7 @@ export function isArchive(p: string): boolean {
 function collect(root: string, split: Split | undefined): RawImage[] {
   const out: RawImage[] = [];
   if (isArchive(root)) {
-    for (const e of tarEntries(fs.readFileSync(root), root)) {
+    for (const e of tarEntries(readBytes(root), root)) {
       if (!IMAGE_EXT.test(e.path)) continue;
       const parts = e.path.split('/').filter((s) => s !== '' && s !== '.');
       if (parts.length < 2) continue;
@@ -45,16 +46,61 @@ function collect(root: string, split: Split | undefined): RawImage[] {
     const dir = path.join(base, cls);
     if (!fs.statSync(dir).isDirectory()) continue;
     for (const f of fs.readdirSync(dir).sort()) {
-      if (IMAGE_EXT.test(f)) out.push({ cls, file: path.join(dir, f), bytes: fs.readFileSync(path.join(dir, f)) });
+      if (IMAGE_EXT.test(f)) out.push({ cls, file: path.join(dir, f), bytes: readBytes(path.join(dir, f)) });
     }
   }
   return out;
+}
+
+/** Largest image decoded (megapixels): a header claiming more is refused before any allocation. */
+export const MAX_IMAGE_MP = 64;
+
+/**
+ * Pixels a file of this many bytes can plausibly hold: JPEG needs at least ~2 bits per 8x8 block
+ * (~170 pixels a byte), PNG's deflate at most 1032:1 of 1-bit pixels (~8,300 pixels a byte). A
+ * header claiming far more is corrupt, and is refused before the decoder allocates for it.
+ */
+const PIXELS_PER_BYTE = { JPEG: 1024, PNG: 8 * 1032 };
+
+function checkSize(kind: 'PNG' | 'JPEG', w: number, h: number, bytes: number): void {
+  if (w === 0 || h === 0 || w * h > MAX_IMAGE_MP * 1e6)
+    throw new Error(`${kind} header says ${w}x${h}; at most ${MAX_IMAGE_MP} megapixels are read`);
+  if (w * h > PIXELS_PER_BYTE[kind] * bytes) throw new Error(`${kind} header says ${w}x${h}, more than ${bytes} bytes can hold (corrupt)`);
+}
+
+/** Width and height from a JPEG's frame header (SOF0..SOF15 but DHT, JPG, DAC), or undefined. */
+function jpegSize(b: Uint8Array): { w: number; h: number } | undefined {
+  let p = 2;
+  while (p + 9 < b.length) {
+    if (b[p] !== 0xff) return undefined;
+    const m = b[p + 1];
+    if (m === 0xff) {
+      p++;
+      continue;
+    }
+    if (m === 0xd8 || (m >= 0xd0 && m <= 0xd7) || m === 0x01) {
+      p += 2;
+      continue;
+    }
+    const len = (b[p + 2] << 8) | b[p + 3];
+    if (m >= 0xc0 && m <= 0xcf && m !== 0xc4 && m !== 0xc8 && m !== 0xcc)
+      return { h: (b[p + 5] << 8) | b[p + 6], w: (b[p + 7] << 8) | b[p + 8] };
+    if (m === 0xda || len < 2) return undefined;
+    p += 2 + len;
+  }
+  return undefined;
 }
 
 /** Decoded RGB pixels of one image. */
 export function decodeImage(bytes: Uint8Array, file: string): { width: number; height: number; rgb: Uint8Array } {
   try {
     if (bytes[0] === 0x89 && bytes[1] === 0x50) {
+      // IHDR comes first: width and height (big-endian) at bytes 16 and 20.
+      if (bytes.length < 33) throw new Error(`truncated PNG (${bytes.length} bytes)`);
+      const v = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+      const w = v.getUint32(16, false);
+      const h = v.getUint32(20, false);
+      checkSize('PNG', w, h, bytes.length);
       const { PNG } = require('pngjs') as typeof import('pngjs');
       const png = PNG.sync.read(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
       const rgb = new Uint8Array(png.width * png.height * 3);
@@ -66,8 +112,10 @@ export function decodeImage(bytes: Uint8Array, file: string): { width: number; h
       return { width: png.width, height: png.height, rgb };
     }
     if (bytes[0] === 0xff && bytes[1] === 0xd8) {
+      const size = jpegSize(bytes);
+      if (size !== undefined) checkSize('JPEG', size.w, size.h, bytes.length);
       const jpeg = require('jpeg-js') as typeof import('jpeg-js');
-      const img = jpeg.decode(bytes, { useTArray: true, formatAsRGBA: false });
+      const img = jpeg.decode(bytes, { useTArray: true, formatAsRGBA: false, maxResolutionInMP: MAX_IMAGE_MP, maxMemoryUsageInMB: 1024 });
       return { width: img.width, height: img.height, rgb: img.data };
     }
   } catch (e) {
@@ -110,7 +158,13 @@ export function loadImageFolder(root: string, split: Split | undefined, opts: Im
     if (i === 0) {
       width = img.width;
       height = img.height;
-      images = new Uint8Array(raw.length * width * height * 3);
+      try {
+        images = new Uint8Array(raw.length * width * height * 3);
+      } catch {
+        throw new Error(
+          `${root}: ${raw.length} images of ${width}x${height} need ${((raw.length * width * height * 3) / 2 ** 30).toFixed(1)} GiB; too large to hold`,
+        );
+      }
     } else if (img.width !== width || img.height !== height) {
       throw new Error(`${r.file}: ${img.width}x${img.height}, but the other images are ${width}x${height}`);
     }

@@ -39,7 +39,7 @@ function findImageFolder(dataDir: string, name: string): string | undefined {
 
 function missing(name: string, split: Split, files: string[], dirs: string[], url: string): Error {
   return new Error(
-    `${name} ${split} split not found: expected ${files.join(', ')} in one of:\n  ${dirs.join('\n  ')}\n` +
+    `${name} ${split} split not found: expected ${files.join(', ')} in any of: ${dirs.join(', ')}\n` +
       `Official download: ${url} (or run: mcr2 download ${name} --data_dir ${dirs[dirs.length - 1]})`,
   );
 }

@@ -57,7 +57,7 @@ export function loadIdxDataset(spec: IdxSpec, split: Split, dataDir: string): Im
   if (imgFile === undefined || lblFile === undefined) {
     throw new Error(
       `${spec.name} ${split} split not found: expected ${prefix}-images-idx3-ubyte[.gz] and ` +
-        `${prefix}-labels-idx1-ubyte[.gz] in one of:\n  ${dirs.join('\n  ')}\nDownload: ${spec.url}`,
+        `${prefix}-labels-idx1-ubyte[.gz] in any of: ${dirs.join(', ')}\nDownload: ${spec.url}`,
     );
   }
   const img = readIdx(imgFile);

@@ -4,6 +4,7 @@
 // unlabelled split unused), `stl10sup` train = train split only; both test = test split.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { readBytes } from '../io/files.js';
 import { concatParts, type ImageDataset, type Split } from './dataset.js';
 
 export const STL10_CLASSES = ['airplane', 'bird', 'car', 'cat', 'deer', 'dog', 'horse', 'monkey', 'ship', 'truck'];
@@ -65,8 +66,8 @@ export function encodeStl10Images(images: Uint8Array): Uint8Array {
 function readPart(dir: string, part: 'train' | 'test'): { images: Uint8Array; labels: Int32Array } {
   const xf = path.join(dir, FILES[part][0]);
   const yf = path.join(dir, FILES[part][1]);
-  const images = decodeStl10Images(fs.readFileSync(xf), xf);
-  const raw = fs.readFileSync(yf);
+  const images = decodeStl10Images(readBytes(xf), xf);
+  const raw = readBytes(yf);
   const n = images.length / PIXELS;
   if (raw.length !== n) throw new Error(`${yf}: ${raw.length} labels but ${xf} has ${n} images`);
   const labels = new Int32Array(n);

@@ -9,9 +9,8 @@
 //
 // Dtypes: float32 '<f4', float64 '<f8', int32 '<i4', uint8 '|u1'; int64 '<i8' is read into an
 // Int32Array after checking every value fits (labels and indices are saved as int64 by numpy).
-import * as fs from 'node:fs';
 import * as zlib from 'node:zlib';
-import { writeFileAtomic } from './files.js';
+import { readBytes, writeFileAtomic } from './files.js';
 
 export type NpyDtype = 'float32' | 'float64' | 'int32' | 'uint8';
 export type NpyData = Float32Array | Float64Array | Int32Array | Uint8Array;
@@ -154,7 +153,7 @@ export function parseNpy(bytes: Uint8Array, what = '.npy data'): NpyArray {
 }
 
 export function readNpy(file: string): NpyArray {
-  return parseNpy(fs.readFileSync(file), file);
+  return parseNpy(readBytes(file), file);
 }
 
 export function writeNpy(file: string, arr: NpyInput): void {
@@ -312,6 +311,8 @@ function centralDirectory(b: Uint8Array, what: string): Entry[] {
     const extraLen = u16(b, p + 30);
     const commentLen = u16(b, p + 32);
     let offset = u32(b, p + 42);
+    if (p + 46 + nameLen + extraLen + commentLen > b.length)
+      throw new Error(`${what}: corrupt zip central directory (entry ${k} runs past the end)`);
     const name = Buffer.from(b.buffer, b.byteOffset + p + 46, nameLen).toString(flags & 0x0800 ? 'utf8' : 'latin1');
     // zip64 extended information (id 1): the 8-byte values of the fields that read 0xffffffff.
     let e = p + 46 + nameLen;
@@ -319,8 +320,11 @@ function centralDirectory(b: Uint8Array, what: string): Entry[] {
     while (e + 4 <= eEnd) {
       const id = u16(b, e);
       const len = u16(b, e + 2);
+      if (e + 4 + len > eEnd) throw new Error(`${what}: corrupt zip central directory (entry ${k}: bad extra field)`);
       if (id === 1) {
         let q = e + 4;
+        const need = 8 * [usize, csize, offset].filter((x) => x === 0xffffffff).length;
+        if (len < need) throw new Error(`${what}: corrupt zip64 extra field (entry ${k})`);
         if (usize === 0xffffffff) {
           usize = u64(b, q, what);
           q += 8;
@@ -354,9 +358,15 @@ function entryBytes(b: Uint8Array, en: Entry, what: string): Uint8Array {
   let data: Uint8Array;
   if (en.method === 0) data = raw;
   else if (en.method === 8) {
+    // Deflate expands at most ~1032:1; a larger declared size is a corrupt (or hostile) directory,
+    // and the output is capped at the declared size so memory stays bounded.
+    if (en.usize > 1032 * en.csize + 64)
+      throw new Error(`${where}: declares ${en.usize} bytes from ${en.csize} compressed, more than deflate can hold`);
     try {
-      data = zlib.inflateRawSync(raw);
+      data = zlib.inflateRawSync(raw, { maxOutputLength: Math.max(1, en.usize) });
     } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE' || e instanceof RangeError)
+        throw new Error(`${where}: inflates past the ${en.usize} bytes the directory declares (corrupt archive)`);
       throw new Error(`${where}: corrupt deflate data (${(e as Error).message})`);
     }
   } else throw new Error(`${where}: compression method ${en.method} is not supported (stored or deflate only)`);
@@ -378,11 +388,5 @@ export function parseNpz(bytes: Uint8Array, what = '.npz data'): Record<string, 
 
 /** Reads an .npz file (np.savez or np.savez_compressed output). */
 export function readNpz(file: string): Record<string, NpyArray> {
-  let bytes: Buffer;
-  try {
-    bytes = fs.readFileSync(file);
-  } catch (e) {
-    throw new Error(`${file}: cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
-  }
-  return parseNpz(bytes, file);
+  return parseNpz(readBytes(file), file);
 }

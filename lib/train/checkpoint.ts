@@ -3,7 +3,7 @@
 // `safetensors.torch.load_file`. Tensor names are the PyTorch-style state_dict keys.
 import * as fs from 'node:fs';
 import type * as tf from '@tensorflow/tfjs';
-import { writeFileAtomic } from '../io/files.js';
+import { readBytes, writeFileAtomic } from '../io/files.js';
 
 export interface StoredTensor {
   shape: number[];
@@ -35,33 +35,55 @@ export function encodeSafetensors(tensors: TensorMap, metadata: Record<string, s
   return out;
 }
 
+/** Largest JSON header accepted (the safetensors library's own limit is 100 MB). */
+const MAX_HEADER = 100_000_000;
+
 export function decodeSafetensors(buf: Uint8Array, file: string): { tensors: TensorMap; metadata: Record<string, string> } {
   const bad = (why: string) => new Error(`${file}: not a valid checkpoint (${why})`);
   if (buf.length < 8) throw bad(`only ${buf.length} bytes`);
-  const hlen = Number(new DataView(buf.buffer, buf.byteOffset, buf.byteLength).getBigUint64(0, true));
-  if (hlen <= 0 || 8 + hlen > buf.length) throw bad('header length out of range; truncated or another format');
-  let header: Record<string, { dtype: string; shape: number[]; data_offsets: [number, number] } | Record<string, string>>;
+  const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+  const hlen = view.getUint32(0, true) + view.getUint32(4, true) * 2 ** 32;
+  if (hlen < 2 || hlen > MAX_HEADER) throw bad(`the header claims ${hlen} bytes; a safetensors header is 2 B..100 MB`);
+  if (8 + hlen > buf.length) throw bad(`the header claims ${hlen} bytes, the file has ${buf.length - 8} after the length: truncated?`);
+  let header: unknown;
   try {
     header = JSON.parse(Buffer.from(buf.buffer, buf.byteOffset + 8, hlen).toString('utf8'));
   } catch {
     throw bad('header is not JSON');
   }
+  if (typeof header !== 'object' || header === null || Array.isArray(header)) throw bad('header is not a JSON object');
   const dataStart = 8 + hlen;
+  const dataLen = buf.length - dataStart;
   const tensors: TensorMap = new Map();
   let metadata: Record<string, string> = {};
-  for (const [name, v] of Object.entries(header)) {
+  const spans: Array<[number, number, string]> = [];
+  for (const [name, v] of Object.entries(header as Record<string, unknown>)) {
     if (name === '__metadata__') {
+      if (typeof v !== 'object' || v === null || Object.values(v).some((x) => typeof x !== 'string'))
+        throw bad('__metadata__ must map names to strings');
       metadata = v as Record<string, string>;
       continue;
     }
-    const e = v as { dtype: string; shape: number[]; data_offsets: [number, number] };
-    if (e.dtype !== 'F32') throw bad(`${name} has dtype ${e.dtype}; only F32 is supported`);
-    const [a, b] = e.data_offsets;
-    const n = e.shape.reduce((x, y) => x * y, 1);
-    if (b - a !== n * 4 || dataStart + b > buf.length) throw bad(`${name} extends past the end of the file (truncated?)`);
+    const e = v as { dtype?: unknown; shape?: unknown; data_offsets?: unknown };
+    if (typeof e !== 'object' || e === null) throw bad(`${name} is not a tensor entry`);
+    if (e.dtype !== 'F32') throw bad(`${name} has dtype ${JSON.stringify(e.dtype)}; only F32 is supported`);
+    if (!Array.isArray(e.shape) || e.shape.length > 8 || e.shape.some((d) => !Number.isSafeInteger(d) || d < 0))
+      throw bad(`${name} has shape ${JSON.stringify(e.shape)}; expected up to 8 sizes ≥ 0`);
+    const offs = e.data_offsets;
+    if (!Array.isArray(offs) || offs.length !== 2 || offs.some((o) => !Number.isSafeInteger(o) || o < 0) || offs[1] < offs[0])
+      throw bad(`${name} has data_offsets ${JSON.stringify(offs)}; expected [begin, end]`);
+    const [a, b] = offs as [number, number];
+    const n = (e.shape as number[]).reduce((x, y) => x * y, 1);
+    if (b - a !== n * 4) throw bad(`${name}: shape [${e.shape}] needs ${n * 4} bytes but data_offsets span ${b - a}`);
+    if (b > dataLen) throw bad(`${name} ends at byte ${b} of the data, which has ${dataLen}: truncated?`);
+    spans.push([a, b, name]);
     const copy = new Uint8Array(n * 4);
     copy.set(buf.subarray(dataStart + a, dataStart + b));
-    tensors.set(name, { shape: e.shape, data: new Float32Array(copy.buffer) });
+    tensors.set(name, { shape: e.shape as number[], data: new Float32Array(copy.buffer) });
+  }
+  spans.sort((x, y) => x[0] - y[0]);
+  for (let i = 1; i < spans.length; i++) {
+    if (spans[i][0] < spans[i - 1][1]) throw bad(`${spans[i][2]} overlaps ${spans[i - 1][2]}`);
   }
   return { tensors, metadata };
 }
@@ -75,5 +97,5 @@ export function saveTensors(file: string, named: Array<[string, tf.Tensor]>, met
 
 export function loadTensors(file: string): { tensors: TensorMap; metadata: Record<string, string> } {
   if (!fs.existsSync(file)) throw new Error(`checkpoint not found: ${file}`);
-  return decodeSafetensors(fs.readFileSync(file), file);
+  return decodeSafetensors(readBytes(file), file);
 }

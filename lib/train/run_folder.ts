@@ -1,9 +1,17 @@
 // A training run's folder, laid out as the official code lays it out:
 //   params.json  losses.csv  checkpoints/model-epoch{e}.safetensors  figures/  plabels/
-// plus checkpoints/optimizer-epoch{e}.safetensors (latest only) so a run can resume exactly.
+// plus checkpoints/optimizer-epoch{e}.safetensors (latest only) so a run can resume exactly, and
+// .lock while a process trains in it (lib/train/run_lock.ts).
+// What is on disk after a kill -9 at any moment is enough to go on: an epoch is complete once its
+// optimizer state is written (after its model checkpoint); losses.csv rows past the last complete
+// epoch, a row cut half-way and temporary files are dropped when the run is resumed (recover()).
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { writeFileAtomic } from '../io/files.js';
+import type * as tf from '@tensorflow/tfjs';
+import { faultPoint, injectedNaN } from '../io/faults.js';
+import { appendFileChecked, removeStaleTemps, writeFileAtomic } from '../io/files.js';
+import { saveTensors } from './checkpoint.js';
+import { lockRunFolder } from './run_lock.js';
 import type { LossTerms } from '../loss/terms.js';
 
 export const LOSS_HEADER = 'epoch,step,loss,discrimn_loss_e,compress_loss_e,discrimn_loss_t,compress_loss_t';
@@ -45,11 +53,16 @@ export class RunFolder {
     return fs.existsSync(this.paramsFile);
   }
 
-  /** Creates the folder tree with params.json and an empty losses.csv. */
+  /** Creates the folder tree with an empty losses.csv, then params.json (whose presence marks a run folder). */
   create(params: Record<string, unknown>): void {
     for (const d of [this.dir, this.checkpointDir, this.figuresDir, path.join(this.dir, 'plabels')]) fs.mkdirSync(d, { recursive: true });
-    this.writeParams(params);
     writeFileAtomic(this.lossesFile, LOSS_HEADER);
+    this.writeParams(params);
+  }
+
+  /** Takes the folder's lock (see run_lock.ts); returns the function that releases it. */
+  lock(): () => void {
+    return lockRunFolder(this.dir);
   }
 
   writeParams(params: Record<string, unknown>): void {
@@ -63,11 +76,7 @@ export class RunFolder {
 
   readParams(): Record<string, unknown> {
     if (!fs.existsSync(this.paramsFile)) throw new Error(`${this.dir} is not a run folder: params.json is missing`);
-    try {
-      return JSON.parse(fs.readFileSync(this.paramsFile, 'utf8'));
-    } catch (e) {
-      throw new Error(`${this.paramsFile}: not valid JSON (${(e as Error).message})`);
-    }
+    return parseParamsJson(readText(this.paramsFile), this.paramsFile);
   }
 
   /** Epoch numbers that have a model checkpoint, ascending. */
@@ -93,33 +102,156 @@ export class RunFolder {
 
   /** Appends one row per optimizer step, official style: "\n" + the comma-joined values. */
   appendLoss(row: LossRow): void {
-    const vals = [row.epoch, row.step, row.total, row.discrimnLossE, row.compressLossE, row.discrimnLossT, row.compressLossT];
-    fs.appendFileSync(this.lossesFile, `\n${vals.join(',')}`);
+    appendFileChecked(this.lossesFile, lossLine(row), `append:${row.epoch}:${row.step}`);
   }
 
   readLosses(): LossRow[] {
-    return parseLossesCsv(fs.readFileSync(this.lossesFile, 'utf8'), this.lossesFile);
+    return parseLossesCsv(readText(this.lossesFile), this.lossesFile);
   }
 
-  /** Keeps only rows of epochs ≤ lastEpoch (resuming after an interruption). */
+  /** Keeps only rows of epochs ≤ lastEpoch (resuming after an interruption; a row cut by a kill is dropped). */
   truncateLosses(lastEpoch: number): void {
-    const rows = this.readLosses().filter((r) => r.epoch <= lastEpoch);
-    const body = rows
-      .map((r) => `\n${[r.epoch, r.step, r.total, r.discrimnLossE, r.compressLossE, r.discrimnLossT, r.compressLossT].join(',')}`)
-      .join('');
-    writeFileAtomic(this.lossesFile, LOSS_HEADER + body);
+    const text = fs.existsSync(this.lossesFile) ? readText(this.lossesFile) : LOSS_HEADER;
+    const rows = parseLossesCsv(text, this.lossesFile, { tornTail: true }).filter((r) => r.epoch <= lastEpoch);
+    writeFileAtomic(this.lossesFile, LOSS_HEADER + rows.map(lossLine).join(''));
+  }
+
+  /** Epochs whose optimizer state is on disk, i.e. complete ones (see commitEpoch), ascending. */
+  completeEpochs(): number[] {
+    return this.checkpointEpochs().filter((e) => fs.existsSync(this.optimizerFile(e)));
+  }
+
+  /**
+   * Makes an interrupted folder consistent (hold the lock): removes temporary files and optimizer
+   * states older than the last complete epoch, cuts losses.csv to the complete epochs. Returns the
+   * last complete epoch, or −1.
+   */
+  recover(): number {
+    removeStaleTemps(this.dir);
+    removeStaleTemps(this.checkpointDir);
+    const done = this.completeEpochs();
+    const last = done.length > 0 ? done[done.length - 1] : -1;
+    for (const e of done) if (e !== last) fs.rmSync(this.optimizerFile(e), { force: true });
+    this.truncateLosses(last);
+    return last;
+  }
+
+  /** Ends an epoch: model checkpoint, then optimizer state (the mark of a complete epoch), then the previous optimizer state goes. */
+  commitEpoch(epoch: number, model: Array<[string, tf.Tensor]>, optim: Array<[string, tf.Tensor]>, describe: Record<string, string>): void {
+    saveTensors(this.modelFile(epoch), model, { ...describe, epoch: String(epoch) });
+    saveTensors(this.optimizerFile(epoch), optim, { epoch: String(epoch) });
+    if (epoch > 0) {
+      faultPoint(`remove:optimizer-epoch${epoch - 1}`);
+      fs.rmSync(this.optimizerFile(epoch - 1), { force: true });
+    }
+  }
+
+  /** One optimizer step; a loss (or features) no longer finite stops training with lossNotFinite's message. */
+  guardStep<T extends { total: number }>(epoch: number, step: number, fn: () => T): T {
+    let t: T;
+    try {
+      t = fn();
+    } catch (e) {
+      if (/NaN|Inf/.test((e as Error).message)) throw this.lossNotFinite(epoch, step, Number.NaN, e);
+      throw e;
+    }
+    if (!Number.isFinite(t.total) || injectedNaN(epoch, step))
+      throw this.lossNotFinite(epoch, step, injectedNaN(epoch, step) ? Number.NaN : t.total);
+    return t;
+  }
+
+  /** The error for a loss that stopped being finite: where, what is kept, what to change. */
+  lossNotFinite(epoch: number, step: number, value: number, cause?: unknown): Error {
+    let now = '';
+    try {
+      const p = this.readParams();
+      now = ` (now --lr ${p.lr}${p.eps !== undefined && p.loss !== 'ce' ? `, --eps ${p.eps}` : ''})`;
+    } catch {
+      // the message stands without the current values
+    }
+    const done = this.completeEpochs();
+    const kept =
+      done.length > 0
+        ? `the last good checkpoint is ${this.modelFile(done[done.length - 1])} (epoch ${done[done.length - 1]})`
+        : 'no epoch had finished, so there is no checkpoint';
+    return new Error(
+      `the loss became ${value} at epoch ${epoch}, step ${step}; training stopped and ${kept}.\n` +
+        `Lower --lr or raise --eps${now} and start again with another --tail.`,
+      { cause },
+    );
   }
 }
 
-export function parseLossesCsv(text: string, where = 'losses.csv'): LossRow[] {
-  const lines = text.split('\n').filter((l) => l.trim() !== '');
-  if (lines.length === 0 || lines[0].trim() !== LOSS_HEADER) throw new Error(`${where}: header is not '${LOSS_HEADER}'`);
-  return lines.slice(1).map((l, i) => {
+function lossLine(r: LossRow): string {
+  return `\n${[r.epoch, r.step, r.total, r.discrimnLossE, r.compressLossE, r.discrimnLossT, r.compressLossT].join(',')}`;
+}
+
+function readText(file: string): string {
+  try {
+    return fs.readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new Error(`${file}: cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+  }
+}
+
+/** Keys of params.json whose type the readers rely on: a wrong one is named here, not deep inside a loader. */
+const PARAM_TYPES: Record<string, 'string' | 'posint' | 'number'> = {
+  arch: 'string',
+  data: 'string',
+  fd: 'posint',
+  epo: 'posint',
+  bs: 'posint',
+  num_classes: 'posint',
+  lr: 'number',
+};
+
+export function parseParamsJson(text: string, file = 'params.json'): Record<string, unknown> {
+  let v: unknown;
+  try {
+    v = JSON.parse(text);
+  } catch (e) {
+    throw new Error(`${file}: not valid JSON (${(e as Error).message})`);
+  }
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new Error(`${file}: expected a JSON object of parameters`);
+  const p = v as Record<string, unknown>;
+  for (const [k, t] of Object.entries(PARAM_TYPES)) {
+    if (!(k in p)) continue;
+    const x = p[k];
+    const ok = t === 'string' ? typeof x === 'string' : t === 'number' ? typeof x === 'number' : Number.isInteger(x) && (x as number) > 0;
+    if (!ok) throw new Error(`${file}: "${k}" is ${JSON.stringify(x)}; expected ${t === 'posint' ? 'a positive integer' : `a ${t}`}`);
+  }
+  return p;
+}
+
+/**
+ * Rows of a losses.csv. tornTail: the last line may be cut short by a kill (it is then dropped);
+ * a malformed line anywhere else is an error naming it.
+ */
+export function parseLossesCsv(text: string, where = 'losses.csv', opts: { tornTail?: boolean } = {}): LossRow[] {
+  const all = text.split('\n');
+  if (all[0].trim() !== LOSS_HEADER) {
+    if (opts.tornTail && all.length === 1 && LOSS_HEADER.startsWith(all[0])) return [];
+    throw new Error(`${where}: header is not '${LOSS_HEADER}'`);
+  }
+  const rows: LossRow[] = [];
+  for (let i = 1; i < all.length; i++) {
+    const l = all[i];
+    if (l.trim() === '') continue;
     const parts = l.split(',');
-    const v = parts.map(Number);
+    const v = parts.map((s) => (s.trim() === '' ? Number.NaN : Number(s)));
     // 'NaN' is what a cross-entropy run logs for the four MCR² terms.
-    if (v.length !== 7 || v.some((x, j) => Number.isNaN(x) && parts[j].trim() !== 'NaN'))
-      throw new Error(`${where}: line ${i + 2} is malformed: '${l}'`);
-    return { epoch: v[0], step: v[1], total: v[2], discrimnLossE: v[3], compressLossE: v[4], discrimnLossT: v[5], compressLossT: v[6] };
-  });
+    const bad =
+      v.length !== 7 ||
+      v.some((x, j) => Number.isNaN(x) && parts[j].trim() !== 'NaN') ||
+      !Number.isInteger(v[0]) ||
+      !Number.isInteger(v[1]) ||
+      v[0] < 0 ||
+      v[1] < 0;
+    if (bad) {
+      if (opts.tornTail && i === all.length - 1) break;
+      throw new Error(`${where}: line ${i + 1} is malformed: '${l.length > 80 ? `${l.slice(0, 80)}...` : l}'`);
+    }
+    rows.push({ epoch: v[0], step: v[1], total: v[2], discrimnLossE: v[3], compressLossE: v[4], discrimnLossT: v[5], compressLossT: v[6] });
+  }
+  return rows;
 }

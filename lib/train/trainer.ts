@@ -10,8 +10,9 @@
 // trainSupervised, trainSelfSup and the CLI's train commands are this loop run to the end.
 //
 // Resuming. A run folder is resumed per finished epoch, as before: an epoch is complete when its
-// model checkpoint and optimizer state are written (optimizer state first, the previous epoch's
-// removed last). Opening a folder (Trainer.create with the same options, or Trainer.open(runDir))
+// model checkpoint and optimizer state are written (model first, the previous epoch's optimizer
+// state removed last; run_folder.ts recover() cleans what a kill leaves). While a trainer is open
+// it holds the folder's lock (run_lock.ts): another process on the same folder is refused. Opening a folder (Trainer.create with the same options, or Trainer.open(runDir))
 // loads the last complete epoch and cuts losses.csv back to it. Within one Trainer, stepping is
 // finer: runSteps(n) may stop mid-epoch and the next call continues from the very next batch of
 // that epoch (batch order and augmentations depend only on (seed, epoch)). losses.csv gets one row
@@ -20,7 +21,6 @@
 // lost or written twice. In a notebook, a kernel interrupt (SIGINT) during a run stops it after the
 // current step with the state intact; the next runEpoch()/runSteps() continues from there. A step
 // that throws closes the trainer (the state of a half-taken step is not trusted); reopen to resume.
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describeBackend, initBackend, type BackendInfo } from '../backend/backend.js';
 import { loadDataset } from '../data/index.js';
@@ -161,6 +161,7 @@ export class Trainer {
   private readonly t0 = Date.now();
   private readonly summaries: EpochSummary[] = [];
   private closedBecause?: string;
+  private unlock: () => void;
   private stopRequested = false;
   /** openRun already said the run is complete: the first loop() need not say it again. */
   private saidDone = false;
@@ -179,7 +180,14 @@ export class Trainer {
     this.hooks = hooks;
     this.log = hooks.log ?? ((l: string) => console.log(l));
     this.optim = new SGD(plan.model.namedParameters(), { lr: plan.lr, momentum: plan.momentum, weightDecay: plan.weightDecay });
-    this.epoch_ = this.openRun();
+    this.unlock = this.run_.lock();
+    try {
+      this.epoch_ = this.openRun();
+    } catch (e) {
+      this.unlock();
+      this.optim.dispose();
+      throw e;
+    }
     this.startEpoch = this.epoch_;
     this.optim.lr = multiStepLR(plan.lr, plan.milestones, this.epoch_);
   }
@@ -251,16 +259,11 @@ export class Trainer {
     const differs = p.sameRunKeys.filter((k) => JSON.stringify(old[k]) !== JSON.stringify(p.params[k]));
     if (differs.length > 0)
       throw new OptionError('tail', (n) => `${run.dir} exists with other parameters (${differs.join(', ')}); use ${n} to name a new run`);
-    // A complete epoch has its optimizer state beside the model (written first, removed last).
-    const done = run.checkpointEpochs().filter((e) => fs.existsSync(run.optimizerFile(e)));
-    if (done.length === 0) {
-      run.truncateLosses(-1);
-      return 0;
-    }
-    const e = done[done.length - 1];
+    // A complete epoch has its optimizer state beside the model (written after it, removed last).
+    const e = run.recover();
+    if (e < 0) return 0;
     this.model.loadStateDict(loadTensors(run.modelFile(e)).tensors, run.modelFile(e));
     this.optim.loadState(loadTensors(run.optimizerFile(e)).tensors);
-    run.truncateLosses(e);
     this.saidDone = e + 1 >= p.epochs;
     this.log(this.saidDone ? `${run.dir}: already trained for ${p.epochs} epochs` : `resuming ${run.dir} after epoch ${e}`);
     return e + 1;
@@ -424,8 +427,7 @@ export class Trainer {
     if (next.done) throw new Error(`epoch ${epoch}: the data gave ${this.step_} batches, expected ${p.stepsPerEpoch}`);
     const b = next.value;
     const s0 = performance.now();
-    const t = this.engine.step(b.data, b.shape, b.labels, b.numClasses);
-    if (!Number.isFinite(t.total)) throw new Error(`epoch ${epoch} step ${this.step_}: loss is ${t.total}; lower lr or raise eps`);
+    const t = this.run_.guardStep(epoch, this.step_, () => this.engine.step(b.data, b.shape, b.labels, b.numClasses));
     this.epochMs += performance.now() - s0;
     this.epochImages += b.shape[0];
     const row: LossRow = { epoch, step: this.step_, ...lossTerms(t) };
@@ -447,10 +449,7 @@ export class Trainer {
     this.bar?.done();
     this.trainMs += this.epochMs;
     this.imagesSeen += this.epochImages;
-    // Optimizer state first: a model checkpoint with no optimizer state beside it is not resumed from.
-    saveTensors(run.optimizerFile(epoch), this.optim.state(), { epoch: String(epoch) });
-    saveTensors(run.modelFile(epoch), this.model.stateDict(), { ...p.describe, epoch: String(epoch) });
-    if (epoch > 0) fs.rmSync(run.optimizerFile(epoch - 1), { force: true });
+    run.commitEpoch(epoch, this.model.stateDict(), this.optim.state(), p.describe);
     const sum: EpochSummary = {
       epoch,
       epochs: p.epochs,
@@ -567,6 +566,7 @@ export class Trainer {
     try {
       await this.engine?.dispose();
     } finally {
+      this.unlock();
       this.optim.dispose();
       if (disposeModel) this.model.dispose();
       this.cache = undefined;
