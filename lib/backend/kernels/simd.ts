@@ -62,7 +62,6 @@ const i32 = (v: number): Code => [0x41, ...sleb(v)];
 const add = [0x6a];
 const mul = [0x6c];
 const geU = [0x4f];
-const eqz = [0x45];
 const simd = (op: number, ...imm: number[]): Code => [0xfd, ...uleb(op), ...imm];
 const load = (off = 0): Code => simd(0x00, 0, ...uleb(off)); // v128.load, align hint 1
 const store = (off = 0): Code => simd(0x0b, 0, ...uleb(off));
