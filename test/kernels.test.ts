@@ -27,6 +27,11 @@ for (const k of [1, 3, 5, 7]) {
   }
 }
 CONV_CASES.push([[1, 7, 7, 5], [3, 3, 5, 2], 1, 'same']);
+// First layers (kh·kw·ci ≤ 12, out channels a multiple of 4): the SIMD filter-gradient kernel.
+CONV_CASES.push([[3, 9, 8, 1], [3, 3, 1, 8], 1, 'same']);
+CONV_CASES.push([[2, 10, 9, 1], [3, 3, 1, 4], 2, 'same']);
+CONV_CASES.push([[2, 11, 7, 4], [1, 3, 4, 12], 1, 'valid']);
+CONV_CASES.push([[40, 12, 12, 1], [3, 3, 1, 32], 1, 'same']);
 CONV_CASES.push([
   [3, 10, 13, 2],
   [3, 3, 2, 6],

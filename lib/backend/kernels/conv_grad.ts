@@ -9,9 +9,12 @@
 // convolution is a poor GEMM for XNNPACK: a 28x28 "filter" of 100 channels packed on every call,
 // 9 output rows (~40 ms at batch 100 on the Intel machine). There dW is one plain product instead,
 //   dW [kh·kw·ci, co] = colsᵀ [kh·kw·ci, n·oh·ow] · dy [n·oh·ow, co]
-// with colsᵀ (the transposed im2col matrix of x) written directly on the wasm heap (~4 ms).
+// with colsᵀ (the transposed im2col matrix of x) written directly on the wasm heap (~4 ms). With
+// WebAssembly SIMD and kh·kw·ci ≤ 12 (simd.ts: filterGradSmallK) the product is one streaming
+// kernel over the pixel-major im2col matrix instead: XNNPACK would pack the whole of dy first.
 import * as tf from '@tensorflow/tfjs';
 import { callerFor, provideKernel, type KernelCaller, type TensorInfo } from './call.js';
+import { filterGradKernel, heapAddress, wasmMemoryOf } from './simd.js';
 
 interface ConvGradAttrs {
   strides: number | [number, number];

@@ -580,3 +580,122 @@ export function heapAddress(backend: unknown, t: { dataId: object }): number {
   const map = (backend as { dataIdMap: { get(id: object): { memoryOffset: number } } }).dataIdMap;
   return map.get(t.dataId).memoryOffset;
 }
+
+/**
+ * filterGradK{K}(cols, dy, m, co, acc, chunk): acc[v][k][4] (f64) += Σ_p cols[p, k] · dy[p, 4v..4v+3]
+ * for a pixel-major im2col matrix cols [m, K] and dy [m, co], co a multiple of 4: the filter
+ * gradient of a layer with a small window K = kh·kw·ci. K accumulators live in registers; pixels
+ * go in chunks (the chunk's dy rows stay in cache across the co/4 passes), each chunk's f32 sums
+ * are added into the f64 acc.
+ */
+function filterGradSmallK(K: number): Fn {
+  const [cols, dy, m, co, acc, chunk] = [0, 1, 2, 3, 4, 5];
+  const [c0, cend, vb, cb, p, pc, pd, ob] = [6, 7, 8, 9, 10, 11, 12, 13];
+  const a0 = 14; // K accumulators, then d
+  const d = a0 + K;
+  const f32load = (off: number): Code => [0x2a, 2, ...uleb(off)];
+  const body: Code = [
+    ...get(co),
+    ...i32(4),
+    ...mul,
+    ...set(cb),
+    ...loop(c0, i32(0), get(m), get(chunk), [
+      // cend = min(c0 + chunk, m)
+      ...get(m),
+      ...get(c0),
+      ...get(chunk),
+      ...add,
+      ...get(c0),
+      ...get(chunk),
+      ...add,
+      ...get(m),
+      0x4b, // i32.gt_u
+      0x1b, // select
+      ...set(cend),
+      ...loop(vb, i32(0), get(cb), i32(16), [
+        ...Array.from({ length: K }, (_, k) => [...f32zero, ...set(a0 + k)]).flat(),
+        // pc = cols + c0·4K, pd = dy + c0·cb + vb
+        ...get(cols),
+        ...get(c0),
+        ...i32(4 * K),
+        ...mul,
+        ...add,
+        ...set(pc),
+        ...get(dy),
+        ...get(c0),
+        ...get(cb),
+        ...mul,
+        ...add,
+        ...get(vb),
+        ...add,
+        ...set(pd),
+        ...loop(p, get(c0), get(cend), i32(1), [
+          ...get(pd),
+          ...load(),
+          ...set(d),
+          ...Array.from({ length: K }, (_, k) => [
+            ...get(a0 + k),
+            ...get(pc),
+            ...f32load(4 * k),
+            ...f32x4.splat,
+            ...get(d),
+            ...f32x4.mul,
+            ...f32x4.add,
+            ...set(a0 + k),
+          ]).flat(),
+          ...get(pc),
+          ...i32(4 * K),
+          ...add,
+          ...set(pc),
+          ...get(pd),
+          ...get(cb),
+          ...add,
+          ...set(pd),
+        ]),
+        // acc block of this vb: acc + (vb/16)·K·32 bytes = acc + vb·2K
+        ...get(acc),
+        ...get(vb),
+        ...i32(2 * K),
+        ...mul,
+        ...add,
+        ...set(ob),
+        ...Array.from({ length: K }, (_, k) => accumulate64([...get(ob), ...i32(32 * k), ...add], a0 + k)).flat(),
+      ]),
+    ]),
+  ];
+  return { name: 'filterGrad', params: 6, i32s: 8, v128s: K + 1, body };
+}
+
+export type FilterGradSmallK = (cols: number, dy: number, m: number, co: number, acc: number, chunk: number) => void;
+
+/** Largest window (kh·kw·ci) of filterGradSmallK: its accumulators must fit in registers. */
+export const FILTER_GRAD_MAX_K = 12;
+
+const filterGradModules = new Map<number, object>();
+const filterGradInstances = new WeakMap<object, Map<number, FilterGradSmallK>>();
+
+/** The small-window filter-gradient kernel for K = kh·kw·ci on `memory` (or undefined: no SIMD). */
+export function filterGradKernel(memory: object | undefined, K: number): FilterGradSmallK | undefined {
+  if (K < 1 || K > FILTER_GRAD_MAX_K || simdKernels(memory) === undefined) return undefined;
+  let mod = filterGradModules.get(K);
+  if (mod === undefined) {
+    mod = new WA.Module(assemble([filterGradSmallK(K)]));
+    filterGradModules.set(K, mod);
+  }
+  let byK = filterGradInstances.get(memory!);
+  if (byK === undefined) {
+    byK = new Map();
+    filterGradInstances.set(memory!, byK);
+  }
+  let f = byK.get(K);
+  if (f === undefined) {
+    f = (new WA.Instance(mod, { env: { memory } }).exports as { filterGrad: FilterGradSmallK }).filterGrad;
+    byK.set(K, f);
+  }
+  return f;
+}
+
+/** The module bytes for window size K (for the tests: WebAssembly.validate). */
+export function filterGradModuleBytes(K: number): Uint8Array {
+  return assemble([filterGradSmallK(K)]);
+}
