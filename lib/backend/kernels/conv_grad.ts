@@ -134,6 +134,39 @@ export function transposedCols(
   }
 }
 
+/** The im2col matrix of x, pixel-major: row (b, oy, ox), column (ky, kx, c), 0 outside x. */
+export function pixelCols(
+  x: Float32Array,
+  info: { batchSize: number; inHeight: number; inWidth: number; inChannels: number; outHeight: number; outWidth: number },
+  kh: number,
+  kw: number,
+  sh: number,
+  sw: number,
+  top: number,
+  left: number,
+  out: Float32Array,
+): void {
+  const { batchSize: n, inHeight: h, inWidth: w, inChannels: ci, outHeight: oh, outWidth: ow } = info;
+  let o = 0;
+  for (let b = 0; b < n; b++) {
+    for (let oy = 0; oy < oh; oy++) {
+      for (let ox = 0; ox < ow; ox++) {
+        for (let ky = 0; ky < kh; ky++) {
+          const iy = oy * sh + ky - top;
+          const rowOk = iy >= 0 && iy < h;
+          const rowBase = (b * h + iy) * w;
+          for (let kx = 0; kx < kw; kx++) {
+            const ix = ox * sw + kx - left;
+            const ok = rowOk && ix >= 0 && ix < w;
+            const src = (rowBase + ix) * ci;
+            for (let c = 0; c < ci; c++, o++) out[o] = ok ? x[src + c] : 0;
+          }
+        }
+      }
+    }
+  }
+}
+
 function conv2dBackpropFilterCols(
   k: KernelCaller,
   wb: HeapBackend,
@@ -145,6 +178,27 @@ function conv2dBackpropFilterCols(
   const info = convInfo(x.shape, filterShape, attrs);
   const { filterHeight: kh, filterWidth: kw, strideHeight: sh, strideWidth: sw, inChannels: ci, outChannels: co } = info;
   const m = info.batchSize * info.outHeight * info.outWidth;
+  const K = kh * kw * ci;
+  const kernel = co % 4 === 0 ? filterGradKernel(wasmMemoryOf(wb), K) : undefined;
+  if (kernel !== undefined) {
+    const cols = wb.makeOutput([m, K], 'float32');
+    const acc = wb.makeOutput([2 * K * co], 'float32'); // f64 [co/4][K][4]
+    const out = wb.makeOutput(filterShape, 'float32');
+    const top = info.padInfo.top;
+    const left = info.padInfo.left;
+    pixelCols(wb.typedArrayFromHeap(x) as Float32Array, info, kh, kw, sh, sw, top, left, wb.typedArrayFromHeap(cols) as Float32Array);
+    const accView = wb.typedArrayFromHeap(acc) as Float32Array;
+    accView.fill(0);
+    // Pixels per chunk: the chunk's dy rows (chunk·co floats) stay within ~32 KB.
+    kernel(heapAddress(wb, cols), heapAddress(wb, dy), m, co, heapAddress(wb, acc), Math.max(16, Math.floor(8192 / co)));
+    const sums = new Float64Array(accView.buffer, accView.byteOffset, K * co);
+    const dst = wb.typedArrayFromHeap(out) as Float32Array;
+    for (let v = 0; v < co / 4; v++) {
+      for (let kk = 0; kk < K; kk++) for (let l = 0; l < 4; l++) dst[kk * co + v * 4 + l] = sums[(v * K + kk) * 4 + l];
+    }
+    k.free(cols, acc);
+    return out;
+  }
   const cols = wb.makeOutput([kh * kw * ci, m], 'float32');
   transposedCols(
     wb.typedArrayFromHeap(x) as Float32Array,
