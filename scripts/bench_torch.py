@@ -96,7 +96,8 @@ def mcr2_classwise(Z, y, k, gam1=1.0, gam2=1.0, eps=0.5):
     return -gam2 * R + Rc
 
 
-def train_step_ms(net, shape, bs, channels_last):
+def train_step_ms(net, shape, bs, channels_last, with_cpu=False):
+    """Median wall ms of a training step (and, with_cpu, the median CPU ms of this process)."""
     x = torch.rand(bs, *shape)
     y = torch.randint(0, 10, (bs,))
     Pi = torch.zeros(10, bs, bs)
@@ -105,10 +106,11 @@ def train_step_ms(net, shape, bs, channels_last):
         net = net.to(memory_format=torch.channels_last)
         x = x.contiguous(memory_format=torch.channels_last)
     opt = torch.optim.SGD(net.parameters(), lr=0.001, momentum=0.9, weight_decay=5e-4)
-    times = []
+    times, cpus = [], []
     n = reps if bs >= 1000 else reps * 2
     for i in range(n + 1):
         t = time.perf_counter()
+        c = time.process_time()
         z = net(x)
         loss = mcr2_classwise(z, y, 10)
         opt.zero_grad()
@@ -116,7 +118,8 @@ def train_step_ms(net, shape, bs, channels_last):
         opt.step()
         if i > 0:
             times.append((time.perf_counter() - t) * 1000)
-    return median(times)
+            cpus.append((time.process_time() - c) * 1000)
+    return (median(times), median(cpus)) if with_cpu else median(times)
 
 
 out = {"torch": torch.__version__, "threads": torch.get_num_threads(), "training": {}}
@@ -130,8 +133,17 @@ for key, make, shape in [("cnn_small", CnnSmall, (1, 28, 28)), ("resnet18", ResN
         d = train_step_ms(make(), shape, bs, False)
         torch.manual_seed(0)
         cl = train_step_ms(make(), shape, bs, True)
-        out["training"][f"{key}_b{bs}"] = {"default_ms": d, "channels_last_ms": cl,
-                                           "default_images_per_s": bs / d * 1000, "channels_last_images_per_s": bs / cl * 1000}
+        entry = {"default_ms": d, "channels_last_ms": cl,
+                 "default_images_per_s": bs / d * 1000, "channels_last_images_per_s": bs / cl * 1000}
+        if key == "cnn_small":
+            # One thread, wall and CPU time: on a shared machine the CPU time of one thread is the
+            # figure least disturbed by other processes (an OpenMP team spins while it waits).
+            threads = torch.get_num_threads()
+            torch.set_num_threads(1)
+            torch.manual_seed(0)
+            entry["one_thread_ms"], entry["one_thread_cpu_ms"] = train_step_ms(make(), shape, bs, False, True)
+            torch.set_num_threads(threads)
+        out["training"][f"{key}_b{bs}"] = entry
 if want("mcr2_loss"):
     rs = np.random.RandomState(0)
     Z0 = torch.tensor(rs.randn(1000, 128), dtype=torch.float32)
