@@ -83,7 +83,7 @@ function lossTime(m: number, p: number, k: number, reps: number): number {
   const times: number[] = [];
   for (let i = 0; i < reps + 2; i++) {
     const t = performance.now();
-    const { value, grad } = tf.valueAndGrad((zz: tf.Tensor) => loss.forward(zz, y, k).total)(zt);
+    const { value, grad } = tf.valueAndGrad((zz: tf.Tensor) => loss.forward(zz, y, k).value)(zt);
     grad.dataSync();
     tf.dispose([value, grad]);
     if (i >= 2) times.push(performance.now() - t);

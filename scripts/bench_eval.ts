@@ -15,11 +15,11 @@ import {
   accuracy,
   adjustedRandIndex,
   clusteringAccuracy,
-  enscClusterParallel,
-  kmeansClusterParallel,
-  knnPredictParallel,
-  linearSvcPredict,
-  nearSubspacePredict,
+  EnSC,
+  KMeans,
+  KNN,
+  LinearSVC,
+  NearestSubspace,
   normalizedMutualInfo,
 } from '../lib/evaluate/index.js';
 import { writeNpz } from '../lib/io/npz.js';
@@ -129,19 +129,19 @@ export async function benchEvaluators(opts: { quick: boolean; enscRows?: number 
   const log = (s: string) => process.stderr.write(`${s}\n`);
   const ours: Json = {};
 
-  const [svmPred, svmS] = seconds(() => linearSvcPredict(train.x, train.y, test.x, DIM));
+  const [svmPred, svmS] = seconds(() => new LinearSVC().fit(train.x, train.y).predict(test.x));
   ours.svm = { seconds: svmS, test_acc: accuracy(svmPred, test.y) };
   log(`svm: ${svmS} s`);
   const knn0 = performance.now();
-  const knnPred = await knnPredictParallel(train.x, train.y, test.x, DIM, { k: 10 });
+  const knnPred = await new KNN({ k: 10 }).fit(train.x, train.y).predict(test.x);
   const knnS = +((performance.now() - knn0) / 1000).toFixed(3);
   ours.knn = { seconds: knnS, test_acc: accuracy(knnPred, test.y) };
   log(`knn: ${knnS} s`);
-  const [ns, nsS] = seconds(() => nearSubspacePredict(train.x, train.y, test.x, DIM, { nComp: 15 }));
+  const [ns, nsS] = seconds(() => new NearestSubspace({ nComp: 15 }).fit(train.x, train.y).predictBoth(test.x));
   ours.nearsub = { seconds: nsS, pca_test_acc: accuracy(ns.pca, test.y), svd_test_acc: accuracy(ns.svd, test.y) };
   log(`nearsub: ${nsS} s`);
   const km0 = performance.now();
-  const km = await kmeansClusterParallel(train.x, DIM, { nClusters: CLASSES, nInit: 10, randomState: 10 });
+  const km = await new KMeans({ nClusters: CLASSES, nInit: 10, randomState: 10 }).fit(train.x, DIM);
   const kmS = +((performance.now() - km0) / 1000).toFixed(3);
   ours.kmeans = {
     seconds: kmS,
@@ -156,7 +156,7 @@ export async function benchEvaluators(opts: { quick: boolean; enscRows?: number 
     const x = train.x.subarray(0, n * DIM);
     const y = train.y.subarray(0, n);
     const e0 = performance.now();
-    const r = await enscClusterParallel(x, DIM, { nClusters: CLASSES });
+    const r = await new EnSC({ nClusters: CLASSES }).fit(x, DIM);
     const s = +((performance.now() - e0) / 1000).toFixed(3);
     log(`ensc n=${n}: ${s} s`);
     return { seconds: s, n, acc: clusteringAccuracy(r.labels, y), nmi: normalizedMutualInfo(r.labels, y), parts_seconds: r.seconds };

@@ -27,19 +27,19 @@ test('run folder named as the official code names it', () => {
   const c = {
     ...SUPERVISED_DEFAULTS,
     arch: 'resnet18',
-    fd: 128,
+    featureDim: 128,
     data: 'cifar10',
-    epo: 500,
-    bs: 1000,
+    epochs: 500,
+    batchSize: 1000,
     lr: 0.01,
-    mom: 0.9,
-    wd: 5e-4,
+    momentum: 0.9,
+    weightDecay: 5e-4,
     gam1: 1,
     gam2: 1,
     eps: 0.5,
-    lcr: 0,
+    corruptRatio: 0,
     tail: '',
   };
   assert.equal(supervisedRunName(c), 'sup_resnet18+128_cifar10_epo500_bs1000_lr0.01_mom0.9_wd0.0005_gam11.0_gam21.0_eps0.5_lcr0.0');
-  assert.equal(supervisedRunName({ ...c, lcr: 0.2, tail: '_x' }).endsWith('_lcr0.2_x'), true);
+  assert.equal(supervisedRunName({ ...c, corruptRatio: 0.2, tail: '_x' }).endsWith('_lcr0.2_x'), true);
 });

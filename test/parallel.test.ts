@@ -10,7 +10,7 @@ import { createModel } from '../lib/models/index.js';
 import { gradsByName, LocalEngine } from '../lib/train/engine.js';
 import { ParallelEngine } from '../lib/train/parallel.js';
 import { SGD } from '../lib/train/sgd.js';
-import { trainSupervised } from '../lib/train/supervised.js';
+import { trainSupervised } from '../lib/train/trainer.js';
 import { RandomState } from '../lib/math/random.js';
 import { initBackendFor, maxRelErr, tf } from './helpers.js';
 
@@ -28,7 +28,7 @@ test('one data-parallel step (1 worker) equals the same step computed in one thr
   const xa = tf.tensor4d(x.subarray(0, 20 * 784), [20, 28, 28, 1]);
   const xb = tf.tensor4d(x.subarray(20 * 784), [20, 28, 28, 1]);
   const { value, grads } = tf.variableGrads(
-    () => loss.forward(tf.concat([ref.forward(xa), ref.forward(xb)]), y, 10).total,
+    () => loss.forward(tf.concat([ref.forward(xa), ref.forward(xb)]), y, 10).value,
     ref.parameters(),
   );
   refOpt.step(gradsByName(ref, grads));
@@ -67,7 +67,7 @@ function referenceStep(x: Float32Array, y: Int32Array, n: number, chunk: number)
   const parts = Array.from({ length: n / chunk }, (_, i) =>
     tf.tensor4d(x.subarray(i * chunk * 784, (i + 1) * chunk * 784), [chunk, 28, 28, 1]),
   );
-  const { value, grads } = tf.variableGrads(() => loss.forward(tf.concat(parts.map((p) => ref.forward(p))), y, 10).total, ref.parameters());
+  const { value, grads } = tf.variableGrads(() => loss.forward(tf.concat(parts.map((p) => ref.forward(p))), y, 10).value, ref.parameters());
   opt.step(gradsByName(ref, grads));
   return { total: value.dataSync()[0], params: ref.namedParameters() };
 }
@@ -163,16 +163,16 @@ test('training with a worker thread is deterministic and learns', async () => {
       {
         arch: 'cnn-small',
         data: 'mnist',
-        fd: 16,
-        epo: 2,
-        bs: 100,
+        featureDim: 16,
+        epochs: 2,
+        batchSize: 100,
         lr: 0.05,
         transform: 'test',
         milestones: [],
         subset: 300,
         workers: 1,
-        save_dir: dir,
-        data_dir: dir,
+        saveDir: dir,
+        dataDir: dir,
       },
       { log: () => {}, progress: false },
     );

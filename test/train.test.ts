@@ -4,27 +4,28 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { RunFolder, LOSS_HEADER } from '../lib/train/run_folder.js';
-import { trainSupervised, type SupervisedConfig } from '../lib/train/supervised.js';
+import type { SupervisedOptions } from '../lib/train/supervised.js';
+import { trainSupervised } from '../lib/train/trainer.js';
 import { evaluateRun } from '../lib/evaluate/run_eval.js';
 import { initBackendFor } from './helpers.js';
 
-const tiny = (saveDir: string): Partial<SupervisedConfig> => ({
+const tiny = (saveDir: string): Partial<SupervisedOptions> => ({
   arch: 'cnn-small',
   data: 'mnist',
-  fd: 32,
-  epo: 2,
-  bs: 100,
+  featureDim: 32,
+  epochs: 2,
+  batchSize: 100,
   lr: 0.05,
-  mom: 0.9,
-  wd: 5e-4,
+  momentum: 0.9,
+  weightDecay: 5e-4,
   eps: 0.5,
   transform: 'test',
   milestones: [1],
   subset: 300,
   seed: 7,
   workers: 0,
-  save_dir: saveDir,
-  data_dir: fs.mkdtempSync(path.join(os.tmpdir(), 'mcr2-empty-')),
+  saveDir,
+  dataDir: fs.mkdtempSync(path.join(os.tmpdir(), 'mcr2-empty-')),
 });
 
 const quiet = { log: () => {}, progress: false };
@@ -57,8 +58,8 @@ test('a tiny supervised run writes the official run folder and is deterministic'
       [1, 2],
     ],
   );
-  for (const r of rows) assert.ok(Math.abs(r.loss - (-r.discrimnLossE + r.compressLossE)) < 1e-3);
-  const mean = (e: number) => rows.filter((r) => r.epoch === e).reduce((a, r) => a + r.loss, 0) / 3;
+  for (const r of rows) assert.ok(Math.abs(r.total - (-r.discrimnLossE + r.compressLossE)) < 1e-3);
+  const mean = (e: number) => rows.filter((r) => r.epoch === e).reduce((a, r) => a + r.total, 0) / 3;
   assert.ok(mean(1) < mean(0), 'the loss goes down');
   assert.equal(text, fs.readFileSync(new RunFolder(b.runDir).lossesFile, 'utf8'), 'same seed, same losses');
   const params = JSON.parse(fs.readFileSync(run.paramsFile, 'utf8'));
@@ -109,9 +110,20 @@ test('an interrupted run resumes from its last checkpoint with losses.csv intact
 test('bad training input is reported by name', async () => {
   await initBackendFor('wasm');
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mcr2-bad-'));
-  await assert.rejects(trainSupervised({ ...tiny(dir), bs: 0 }, quiet), /--bs must be a positive integer/);
-  await assert.rejects(trainSupervised({ ...tiny(dir), bs: 1000 }, quiet), /--bs 1000 is larger than the training set \(300 images\)/);
-  await assert.rejects(trainSupervised({ ...tiny(dir), lcr: 2 }, quiet), /--lcr must be in \[0, 1\]/);
-  await assert.rejects(trainSupervised({ ...tiny(dir), arch: 'nope' }, quiet), /unknown --arch 'nope'/);
+  // Named as the caller spelled them: option keys here, flags on the command line (test/cli.test.ts).
+  await assert.rejects(
+    trainSupervised({ ...tiny(dir), batchSize: 0 }, quiet),
+    /^OptionError: batchSize must be a positive integer, got 0$/,
+  );
+  await assert.rejects(
+    trainSupervised({ ...tiny(dir), batchSize: 1000 }, quiet),
+    /batchSize 1000 is larger than the training set \(300 images\)/,
+  );
+  await assert.rejects(trainSupervised({ ...tiny(dir), corruptRatio: 2 }, quiet), /corruptRatio must be in \[0, 1\], got 2/);
+  await assert.rejects(trainSupervised({ ...tiny(dir), arch: 'nope' }, quiet), /unknown arch 'nope'; available: /);
+  await assert.rejects(
+    trainSupervised({ ...tiny(dir), bs: 10 } as Partial<SupervisedOptions>, quiet),
+    /unknown supervised training option bs; known: arch, featureDim/,
+  );
   await assert.rejects(evaluateRun({ modelDir: dir, knn: true, log: () => {} }), /not a run folder: params.json is missing/);
 });

@@ -6,7 +6,8 @@ import { describeBackend, initBackend } from '../backend/backend.js';
 import { countChanged, CORRUPTIONS, corruptLabels } from '../data/corrupt.js';
 import { classCounts, DATASET_NAMES, loadDataset } from '../data/index.js';
 import { downloadDataset, RESOURCES } from '../data/download.js';
-import { evaluateRun, evaluationJson } from '../evaluate/run_eval.js';
+import { evaluateRun, evaluationJson, isCrossEntropyRun } from '../evaluate/run_eval.js';
+import { ENSC_DEFAULTS, KMEANS_DEFAULTS, KNN_DEFAULTS, NEARSUB_DEFAULTS } from '../evaluate/index.js';
 import { ARCH_NAMES } from '../models/index.js';
 import { summaryText } from '../models/summary.js';
 import { writeRunFeatures } from '../features/extract.js';
@@ -17,86 +18,21 @@ import { closeRenderer, saveFigure } from '../plot/render.js';
 import { formatDuration } from '../io/progress.js';
 import { profileName, SUPERVISED_PROFILES } from '../train/profiles.js';
 import { RunFolder } from '../train/run_folder.js';
-import { SELFSUP_DEFAULTS, trainSelfSup, type SelfSupConfig } from '../train/selfsup.js';
-import { SUPERVISED_DEFAULTS, trainSupervised, type SupervisedConfig } from '../train/supervised.js';
+import type { SelfSupOptions } from '../train/selfsup.js';
+import type { SupervisedOptions } from '../train/supervised.js';
+import { trainSelfSup, trainSupervised } from '../train/trainer.js';
+import { OptionError } from '../io/options.js';
 import { parseFlags, usage, UsageError, type FlagSpecs } from './args.js';
-
-const D = SUPERVISED_DEFAULTS;
-
-const TRAIN_SUP_FLAGS: FlagSpecs = {
-  arch: { type: 'string', help: 'architecture for deep neural network', default: D.arch },
-  fd: { type: 'int', help: 'dimension of feature dimension', default: D.fd },
-  data: { type: 'string', help: 'dataset for training', default: D.data },
-  epo: { type: 'int', help: 'number of epochs for training', default: D.epo },
-  bs: { type: 'int', help: 'input batch size for training', default: D.bs },
-  lr: { type: 'float', help: 'learning rate', default: D.lr },
-  mom: { type: 'float', help: 'momentum', default: D.mom },
-  wd: { type: 'float', help: 'weight decay', default: D.wd },
-  gam1: { type: 'float', help: 'gamma1 for tuning empirical loss', default: D.gam1 },
-  gam2: { type: 'float', help: 'gamma2 for tuning empirical loss', default: D.gam2 },
-  eps: { type: 'float', help: 'eps squared', default: D.eps },
-  corrupt: { type: 'string', help: 'label corruption mode', default: D.corrupt },
-  lcr: { type: 'float', help: 'label corruption ratio', default: D.lcr },
-  lcs: { type: 'int', help: 'label corruption seed for index randomization', default: D.lcs },
-  tail: { type: 'string', help: 'extra information to add to folder name', default: D.tail },
-  transform: { type: 'string', help: 'transform applied to trainset (test = none)', default: D.transform },
-  save_dir: { type: 'string', help: 'base directory for saving the model', default: './saved_models/' },
-  data_dir: { type: 'string', help: 'base directory of the datasets (default: the package datasets/ folder)' },
-  pretrain_dir: { type: 'string', help: 'load pretrained checkpoint from this run folder' },
-  pretrain_epo: { type: 'int', help: 'load pretrained epoch (default: latest)' },
-  milestones: { type: 'ints', help: 'epochs after which lr is multiplied by 0.1 (mcr2-ts)', default: D.milestones },
-  seed: { type: 'int', help: 'seed of weights, batch order and augmentations (mcr2-ts)', default: D.seed },
-  no_shuffle: { type: 'bool', help: 'keep the dataset order every epoch, as the official loader (mcr2-ts)' },
-  subset: { type: 'int', help: 'train on the first N images only, 0 = all (mcr2-ts)', default: D.subset },
-  workers: {
-    type: 'int',
-    help: 'data-parallel worker threads besides the main one; -1 = one per extra core on wasm/cpu (mcr2-ts)',
-    default: D.workers,
-  },
-  loss: { type: 'string', help: "'mcr2', or 'ce' for the cross-entropy baseline on the same backbone (mcr2-ts)", default: D.loss },
-  chunk: {
-    type: 'int',
-    help: "rows per forward/backward chunk to bound memory; -1 = the architecture's default, 0 = whole batch (mcr2-ts)",
-    default: D.chunk,
-  },
-};
-
-const S = SELFSUP_DEFAULTS;
-const TRAIN_SELFSUP_FLAGS: FlagSpecs = {
-  arch: { type: 'string', help: 'architecture for deep neural network', default: S.arch },
-  fd: { type: 'int', help: 'dimension of feature dimension', default: S.fd },
-  data: { type: 'string', help: 'dataset for training', default: S.data },
-  epo: { type: 'int', help: 'number of epochs for training', default: S.epo },
-  bs: { type: 'int', help: 'input batch size for training', default: S.bs },
-  aug: { type: 'int', help: 'number of augmentations per mini-batch', default: S.aug },
-  lr: { type: 'float', help: 'learning rate', default: S.lr },
-  mom: { type: 'float', help: 'momentum', default: S.mom },
-  wd: { type: 'float', help: 'weight decay', default: S.wd },
-  gam1: { type: 'float', help: 'gamma1 for tuning empirical loss', default: S.gam1 },
-  gam2: { type: 'float', help: 'gamma2 for tuning empirical loss', default: S.gam2 },
-  eps: { type: 'float', help: 'eps squared', default: S.eps },
-  tail: { type: 'string', help: 'extra information to add to folder name', default: S.tail },
-  transform: { type: 'string', help: 'transform applied to trainset', default: S.transform },
-  sampler: { type: 'string', help: 'sampler used in augmentloader (random or balance)', default: S.sampler },
-  pretrain_dir: { type: 'string', help: 'load pretrained checkpoint from this run folder' },
-  pretrain_epo: { type: 'int', help: 'load pretrained epoch (default: latest)' },
-  save_dir: { type: 'string', help: 'base directory for saving the model', default: './saved_models/' },
-  data_dir: { type: 'string', help: 'base directory of the datasets (default: the package datasets/ folder)' },
-  milestones: { type: 'ints', help: 'epochs after which lr is multiplied by 0.1 (mcr2-ts)', default: S.milestones },
-  seed: { type: 'int', help: 'seed of weights, sampling and augmentations (mcr2-ts)', default: S.seed },
-  shuffle: { type: 'bool', help: 'random sampler: a seeded sample each epoch instead of dataset order (mcr2-ts)' },
-  subset: { type: 'int', help: 'train on the first N images only, 0 = all (mcr2-ts)', default: S.subset },
-  workers: {
-    type: 'int',
-    help: 'data-parallel worker threads besides the main one; -1 = one per extra core on wasm/cpu (mcr2-ts)',
-    default: S.workers,
-  },
-  chunk: {
-    type: 'int',
-    help: "rows per forward/backward chunk to bound memory; -1 = the architecture's default, 0 = whole batch (mcr2-ts)",
-    default: S.chunk,
-  },
-};
+import {
+  EXTRACT_FLAGS,
+  flagNamer,
+  flagSpecs,
+  optionsFromFlags,
+  QUICKSTART_FLAGS,
+  TRAIN_SELFSUP_FLAGS,
+  TRAIN_SUP_FLAGS,
+  type FlagTable,
+} from './flags.js';
 
 const EVALUATE_FLAGS: FlagSpecs = {
   model_dir: { type: 'string', help: 'run folder to evaluate' },
@@ -110,11 +46,11 @@ const EVALUATE_FLAGS: FlagSpecs = {
   kmeans: { type: 'bool', help: 'evaluate using KMeans' },
   ensc: { type: 'bool', help: 'evaluate using Elastic Net Subspace Clustering' },
   epoch: { type: 'int', help: 'which epoch for evaluation (default: latest)' },
-  k: { type: 'int', help: 'top k components for kNN', default: 5 },
-  n: { type: 'int', help: 'number of clusters for cluster', default: 10 },
-  gam: { type: 'int', help: 'gamma paramter for subspace clustering', default: 300 },
-  tau: { type: 'float', help: 'tau paramter for subspace clustering', default: 1.0 },
-  n_comp: { type: 'int', help: 'number of components for PCA', default: 30 },
+  k: { type: 'int', help: 'top k components for kNN', default: KNN_DEFAULTS.k },
+  n: { type: 'int', help: 'number of clusters for cluster', default: KMEANS_DEFAULTS.nClusters },
+  gam: { type: 'int', help: 'gamma paramter for subspace clustering', default: ENSC_DEFAULTS.gamma },
+  tau: { type: 'float', help: 'tau paramter for subspace clustering', default: ENSC_DEFAULTS.tau },
+  n_comp: { type: 'int', help: 'number of components for PCA', default: NEARSUB_DEFAULTS.nComp },
   save: { type: 'bool', help: 'save labels (plabels/<method>_epoch<e>.npy)' },
   json: { type: 'bool', help: 'print one JSON object instead of the official lines (mcr2-ts)' },
   data_dir: { type: 'string', help: 'path to dataset (default: the one the run trained on)' },
@@ -123,14 +59,6 @@ const EVALUATE_FLAGS: FlagSpecs = {
 const PLOT_FLAGS: FlagSpecs = {
   model_dir: { type: 'string', help: 'run folder' },
   loss: { type: 'bool', help: 'plot losses (theoretical and empirical) per iteration' },
-};
-
-const EXTRACT_FLAGS: FlagSpecs = {
-  model_dir: { type: 'string', help: 'run folder' },
-  epoch: { type: 'int', help: 'which epoch (default: latest)' },
-  save_dir: { type: 'string', help: 'where the .npz goes', default: './extractions/' },
-  tail: { type: 'string', help: 'extra information to add to the file name', default: '' },
-  data_dir: { type: 'string', help: 'path to dataset (default: the one the run trained on)' },
 };
 
 const SUMMARY_FLAGS: FlagSpecs = {
@@ -150,95 +78,27 @@ const DOWNLOAD_FLAGS: FlagSpecs = {
   data_dir: { type: 'string', help: 'where to put the files (default: the package datasets/ folder)' },
 };
 
-const QUICKSTART_FLAGS: FlagSpecs = {
-  profile: { type: 'string', help: 'smoke | cpu | paper (default: MCR2_PROFILE or cpu)' },
-  save_dir: { type: 'string', help: 'where the run folder goes', default: './saved_models/' },
-  data_dir: { type: 'string', help: 'base directory of the datasets (default: the package datasets/ folder)' },
-};
-
 function need<T>(v: T | undefined, flag: string): T {
   if (v === undefined || v === null || v === '') throw new UsageError(`--${flag} is required`);
   return v;
 }
 
 async function cmdTrainSup(argv: string[]): Promise<void> {
-  const f = parseFlags(argv, TRAIN_SUP_FLAGS);
-  const cfg: Partial<SupervisedConfig> = {
-    arch: f.arch as string,
-    fd: f.fd as number,
-    data: f.data as string,
-    epo: f.epo as number,
-    bs: f.bs as number,
-    lr: f.lr as number,
-    mom: f.mom as number,
-    wd: f.wd as number,
-    gam1: f.gam1 as number,
-    gam2: f.gam2 as number,
-    eps: f.eps as number,
-    corrupt: f.corrupt as string,
-    lcr: f.lcr as number,
-    lcs: f.lcs as number,
-    tail: f.tail as string,
-    transform: f.transform as string,
-    save_dir: f.save_dir as string,
-    milestones: f.milestones as number[],
-    seed: f.seed as number,
-    shuffle: f.no_shuffle !== true,
-    subset: f.subset as number,
-    workers: f.workers as number,
-    chunk: f.chunk as number,
-    loss: f.loss as 'mcr2' | 'ce',
-    pretrain_dir: (f.pretrain_dir as string | undefined) ?? null,
-    pretrain_epo: (f.pretrain_epo as number | undefined) ?? null,
-  };
-  if (f.data_dir !== undefined) cfg.data_dir = f.data_dir as string;
-  const r = await trainSupervised(cfg);
+  const options = optionsFromFlags(TRAIN_SUP_FLAGS, parseFlags(argv, flagSpecs(TRAIN_SUP_FLAGS))) as Partial<SupervisedOptions>;
+  const r = await trainSupervised(options);
   r.model.dispose();
   console.log(`done: ${r.epochsRun} epochs in ${formatDuration(r.seconds)}, ${r.imagesPerSecond.toFixed(0)} img/s; run folder ${r.runDir}`);
 }
 
 async function cmdExtract(argv: string[]): Promise<void> {
-  const f = parseFlags(argv, EXTRACT_FLAGS);
-  const r = await writeRunFeatures({
-    modelDir: need(f.model_dir as string | undefined, 'model_dir'),
-    epoch: f.epoch as number | undefined,
-    saveDir: f.save_dir as string,
-    tail: f.tail as string,
-    dataDir: f.data_dir as string | undefined,
-  });
+  const o = optionsFromFlags(EXTRACT_FLAGS, parseFlags(argv, flagSpecs(EXTRACT_FLAGS)));
+  const r = await writeRunFeatures({ ...o, modelDir: need(o.modelDir as string | undefined, 'model_dir') });
   console.log(`wrote ${r.file}: epoch ${r.epoch}, ${r.train} train and ${r.test} test features of dimension ${r.dim} (np.load reads it)`);
 }
 
 async function cmdTrainSelfSup(argv: string[]): Promise<void> {
-  const f = parseFlags(argv, TRAIN_SELFSUP_FLAGS);
-  const cfg: Partial<SelfSupConfig> = {
-    arch: f.arch as string,
-    fd: f.fd as number,
-    data: f.data as string,
-    epo: f.epo as number,
-    bs: f.bs as number,
-    aug: f.aug as number,
-    lr: f.lr as number,
-    mom: f.mom as number,
-    wd: f.wd as number,
-    gam1: f.gam1 as number,
-    gam2: f.gam2 as number,
-    eps: f.eps as number,
-    tail: f.tail as string,
-    transform: f.transform as string,
-    sampler: f.sampler as SelfSupConfig['sampler'],
-    save_dir: f.save_dir as string,
-    milestones: f.milestones as number[],
-    seed: f.seed as number,
-    shuffle: f.shuffle === true,
-    subset: f.subset as number,
-    workers: f.workers as number,
-    chunk: f.chunk as number,
-    pretrain_dir: (f.pretrain_dir as string | undefined) ?? null,
-    pretrain_epo: (f.pretrain_epo as number | undefined) ?? null,
-  };
-  if (f.data_dir !== undefined) cfg.data_dir = f.data_dir as string;
-  const r = await trainSelfSup(cfg);
+  const options = optionsFromFlags(TRAIN_SELFSUP_FLAGS, parseFlags(argv, flagSpecs(TRAIN_SELFSUP_FLAGS))) as Partial<SelfSupOptions>;
+  const r = await trainSelfSup(options);
   r.model.dispose();
   console.log(`done: ${r.epochsRun} epochs in ${formatDuration(r.seconds)}, ${r.imagesPerSecond.toFixed(0)} img/s; run folder ${r.runDir}`);
 }
@@ -249,7 +109,9 @@ async function cmdEvaluate(argv: string[]): Promise<void> {
   const features = f.features as string | undefined;
   if ((modelDir === undefined) === (features === undefined)) throw new UsageError('give exactly one of --model_dir and --features');
   const methods = ['svm', 'knn', 'nearsub', 'kmeans', 'ensc'].filter((m) => f[m] === true);
-  if (methods.length === 0) throw new UsageError('choose at least one method: --svm, --knn, --nearsub, --kmeans, --ensc');
+  // A cross-entropy run prints its CE: accuracy with no method.
+  if (methods.length === 0 && !(modelDir !== undefined && isCrossEntropyRun(modelDir)))
+    throw new UsageError('choose at least one method: --svm, --knn, --nearsub, --kmeans, --ensc');
   const json = f.json === true;
   const r = await evaluateRun({
     modelDir,
@@ -261,8 +123,8 @@ async function cmdEvaluate(argv: string[]): Promise<void> {
     kmeans: f.kmeans === true,
     ensc: f.ensc === true,
     k: f.k as number,
-    n: f.n as number,
-    gam: f.gam as number,
+    nClusters: f.n as number,
+    gamma: f.gam as number,
     tau: f.tau as number,
     nComp: f.n_comp as number,
     save: f.save === true,
@@ -295,33 +157,27 @@ async function cmdPlot(argv: string[]): Promise<void> {
 
 /** npm start: train cnn-small on MNIST, evaluate, draw figures, print where everything is. */
 async function cmdQuickstart(argv: string[]): Promise<void> {
-  const f = parseFlags(argv, QUICKSTART_FLAGS);
+  const f = parseFlags(argv, flagSpecs(QUICKSTART_FLAGS));
   const t0 = Date.now();
   const prof = profileName(f.profile as string | undefined);
   const p = SUPERVISED_PROFILES[prof];
   console.log(
-    `mcr2 quickstart (profile ${prof}): MCR² on MNIST with cnn-small, ${p.epo} epochs${p.subset ? ` on ${p.subset} images` : ''}`,
+    `mcr2 quickstart (profile ${prof}): MCR² on MNIST with cnn-small, ${p.epochs} epochs${p.subset ? ` on ${p.subset} images` : ''}`,
   );
-  const cfg: Partial<SupervisedConfig> = {
+  const r = await trainSupervised({
+    ...(optionsFromFlags(QUICKSTART_FLAGS, f) as Partial<SupervisedOptions>),
     arch: 'cnn-small',
     data: 'mnist',
-    fd: 128,
-    epo: p.epo,
-    bs: p.bs,
-    lr: p.lr,
-    mom: 0.9,
-    wd: 5e-4,
+    featureDim: 128,
+    ...p,
+    momentum: 0.9,
+    weightDecay: 5e-4,
     gam1: 1,
     gam2: 1,
     eps: 0.5,
     transform: 'test',
-    milestones: p.milestones,
-    subset: p.subset,
-    save_dir: f.save_dir as string,
     tail: `_quickstart_${prof}`,
-  };
-  if (f.data_dir !== undefined) cfg.data_dir = f.data_dir as string;
-  const r = await trainSupervised(cfg);
+  });
   r.model.dispose();
   console.log('evaluating (features of the train and test sets, kNN k=10, nearest subspace 15 components)');
   const ev = await evaluateRun({
@@ -401,19 +257,29 @@ async function cmdBackend(): Promise<void> {
   for (const s of info.skipped) console.log(`  skipped: ${s}`);
 }
 
-const COMMANDS: Record<string, { about: string; flags?: FlagSpecs; run: (argv: string[]) => Promise<void> }> = {
-  'train-sup': { about: 'Supervised MCR² training (train_sup.py).', flags: TRAIN_SUP_FLAGS, run: cmdTrainSup },
+interface Command {
+  about: string;
+  flags?: FlagSpecs;
+  /** The flag ↔ option table (lib/cli/flags.ts): library errors naming an option are shown with its flag. */
+  table?: FlagTable;
+  run: (argv: string[]) => Promise<void>;
+}
+
+const fromTable = (table: FlagTable) => ({ flags: flagSpecs(table), table });
+
+const COMMANDS: Record<string, Command> = {
+  'train-sup': { about: 'Supervised MCR² training (train_sup.py).', ...fromTable(TRAIN_SUP_FLAGS), run: cmdTrainSup },
   'train-selfsup': {
     about: 'Self-supervised MCR² over augmentations (train_selfsup.py).',
-    flags: TRAIN_SELFSUP_FLAGS,
+    ...fromTable(TRAIN_SELFSUP_FLAGS),
     run: cmdTrainSelfSup,
   },
   evaluate: { about: "Evaluate a run's features (evaluate.py).", flags: EVALUATE_FLAGS, run: cmdEvaluate },
-  extract: { about: 'Features and labels of a checkpoint as a numpy .npz (extract.py).', flags: EXTRACT_FLAGS, run: cmdExtract },
+  extract: { about: 'Features and labels of a checkpoint as a numpy .npz (extract.py).', ...fromTable(EXTRACT_FLAGS), run: cmdExtract },
   plot: { about: 'Figures of a run (plot.py), written under <model_dir>/figures/ as HTML and PNG.', flags: PLOT_FLAGS, run: cmdPlot },
   quickstart: {
     about: 'Train, evaluate and plot MCR² on MNIST in minutes (what `npm start` runs).',
-    flags: QUICKSTART_FLAGS,
+    ...fromTable(QUICKSTART_FLAGS),
     run: cmdQuickstart,
   },
   data: { about: 'Describe a dataset as JSON: sizes, shapes, class counts, label corruption.', flags: DATA_FLAGS, run: cmdData },
@@ -452,7 +318,8 @@ export async function main(argv: string[]): Promise<number> {
       console.error(`mcr2 ${cmd}: ${e.message}\n(see mcr2 ${cmd} --help)`);
       return 2;
     }
-    console.error(`mcr2 ${cmd}: error: ${(e as Error).message}`);
+    const message = e instanceof OptionError && c.table ? e.messageFor(flagNamer(c.table)) : (e as Error).message;
+    console.error(`mcr2 ${cmd}: error: ${message}`);
     if (process.env.MCR2_DEBUG) console.error((e as Error).stack);
     return 1;
   }

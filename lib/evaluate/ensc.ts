@@ -5,12 +5,12 @@
 //  1. Self-expression: each row x_i is coded by the others, min ½‖x_i − Σ_j c_ij x_j‖² + λ_i‖c_i‖₁,
 //     λ_i = max_{j≠i} |x_jᵀx_i| / (τγ), solved by the active-support algorithm: a lasso (exact:
 //     LARS for the first support, then the feature-sign search started from the previous solution,
-//     lib/lasso.ts) over a support of atoms, started from the 100 most coherent rows, grown
+//     lasso.ts) over a support of atoms, started from the 100 most coherent rows, grown
 //     by the rows whose coherence |δᵀx_j| with the scaled residual δ = (x_i − Σ c_ij x_j)/λ_i exceeds
 //     τ, until none does (then c_i solves the lasso over all rows) or the objective stalls.
 //     The 50 largest |c_ij| of each row are kept.
 //  2. Affinity A = ½(|C| + |C|ᵀ) after normalising the rows of C; normalised spectral clustering:
-//     the top n eigenvectors of I − L_sym = D^{-1/2} A D^{-1/2} (lib/sparse.ts), rows normalised,
+//     the top n eigenvectors of I − L_sym = D^{-1/2} A D^{-1/2} (sparse.ts), rows normalised,
 //     k-means with 20 restarts.
 //
 // Cost: the coherences are the only all-pairs work, N²·d multiply-adds per support round done as
@@ -20,7 +20,7 @@
 // O(nnz) per product. So time grows as N (lasso, dominant up to ~10^4 rows) plus N² (coherences).
 // The number of support rounds grows with the noise off the subspaces: about 2 on clean subspace
 // data, 8 to 15 on noisy features where a row's lasso uses ~100 atoms. Rows are independent, so
-// enscClusterParallel splits them over worker threads (same C, same clustering).
+// EnSC's `threads` option splits them over worker threads (same C, same clustering).
 //
 // Where the official code's scikit-learn LassoLars loses accuracy on nearly dependent atoms,
 // coefficients differ slightly (the fixture test: 26 of 600 rows, each with a lower objective here).
@@ -30,13 +30,18 @@ import { availableCores, runWorker, sharedCopy } from '../backend/threads.js';
 import { choleskyRemove, type LassoResult, lassoFeatureSign, lassoLars, type WarmStart } from './lasso.js';
 import { type CsrMatrix, csrFromTriplets, topEigenpairs } from './sparse.js';
 import { kmeansCluster } from './kmeans.js';
+import { type FeaturesLike, featureMatrix32, notFitted, type Threads, threadCount } from './input.js';
 
+/** Options of {@link EnSC}. */
 export interface EnscOptions {
   /** Number of clusters (default 10, evaluate.py's --n). */
   nClusters?: number;
   /** γ: λ_i is the largest coherence of x_i divided by τγ (default 300, evaluate.py's --gam). */
   gamma?: number;
-  /** τ, the l1 share of the elastic net; only 1 (the lasso) is implemented, as lasso_lars (default 1). */
+  /**
+   * τ, the l1 share of the elastic net (default 1). Only 1 (the lasso) is implemented, as the
+   * official lasso_lars; another value warns and uses 1, as the official code does.
+   */
   tau?: number;
   /** Coefficients kept per row (default 50). */
   nNonzero?: number;
@@ -50,7 +55,30 @@ export interface EnscOptions {
   randomState?: number;
   /** Rows whose coherences with all rows are computed together (default: ~8M coherences per block). */
   blockRows?: number;
+  /**
+   * Worker threads for the self-expression, this one included: a count, or 'auto' (default: every
+   * core; under 500 rows on this thread alone). C and the clustering are the same for any count.
+   */
+  threads?: Threads;
+  /** Where warnings go (default console.warn). */
+  warn?: (message: string) => void;
 }
+
+/**
+ * The defaults of {@link EnSC}: the official ElasticNetSubspaceClustering as evaluate.py calls it
+ * (`--n 10`, `--gam 300`, `--tau 1`); `blockRows` defaults to ~8M coherences per block.
+ */
+export const ENSC_DEFAULTS = {
+  nClusters: 10,
+  gamma: 300,
+  tau: 1,
+  nNonzero: 50,
+  supportSize: 100,
+  maxSupportIter: 40,
+  nInit: 20,
+  randomState: 10,
+  threads: 'auto',
+} as const satisfies EnscOptions;
 
 export interface EnscResult {
   labels: Int32Array;
@@ -139,21 +167,27 @@ export interface EnscParams {
 }
 
 function enscParams(x: Float32Array, dim: number, opts: EnscOptions): EnscParams {
-  const k = opts.nClusters ?? 10;
-  const gamma = opts.gamma ?? 300;
-  const tau = opts.tau ?? 1;
-  const nNonzero = opts.nNonzero ?? 50;
-  const support0 = opts.supportSize ?? 100;
-  const maxIter = opts.maxSupportIter ?? 40;
-  const nInit = opts.nInit ?? 20;
-  const seed = opts.randomState ?? 10;
+  const D = ENSC_DEFAULTS;
+  const k = opts.nClusters ?? D.nClusters;
+  const gamma = opts.gamma ?? D.gamma;
+  let tau: number = opts.tau ?? D.tau;
+  const nNonzero = opts.nNonzero ?? D.nNonzero;
+  const support0 = opts.supportSize ?? D.supportSize;
+  const maxIter = opts.maxSupportIter ?? D.maxSupportIter;
+  const nInit = opts.nInit ?? D.nInit;
+  const seed = opts.randomState ?? D.randomState;
+  if (tau !== 1) {
+    // Issue 12: the official code warns and goes on with the lasso (its tau < 1 needs spams, disabled there).
+    (opts.warn ?? console.warn)(
+      `EnSC: tau = ${tau} needs an elastic-net solver; using tau = 1 (the lasso), as the official lasso_lars does`,
+    );
+    tau = 1;
+  }
   if (!(Number.isInteger(dim) && dim >= 1)) throw new Error(`EnSC: dim must be a positive integer, got ${dim}`);
   const n = x.length / dim;
   if (!Number.isInteger(n)) throw new Error(`EnSC: features (${x.length} values) are not a multiple of dim ${dim}`);
   if (!(Number.isInteger(k) && k >= 1 && k <= n)) throw new Error(`EnSC: nClusters must be in 1..${n}, got ${k}`);
   if (!(gamma > 0)) throw new Error(`EnSC: gamma must be positive, got ${gamma}`);
-  if (tau !== 1)
-    throw new Error(`EnSC: tau = ${tau} needs an elastic-net solver; only tau = 1 (the lasso, as the official lasso_lars) is implemented`);
   if (!(Number.isInteger(nNonzero) && nNonzero >= 1)) throw new Error(`EnSC: nNonzero must be a positive integer, got ${nNonzero}`);
   if (!(Number.isInteger(support0) && support0 >= 1)) throw new Error(`EnSC: supportSize must be a positive integer, got ${support0}`);
   for (let t = 0; t < x.length; t++)
@@ -364,14 +398,6 @@ export function selfExpression(x: Float32Array, dim: number, p: EnscParams, from
   return { rows: Int32Array.from(rows), cols: Int32Array.from(cols), vals: Float64Array.from(vals) };
 }
 
-/** EnSC of the rows of x (N x dim, row-major; unit rows as MCR² features are). */
-export function enscCluster(x: Float32Array, dim: number, opts: EnscOptions = {}): EnscResult {
-  const p = enscParams(x, dim, opts);
-  const t0 = performance.now();
-  const c = selfExpression(x, dim, p, 0, x.length / dim);
-  return spectralClustering(x.length / dim, [c], p, (performance.now() - t0) / 1000);
-}
-
 /** What an EnSC worker gets: the features in shared memory and its rows. */
 export interface EnscJob {
   x: SharedArrayBuffer;
@@ -383,11 +409,11 @@ export interface EnscJob {
 }
 
 /**
- * enscCluster with the self-expression rows split over `threads` threads (this one included),
- * each with its own tfjs backend: the same result. Small problems stay on this thread.
+ * EnSC of the rows of x (N x dim, row-major) with the self-expression rows split over `threads`
+ * threads (this one included; undefined: every core, under 500 rows this thread alone), each with
+ * its own tfjs backend: the same result for any count.
  */
-export async function enscClusterParallel(x: Float32Array, dim: number, opts: EnscOptions = {}, threads?: number): Promise<EnscResult> {
-  const p = enscParams(x, dim, opts);
+async function enscOnThreads(x: Float32Array, dim: number, p: EnscParams, threads?: number): Promise<EnscResult> {
   const n = x.length / dim;
   const blocks = Math.ceil(n / p.blockRows);
   const t = Math.max(1, Math.min(threads ?? availableCores(), blocks));
@@ -395,8 +421,11 @@ export async function enscClusterParallel(x: Float32Array, dim: number, opts: En
   // The lasso solves are JS on one thread whatever the backend, so workers help with tfjs-node too;
   // they then do their (smaller) products on wasm rather than load libtensorflow again.
   const backend = tf.getBackend() === 'cpu' ? 'cpu' : 'wasm';
-  if (t === 1 || script === undefined || (threads === undefined && n < 500)) return enscCluster(x, dim, opts);
   const t0 = performance.now();
+  if (t === 1 || script === undefined || (threads === undefined && n < 500)) {
+    const c = selfExpression(x, dim, p, 0, n);
+    return spectralClustering(n, [c], p, (performance.now() - t0) / 1000);
+  }
   const buf = sharedCopy(x);
   const edge = (i: number) => Math.min(n, Math.round((blocks * i) / t) * p.blockRows);
   const parts = Array.from({ length: t - 1 }, async (_, w): Promise<Triplets> => {
@@ -411,6 +440,66 @@ export async function enscClusterParallel(x: Float32Array, dim: number, opts: En
   const mine = selfExpression(x, dim, p, 0, edge(1));
   const all = [mine, ...(await Promise.all(parts))];
   return spectralClustering(n, all, p, (performance.now() - t0) / 1000);
+}
+
+/**
+ * Elastic-net subspace clustering, the official `ElasticNetSubspaceClustering(n_clusters, gamma,
+ * tau)` as evaluate.py --ensc runs it: a sparse self-expression of every row by the others
+ * (active-support lasso), its symmetrised affinity, normalised spectral clustering.
+ *
+ * ```ts
+ * const ensc = await new EnSC({ nClusters: 10 }).fit(train);   // train: { features, n, dim }
+ * ensc.labels; ensc.affinity;
+ * ```
+ */
+export class EnSC {
+  /** The options with their defaults (blockRows and warn, when not given, are decided at fit). */
+  readonly options: Readonly<EnscOptions & typeof ENSC_DEFAULTS>;
+  private result?: EnscResult;
+
+  constructor(opts: EnscOptions = {}) {
+    this.options = { ...ENSC_DEFAULTS, ...opts } as EnscOptions & typeof ENSC_DEFAULTS;
+    threadCount(this.options.threads, 'EnSC');
+  }
+
+  /** Clusters the rows of `x` (`dim`: the row length of a flat array). */
+  async fit(x: FeaturesLike, dim?: number): Promise<this> {
+    const m = featureMatrix32(x, 'EnSC.fit(x)', { dim });
+    const p = enscParams(m.features, m.dim, this.options);
+    this.result = await enscOnThreads(m.features, m.dim, p, threadCount(this.options.threads, 'EnSC'));
+    return this;
+  }
+
+  /** fit, then the cluster of each row. */
+  async fitPredict(x: FeaturesLike, dim?: number): Promise<Int32Array> {
+    return (await this.fit(x, dim)).labels;
+  }
+
+  private fitted(what: string): EnscResult {
+    if (this.result === undefined) throw notFitted('EnSC', what);
+    return this.result;
+  }
+
+  /** Cluster of each row, 0..nClusters-1. */
+  get labels(): Int32Array {
+    return this.fitted('labels').labels;
+  }
+  /** The self-expression C (N x N, at most nNonzero entries a row). */
+  get representation(): CsrMatrix {
+    return this.fitted('representation').representation;
+  }
+  /** The affinity ½(|C̃| + |C̃|ᵀ) of the row-normalised C̃. */
+  get affinity(): CsrMatrix {
+    return this.fitted('affinity').affinity;
+  }
+  /** The nClusters largest eigenvalues of I − L_sym, descending. */
+  get eigenvalues(): Float64Array {
+    return this.fitted('eigenvalues').eigenvalues;
+  }
+  /** Seconds spent in the self-expression, the eigenvectors and k-means. */
+  get seconds(): EnscResult['seconds'] {
+    return this.fitted('seconds').seconds;
+  }
 }
 
 /** Steps 2 and 3: affinity, spectral embedding and k-means, from C's triplets in row order. */

@@ -1,4 +1,4 @@
-// Computes one range of rows of EnSC's self-expression for enscClusterParallel (ensc.ts), on its
+// Computes one range of rows of EnSC's self-expression for EnSC.fit (ensc.ts), on its
 // own tfjs backend, and posts the triplets back.
 import { parentPort, workerData } from 'node:worker_threads';
 import { initBackend } from '../backend/backend.js';

@@ -1,18 +1,13 @@
-// Evaluators of learned features (evaluate.py): each takes train features + labels and test
-// features and returns predictions; the clusterings take features alone; metrics score them.
-export { knnPredict, knnPredictParallel, type KnnOptions } from './knn.js';
-export { nearSubspacePredict, type NearSubspaceOptions, type NearSubspaceResult } from './nearsub.js';
-export {
-  linearSvcPredict,
-  linearSvcFit,
-  linearSvcPredictWith,
-  linearSvcDecision,
-  type LinearSvcOptions,
-  type LinearSvcModel,
-} from './svm.js';
-export { kmeansCluster, kmeansPlusPlus, kmeansProblem, kmeansRestart, type KMeansOptions, type KMeansResult } from './kmeans.js';
-export { kmeansClusterParallel } from './kmeans_parallel.js';
-export { enscCluster, enscClusterParallel, type EnscOptions, type EnscResult } from './ensc.js';
+// Evaluators of learned features (evaluate.py) as estimators: construct with options (defaults in
+// one exported constant each), fit, then predict (classifiers) or read labels (clusterings);
+// metrics score them; evaluateRun runs evaluate.py on a run folder or saved features.
+export { KNN, KNN_DEFAULTS, type KnnOptions } from './knn.js';
+export { NearestSubspace, NEARSUB_DEFAULTS, type NearSubspaceOptions, type NearSubspaceResult } from './nearsub.js';
+export { LinearSVC, LINEAR_SVC_DEFAULTS, type LinearSvcOptions } from './svm.js';
+export { KMeans, KMEANS_DEFAULTS, type KMeansOptions } from './kmeans.js';
+export { EnSC, ENSC_DEFAULTS, type EnscOptions } from './ensc.js';
+export type { CsrMatrix } from './sparse.js';
+export type { FeatureMatrix, FeaturesLike, LabelsLike, Threads } from './input.js';
 export {
   accuracy,
   confusionMatrix,
@@ -23,3 +18,10 @@ export {
   type Contingency,
 } from './metrics.js';
 export { linearSumAssignment, type Assignment } from './hungarian.js';
+export {
+  evaluateRun,
+  readFeatureFile,
+  type EvaluateOptions,
+  type EvaluateResult,
+  type ClusterScores,
+} from './run_eval.js';

@@ -14,7 +14,11 @@
 // The npm package ml-kmeans (number[][] and a distance callback per pair) took 17.6 s for a
 // single initialisation on 50,000 x 128 here, so ~3 minutes for n_init = 10.
 import { RandomState } from '../math/random.js';
+import { availableCores, runWorker, sharedCopy } from '../backend/threads.js';
+import { workerScript } from '../io/paths.js';
+import { checkInt, type FeaturesLike, featureMatrix, notFitted, type Threads, threadCount } from './input.js';
 
+/** Options of {@link KMeans}. */
 export interface KMeansOptions {
   /** Number of clusters (default 10, evaluate.py's --n). */
   nClusters?: number;
@@ -26,7 +30,22 @@ export interface KMeansOptions {
   tol?: number;
   /** Seed of the numpy RandomState that draws the seeds (default 10, as evaluate.py). */
   randomState?: number;
+  /**
+   * Worker threads for the restarts, this one included: a count, or 'auto' (default: every core).
+   * The clustering is the same for any count.
+   */
+  threads?: Threads;
 }
+
+/** The defaults of {@link KMeans}: scikit-learn 1.2's KMeans with evaluate.py's `--n 10` and random_state 10. */
+export const KMEANS_DEFAULTS = {
+  nClusters: 10,
+  nInit: 10,
+  maxIter: 300,
+  tol: 1e-4,
+  randomState: 10,
+  threads: 'auto',
+} as const satisfies Required<KMeansOptions>;
 
 export interface KMeansResult {
   /** Cluster of each row, 0..nClusters-1. */
@@ -435,7 +454,6 @@ function sameClustering(a: Int32Array, b: Int32Array, k: number): boolean {
   return true;
 }
 
-/** k-means clustering of the rows of x (n x dim, row-major). */
 /** Data centred as scikit-learn does, with what every restart needs. */
 export interface KMeansProblem {
   xc: Float64Array;
@@ -452,11 +470,12 @@ export interface KMeansProblem {
 }
 
 export function kmeansProblem(x: Float32Array | Float64Array, dim: number, opts: KMeansOptions = {}): KMeansProblem {
-  const k = opts.nClusters ?? 10;
-  const nInit = opts.nInit ?? 10;
-  const maxIter = opts.maxIter ?? 300;
-  const tol = opts.tol ?? 1e-4;
-  const seed = opts.randomState ?? 10;
+  const D = KMEANS_DEFAULTS;
+  const k = opts.nClusters ?? D.nClusters;
+  const nInit = opts.nInit ?? D.nInit;
+  const maxIter = opts.maxIter ?? D.maxIter;
+  const tol = opts.tol ?? D.tol;
+  const seed = opts.randomState ?? D.randomState;
   if (!(Number.isInteger(dim) && dim >= 1)) throw new Error(`k-means: dim must be a positive integer, got ${dim}`);
   const n = x.length / dim;
   if (!Number.isInteger(n)) throw new Error(`k-means: features (${x.length} values) are not a multiple of dim ${dim}`);
@@ -514,10 +533,125 @@ export function bestRun(p: KMeansProblem, runs: Run[]): KMeansResult {
   return { labels: best!.labels, centers, inertia: best!.inertia, nIter: best!.nIter };
 }
 
+/** k-means of the rows of x (n x dim, row-major) on this thread: what EnSC's spectral step runs. */
 export function kmeansCluster(x: Float32Array | Float64Array, dim: number, opts: KMeansOptions = {}): KMeansResult {
   const p = kmeansProblem(x, dim, opts);
   return bestRun(
     p,
     Array.from({ length: p.nInit }, (_, r) => kmeansRestart(p, r)),
   );
+}
+
+/** What a worker needs: the problem with its arrays in shared memory, and which restarts to run. */
+export interface KMeansJob {
+  problem: Omit<KMeansProblem, 'xc' | 'norms'> & { xc: SharedArrayBuffer; norms: SharedArrayBuffer };
+  restarts: number[];
+}
+
+/**
+ * The restarts spread over `threads` threads (this one included; undefined: every core): restart r
+ * gives the same result on any thread (kmeansRestart), so the winner is the sequential loop's.
+ */
+async function kmeansOnThreads(p: KMeansProblem, threads?: number): Promise<KMeansResult> {
+  const t = Math.max(1, Math.min(threads ?? availableCores(), p.nInit));
+  const runs: Run[] = new Array(p.nInit);
+  const script = workerScript(__dirname, 'kmeans_worker');
+  if (t === 1 || script === undefined) {
+    for (let r = 0; r < p.nInit; r++) runs[r] = kmeansRestart(p, r);
+    return bestRun(p, runs);
+  }
+  const problem = { ...p, xc: sharedCopy(p.xc), norms: sharedCopy(p.norms) };
+  const share = (i: number) => Array.from({ length: p.nInit }, (_, r) => r).filter((r) => r % t === i);
+  const pending = Array.from({ length: t - 1 }, (_, w) => {
+    const job: KMeansJob = { problem, restarts: share(w + 1) };
+    return runWorker(script, job, 'k-means', (m) => {
+      const { r, run } = m as { r: number; run: Run };
+      runs[r] = run;
+    });
+  });
+  for (const r of share(0)) runs[r] = kmeansRestart(p, r);
+  await Promise.all(pending);
+  return bestRun(p, runs);
+}
+
+/**
+ * k-means, scikit-learn 1.2's `KMeans(n_clusters, n_init=10, random_state=10)` (evaluate.py
+ * --kmeans): k-means++ seeds drawn as scikit-learn draws them, Lloyd iterations, the lowest
+ * inertia over `nInit` restarts. Float64 input is clustered in float64, anything else in float32
+ * rounding, as scikit-learn does for its input's dtype.
+ *
+ * ```ts
+ * const km = await new KMeans({ nClusters: 10 }).fit(train);   // train: { features, n, dim }
+ * km.labels; km.centers; km.inertia;
+ * ```
+ */
+export class KMeans {
+  /** The options with their defaults. */
+  readonly options: Readonly<Required<KMeansOptions>>;
+  private result?: KMeansResult;
+
+  constructor(opts: KMeansOptions = {}) {
+    this.options = { ...KMEANS_DEFAULTS, ...opts };
+    const o = this.options;
+    checkInt('k-means', 'nClusters', o.nClusters, 1);
+    checkInt('k-means', 'nInit', o.nInit, 1);
+    checkInt('k-means', 'maxIter', o.maxIter, 1);
+    threadCount(o.threads, 'k-means');
+  }
+
+  /** Clusters the rows of `x` (`dim`: the row length of a flat array). */
+  async fit(x: FeaturesLike, dim?: number): Promise<this> {
+    const m = featureMatrix(x, 'KMeans.fit(x)', { dim, keepFloat64: true });
+    const p = kmeansProblem(m.features, m.dim, this.options);
+    this.result = await kmeansOnThreads(p, threadCount(this.options.threads, 'k-means'));
+    return this;
+  }
+
+  /** fit, then the cluster of each row. */
+  async fitPredict(x: FeaturesLike, dim?: number): Promise<Int32Array> {
+    return (await this.fit(x, dim)).labels;
+  }
+
+  private fitted(what: string): KMeansResult {
+    if (this.result === undefined) throw notFitted('KMeans', what);
+    return this.result;
+  }
+
+  /** The nearest centre of each row of `x` (squared Euclidean distance; ties to the smaller index). */
+  predict(x: FeaturesLike): Int32Array {
+    const { centers } = this.fitted('predict');
+    const k = this.options.nClusters;
+    const dim = centers.length / k;
+    const { features, n } = featureMatrix(x, 'KMeans.predict(x)', { dim, keepFloat64: true });
+    const out = new Int32Array(n);
+    for (let i = 0; i < n; i++) {
+      let best = Infinity;
+      for (let c = 0; c < k; c++) {
+        let d = 0;
+        for (let j = 0; j < dim; j++) d += (features[i * dim + j] - centers[c * dim + j]) ** 2;
+        if (d < best) {
+          best = d;
+          out[i] = c;
+        }
+      }
+    }
+    return out;
+  }
+
+  /** Cluster of each train row, 0..nClusters-1 (labels_). */
+  get labels(): Int32Array {
+    return this.fitted('labels').labels;
+  }
+  /** nClusters x dim centres, row-major (cluster_centers_). */
+  get centers(): Float64Array {
+    return this.fitted('centers').centers;
+  }
+  /** Sum of squared distances of the train rows to their centres (inertia_). */
+  get inertia(): number {
+    return this.fitted('inertia').inertia;
+  }
+  /** Lloyd iterations of the winning restart (n_iter_). */
+  get nIter(): number {
+    return this.fitted('nIter').nIter;
+  }
 }

@@ -1,7 +1,6 @@
-// Runs some k-means restarts for kmeans_parallel.ts and posts each result back.
+// Runs some k-means restarts for KMeans.fit (kmeans.ts) and posts each result back.
 import { parentPort, workerData } from 'node:worker_threads';
-import { kmeansRestart, type KMeansProblem } from './kmeans.js';
-import type { KMeansJob } from './kmeans_parallel.js';
+import { type KMeansJob, type KMeansProblem, kmeansRestart } from './kmeans.js';
 
 const job = workerData as KMeansJob;
 const p: KMeansProblem = { ...job.problem, xc: new Float64Array(job.problem.xc), norms: new Float64Array(job.problem.norms) };

@@ -2,17 +2,41 @@
 // vote; ties go to the smallest label. Blocked products: never the whole test x train matrix.
 // The top-k of each similarity row is selected in JS (one pass with a threshold, k small): on
 // 10,000 x 50,000 that is ~4x faster than tf.topk on wasm. The products dominate (GEMM-bound),
-// so knnPredictParallel splits the test rows over worker threads, each with its own backend.
+// so the test rows can be split over worker threads (`threads`), each with its own backend.
 import * as tf from '@tensorflow/tfjs';
 import { workerScript } from '../io/paths.js';
 import { availableCores, runWorker, sharedCopy } from '../backend/threads.js';
+import {
+  checkInt,
+  type FeatureMatrix,
+  type FeaturesLike,
+  featureMatrix32,
+  type LabelsLike,
+  labelsOf,
+  labelVector,
+  notFitted,
+  type Threads,
+  threadCount,
+} from './input.js';
+import { accuracy } from './metrics.js';
 
+/** Options of {@link KNN}. */
 export interface KnnOptions {
+  /** Neighbours that vote (default 5, evaluate.py's --k). */
   k?: number;
-  /** Test rows per block (block x nTrain similarities are held at once). */
+  /** Test rows per block: block x nTrain similarities are held at once (default: a block of ~64 MB). */
   blockSize?: number;
+  /** Classes to vote over (default: the largest train label + 1). */
   numClasses?: number;
+  /**
+   * Worker threads for the products, this one included: a count, or 'auto' (default: every core,
+   * problems under ~2 GFLOP on this thread alone). Predictions are the same for any count.
+   */
+  threads?: Threads;
 }
+
+/** The defaults of {@link KNN} (evaluate.py's `--k 5`); what `mcr2 evaluate --k` defaults to. */
+export const KNN_DEFAULTS = { k: 5, threads: 'auto' } as const satisfies KnnOptions;
 
 export interface KnnProblem {
   k: number;
@@ -22,19 +46,10 @@ export interface KnnProblem {
   block: number;
 }
 
-function knnProblem(trainX: Float32Array, trainY: Int32Array, testX: Float32Array, dim: number, opts: KnnOptions): KnnProblem {
-  const k = opts.k ?? 5;
+function knnProblem(trainY: Int32Array, nTest: number, k: number, opts: KnnOptions): KnnProblem {
   const nTrain = trainY.length;
-  const nTest = testX.length / dim;
-  if (trainX.length !== nTrain * dim) throw new Error(`kNN: train features have ${trainX.length / dim} rows but ${nTrain} labels`);
-  if (!Number.isInteger(nTest)) throw new Error(`kNN: test features are not a multiple of dim ${dim}`);
-  if (!(Number.isInteger(k) && k >= 1 && k <= nTrain)) throw new Error(`kNN: k must be in 1..${nTrain}, got ${k}`);
   let numClasses = opts.numClasses ?? 0;
-  for (let i = 0; i < nTrain; i++) {
-    const c = trainY[i];
-    if (!(Number.isInteger(c) && c >= 0)) throw new Error(`kNN: train label ${c} at row ${i} is not a class index`);
-    numClasses = Math.max(numClasses, c + 1);
-  }
+  for (let i = 0; i < nTrain; i++) numClasses = Math.max(numClasses, trainY[i] + 1);
   // Keep the block's similarity matrix near 64 MB.
   const block = opts.blockSize ?? Math.max(1, Math.min(nTest, Math.floor(16e6 / nTrain)));
   return { k, nTrain, nTest, numClasses, block };
@@ -69,6 +84,19 @@ function topK(row: Float32Array, n: number, k: number, vals: Float64Array, out: 
 }
 
 /** Predictions for test rows [from, to) into `pred`: what one thread does. */
+/** What a kNN worker gets: shared train/test features and labels, and its test rows. */
+export interface KnnJob {
+  trainX: SharedArrayBuffer;
+  trainY: SharedArrayBuffer;
+  testX: SharedArrayBuffer;
+  pred: SharedArrayBuffer;
+  dim: number;
+  problem: KnnProblem;
+  from: number;
+  to: number;
+  backend?: string;
+}
+
 export function knnRange(
   trainX: Float32Array,
   trainY: Int32Array,
@@ -104,48 +132,31 @@ export function knnRange(
   }
 }
 
-export function knnPredict(trainX: Float32Array, trainY: Int32Array, testX: Float32Array, dim: number, opts: KnnOptions = {}): Int32Array {
-  const p = knnProblem(trainX, trainY, testX, dim, opts);
-  const pred = new Int32Array(p.nTest);
-  knnRange(trainX, trainY, testX, dim, p, 0, p.nTest, pred);
-  return pred;
-}
-
-/** What a kNN worker gets: shared train/test features and labels, and its test rows. */
-export interface KnnJob {
-  trainX: SharedArrayBuffer;
-  trainY: SharedArrayBuffer;
-  testX: SharedArrayBuffer;
-  pred: SharedArrayBuffer;
-  dim: number;
-  problem: KnnProblem;
-  from: number;
-  to: number;
-  backend?: string;
-}
-
 /**
- * knnPredict with the test rows split over `threads` threads (this one included): the same
- * predictions. Small problems (under ~2 GFLOP) stay on this thread: a worker's backend start-up
- * (~0.3 s) would cost more than it saves. Backends that use every core already run on this thread.
+ * The test rows' predictions, split over `threads` threads (this one included; undefined: every
+ * core, small problems here alone). Small problems (under ~2 GFLOP) stay on this thread: a
+ * worker's backend start-up (~0.3 s) would cost more than it saves. Backends that use every core
+ * already (tfjs-node) run on this thread.
  */
-export async function knnPredictParallel(
-  trainX: Float32Array,
+async function knnPredictRows(
+  train: FeatureMatrix,
   trainY: Int32Array,
   testX: Float32Array,
-  dim: number,
-  opts: KnnOptions = {},
+  p: KnnProblem,
   threads?: number,
 ): Promise<Int32Array> {
-  const p = knnProblem(trainX, trainY, testX, dim, opts);
+  const { dim } = train;
+  const trainX = train.features;
   const t = Math.max(1, Math.min(threads ?? availableCores(), Math.ceil(p.nTest / p.block)));
   const script = workerScript(__dirname, 'knn_worker');
   const flops = 2 * p.nTest * p.nTrain * dim;
   const backend = tf.getBackend();
-  // libtensorflow (tfjs-node) already uses every core; workers help the one-thread backends.
   const oneThread = backend === 'wasm' || backend === 'cpu';
-  if (t === 1 || !oneThread || script === undefined || (threads === undefined && flops < 2e9))
-    return knnPredict(trainX, trainY, testX, dim, opts);
+  if (t === 1 || !oneThread || script === undefined || (threads === undefined && flops < 2e9)) {
+    const pred = new Int32Array(p.nTest);
+    knnRange(trainX, trainY, testX, dim, p, 0, p.nTest, pred);
+    return pred;
+  }
   const predBuf = new SharedArrayBuffer(p.nTest * 4);
   const pred = new Int32Array(predBuf);
   const shared = { trainX: sharedCopy(trainX), trainY: sharedCopy(trainY), testX: sharedCopy(testX) };
@@ -159,4 +170,55 @@ export async function knnPredictParallel(
   knnRange(trainX, trainY, testX, dim, p, 0, edge(1), pred);
   await Promise.all(pending);
   return Int32Array.from(pred);
+}
+
+/**
+ * k-nearest neighbours on cosine similarity (evaluate.py --knn): the k train rows with the largest
+ * dot product vote, the majority wins, ties go to the smallest label. Features are meant to be unit
+ * rows (MCR² features are), so the dot product is the cosine similarity.
+ *
+ * ```ts
+ * const knn = new KNN({ k: 10 }).fit(train.features, train.labels);
+ * const pred = await knn.predict(test.features);
+ * ```
+ */
+export class KNN {
+  /** The options with their defaults. */
+  readonly k: number;
+  readonly blockSize?: number;
+  readonly numClasses?: number;
+  readonly threads: Threads;
+  private train?: FeatureMatrix;
+  private trainY?: Int32Array;
+
+  constructor(opts: KnnOptions = {}) {
+    this.k = checkInt('KNN', 'k', opts.k ?? KNN_DEFAULTS.k, 1);
+    this.blockSize = opts.blockSize === undefined ? undefined : checkInt('KNN', 'blockSize', opts.blockSize, 1);
+    this.numClasses = opts.numClasses;
+    this.threads = opts.threads ?? KNN_DEFAULTS.threads;
+    threadCount(this.threads, 'KNN');
+  }
+
+  /** Keeps the train features and labels (`y` may come with `x`, as { features, labels, n, dim }). */
+  fit(x: FeaturesLike, y?: LabelsLike): this {
+    const labels = labelVector(labelsOf(x, y, 'KNN.fit(x, y)'), 'KNN.fit(y)');
+    const train = featureMatrix32(x, 'KNN.fit(x)', { rows: labels.length });
+    checkInt('kNN', 'k', this.k, 1, train.n);
+    this.train = train;
+    this.trainY = labels;
+    return this;
+  }
+
+  /** The predicted label of each row of `x`. */
+  async predict(x: FeaturesLike): Promise<Int32Array> {
+    if (this.train === undefined || this.trainY === undefined) throw notFitted('KNN', 'predict');
+    const test = featureMatrix32(x, 'KNN.predict(x)', { dim: this.train.dim });
+    const p = knnProblem(this.trainY, test.n, this.k, { blockSize: this.blockSize, numClasses: this.numClasses });
+    return knnPredictRows(this.train, this.trainY, test.features, p, threadCount(this.threads, 'KNN'));
+  }
+
+  /** Accuracy of the predictions on `x` against `y` (or the labels `x` carries). */
+  async score(x: FeaturesLike, y?: LabelsLike): Promise<number> {
+    return accuracy(await this.predict(x), labelsOf(x, y, 'KNN.score(x, y)'));
+  }
 }

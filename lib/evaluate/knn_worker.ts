@@ -1,4 +1,4 @@
-// Predicts one range of test rows for knnPredictParallel (knn.ts), on its own tfjs backend.
+// Predicts one range of test rows for KNN.predict (knn.ts), on its own tfjs backend.
 import { workerData } from 'node:worker_threads';
 import { initBackend } from '../backend/backend.js';
 import { knnRange, type KnnJob } from './knn.js';

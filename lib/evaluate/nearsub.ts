@@ -7,12 +7,23 @@
 // class's Vᵀx, Uᵀx and μ·x from one product of the test features with all bases side by side.
 import * as tf from '@tensorflow/tfjs';
 import { symmetricEigen } from '../math/linalg.js';
+import { checkInt, type FeaturesLike, featureMatrix32, type LabelsLike, labelsOf, labelVector, notFitted } from './input.js';
+import { accuracy } from './metrics.js';
 
+/** Options of {@link NearestSubspace}. */
 export interface NearSubspaceOptions {
+  /** Components per class (default 30, evaluate.py's --n_comp). */
   nComp?: number;
+  /** Which official variant `predict` uses: 'svd' (no centring; what evaluate.py returns) or 'pca' (default 'svd'). */
+  variant?: 'svd' | 'pca';
+  /** Classes (default: the largest train label + 1; a class without rows gets a zero basis). */
   numClasses?: number;
 }
 
+/** The defaults of {@link NearestSubspace}; what `mcr2 evaluate --n_comp` defaults to. */
+export const NEARSUB_DEFAULTS = { nComp: 30, variant: 'svd' } as const satisfies NearSubspaceOptions;
+
+/** Predictions of both variants, from one product. */
 export interface NearSubspaceResult {
   pca: Int32Array;
   svd: Int32Array;
@@ -60,24 +71,10 @@ function fitClasses(trainX: Float32Array, trainY: Int32Array, dim: number, k: nu
   return out;
 }
 
-export function nearSubspacePredict(
-  trainX: Float32Array,
-  trainY: Int32Array,
-  testX: Float32Array,
-  dim: number,
-  opts: NearSubspaceOptions = {},
-): NearSubspaceResult {
-  const nComp = opts.nComp ?? 30;
-  if (!(Number.isInteger(nComp) && nComp >= 1 && nComp <= dim))
-    throw new Error(`nearest subspace: n_comp must be in 1..${dim}, got ${nComp}`);
-  if (trainX.length !== trainY.length * dim)
-    throw new Error(`nearest subspace: train features have ${trainX.length / dim} rows but ${trainY.length} labels`);
+/** Both variants' predictions for the rows of testX from fitted classes. */
+function predictBoth(fits: ClassFit[], testX: Float32Array, dim: number, nComp: number): NearSubspaceResult {
+  const k = fits.length;
   const n = testX.length / dim;
-  if (!Number.isInteger(n)) throw new Error(`nearest subspace: test features are not a multiple of dim ${dim}`);
-  let k = opts.numClasses ?? 0;
-  for (let i = 0; i < trainY.length; i++) k = Math.max(k, trainY[i] + 1);
-  const fits = fitClasses(trainX, trainY, dim, k, nComp);
-
   // All bases side by side: columns [V_0 .. V_k-1 | U_0 .. U_k-1 | μ_0 .. μ_k-1].
   const cols = 2 * k * nComp + k;
   const big = new Float32Array(dim * cols);
@@ -126,4 +123,60 @@ export function nearSubspacePredict(
     }
   }
   return { pca: pcaPred, svd: svdPred };
+}
+
+/**
+ * Nearest subspace (evaluate.py --nearsub): per class the top `nComp` principal directions, a test
+ * row goes to the class whose subspace leaves the smallest residual. Two official variants: 'svd'
+ * (TruncatedSVD, no centring: ‖(I − VVᵀ)x‖) and 'pca' (PCA: ‖(I − UUᵀ)(x − μ)‖), both from exact
+ * decompositions (the official solvers are randomized and unseeded).
+ *
+ * ```ts
+ * const ns = new NearestSubspace({ nComp: 15 }).fit(train.features, train.labels);
+ * const { svd, pca } = ns.predictBoth(test.features);
+ * ```
+ */
+export class NearestSubspace {
+  readonly nComp: number;
+  readonly variant: 'svd' | 'pca';
+  readonly numClasses?: number;
+  private fits?: ClassFit[];
+  private dim = 0;
+
+  constructor(opts: NearSubspaceOptions = {}) {
+    this.nComp = checkInt('NearestSubspace', 'nComp', opts.nComp ?? NEARSUB_DEFAULTS.nComp, 1);
+    this.variant = opts.variant ?? NEARSUB_DEFAULTS.variant;
+    if (this.variant !== 'svd' && this.variant !== 'pca')
+      throw new Error(`NearestSubspace: variant must be 'svd' or 'pca', got '${this.variant}'`);
+    this.numClasses = opts.numClasses;
+  }
+
+  /** Fits each class's subspace (both variants) to the train features. */
+  fit(x: FeaturesLike, y?: LabelsLike): this {
+    const labels = labelVector(labelsOf(x, y, 'NearestSubspace.fit(x, y)'), 'NearestSubspace.fit(y)');
+    const train = featureMatrix32(x, 'NearestSubspace.fit(x)', { rows: labels.length });
+    checkInt('nearest subspace', 'nComp', this.nComp, 1, train.dim);
+    let k = this.numClasses ?? 0;
+    for (let i = 0; i < labels.length; i++) k = Math.max(k, labels[i] + 1);
+    this.fits = fitClasses(train.features, labels, train.dim, k, this.nComp);
+    this.dim = train.dim;
+    return this;
+  }
+
+  /** Predictions of both variants (one product of the test rows with every basis). */
+  predictBoth(x: FeaturesLike): NearSubspaceResult {
+    if (this.fits === undefined) throw notFitted('NearestSubspace', 'predict');
+    const test = featureMatrix32(x, 'NearestSubspace.predict(x)', { dim: this.dim });
+    return predictBoth(this.fits, test.features, this.dim, this.nComp);
+  }
+
+  /** The predicted label of each row of `x`, by the `variant` option. */
+  predict(x: FeaturesLike): Int32Array {
+    return this.predictBoth(x)[this.variant];
+  }
+
+  /** Accuracy of `predict(x)` against `y` (or the labels `x` carries). */
+  score(x: FeaturesLike, y?: LabelsLike): number {
+    return accuracy(this.predict(x), labelsOf(x, y, 'NearestSubspace.score(x, y)'));
+  }
 }

@@ -7,38 +7,53 @@ import * as path from 'node:path';
 import { initBackend } from '../backend/backend.js';
 import type { Features } from '../features/dataset.js';
 import { readNpz, writeNpy, type NpyArray } from '../io/npz.js';
-import { enscClusterParallel } from './ensc.js';
-import { kmeansClusterParallel } from './kmeans_parallel.js';
-import { knnPredictParallel } from './knn.js';
-import { accuracy, adjustedRandIndex, clusteringAccuracy, normalizedMutualInfo } from './metrics.js';
-import { nearSubspacePredict } from './nearsub.js';
 import { runFeatures } from '../features/run.js';
-import { linearSvcPredict } from './svm.js';
+import { RunFolder } from '../train/run_folder.js';
+import { ENSC_DEFAULTS, EnSC } from './ensc.js';
+import type { Threads } from './input.js';
+import { KMEANS_DEFAULTS, KMeans } from './kmeans.js';
+import { KNN, KNN_DEFAULTS } from './knn.js';
+import { accuracy, adjustedRandIndex, clusteringAccuracy, normalizedMutualInfo } from './metrics.js';
+import { NEARSUB_DEFAULTS, NearestSubspace } from './nearsub.js';
+import { LinearSVC } from './svm.js';
 
 export interface EvaluateOptions {
   /** A run folder (evaluate its checkpoint) ... */
   modelDir?: string;
   /** ... or an .npz with train_features, train_labels, test_features, test_labels. */
   features?: string;
+  /** Checkpoint to evaluate (default: the latest). */
   epoch?: number;
+  /** LinearSVC fit on the train features (evaluate.py --svm; default false, as every method). */
   svm?: boolean;
+  /** kNN on cosine similarity (--knn). */
   knn?: boolean;
+  /** Nearest subspace, both variants (--nearsub). */
   nearsub?: boolean;
+  /** k-means on the train features, scored against the train labels (--kmeans). */
   kmeans?: boolean;
+  /** EnSC on the train features, scored against the train labels (--ensc). */
   ensc?: boolean;
-  /** kNN neighbours (official default 5). */
+  /** kNN neighbours (default KNN_DEFAULTS.k = 5, evaluate.py's --k). */
   k?: number;
-  /** Clusters for kmeans/ensc (official default 10). */
-  n?: number;
-  /** EnSC γ and τ (official defaults 300 and 1). */
-  gam?: number;
+  /** Clusters for kmeans/ensc (default KMEANS_DEFAULTS.nClusters = 10, evaluate.py's --n). */
+  nClusters?: number;
+  /** EnSC's γ (default ENSC_DEFAULTS.gamma = 300, evaluate.py's --gam). */
+  gamma?: number;
+  /** EnSC's τ (default 1; another value warns and uses 1, as the official code). */
   tau?: number;
-  /** Components per class for nearest subspace (official default 30). */
+  /** Components per class for nearest subspace (default NEARSUB_DEFAULTS.nComp = 30, --n_comp). */
   nComp?: number;
+  /** Worker threads of kNN, k-means and EnSC (default 'auto': every core); results do not depend on it. */
+  threads?: Threads;
   /** Write each method's predicted labels to plabels/{method}_epoch{e}.npy. */
   save?: boolean;
+  /** Dataset folder (default: the one the run trained on). */
   dataDir?: string;
+  /** Where the official result lines go (default console.log). */
   log?: (line: string) => void;
+  /** Where warnings go (default console.warn, i.e. stderr). */
+  warn?: (line: string) => void;
 }
 
 export interface ClusterScores {
@@ -110,6 +125,22 @@ const scores = (pred: Int32Array, truth: Int32Array): ClusterScores => ({
   ari: adjustedRandIndex(pred, truth),
 });
 
+/**
+ * Whether `modelDir` holds a cross-entropy run (params.json says loss 'ce'): its `CE:` accuracy
+ * needs no evaluation method. False when there is no readable params.json.
+ */
+export function isCrossEntropyRun(modelDir: string): boolean {
+  try {
+    return new RunFolder(modelDir).readParams().loss === 'ce';
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * evaluate.py: the features of a run's checkpoint (or of a saved .npz) judged by the chosen
+ * methods, each with the official defaults unless given; a cross-entropy run also gets `ce`.
+ */
 export async function evaluateRun(opts: EvaluateOptions): Promise<EvaluateResult> {
   const log = opts.log ?? ((s: string) => console.log(s));
   await initBackend();
@@ -132,7 +163,7 @@ export async function evaluateRun(opts: EvaluateOptions): Promise<EvaluateResult
     seconds.features = rf.seconds;
     plabelsDir = path.join(opts.modelDir, 'plabels');
   } else {
-    throw new Error('evaluate needs a run folder (--model_dir) or saved features (--features)');
+    throw new Error('evaluateRun: needs modelDir (a run folder) or features (an .npz of saved features)');
   }
   const result: EvaluateResult = { epoch, train, test, predictions: {}, seconds, saved: [] };
   const timed = async <T>(name: string, f: () => T | Promise<T>): Promise<T> => {
@@ -145,21 +176,22 @@ export async function evaluateRun(opts: EvaluateOptions): Promise<EvaluateResult
     result.ce = accuracy(argmaxRows(test.features, test.dim), test.labels);
     log(`CE: ${result.ce}`);
   }
+  const threads = opts.threads ?? KNN_DEFAULTS.threads;
   if (opts.svm) {
-    const pred = await timed('svm', () => linearSvcPredict(train.features, train.labels, test.features, train.dim));
+    const pred = await timed('svm', () => new LinearSVC().fit(train).predict(test));
     result.svm = accuracy(pred, test.labels);
     result.predictions.svm = pred;
     log(`SVM: ${result.svm}`);
   }
   if (opts.knn) {
-    const pred = await timed('knn', () => knnPredictParallel(train.features, train.labels, test.features, train.dim, { k: opts.k ?? 5 }));
+    const pred = await timed('knn', () => new KNN({ k: opts.k ?? KNN_DEFAULTS.k, threads }).fit(train).predict(test));
     result.knn = accuracy(pred, test.labels);
     result.predictions.knn = pred;
     log(`kNN: ${result.knn}`);
   }
   if (opts.nearsub) {
     const r = await timed('nearsub', () =>
-      nearSubspacePredict(train.features, train.labels, test.features, train.dim, { nComp: opts.nComp ?? 30 }),
+      new NearestSubspace({ nComp: opts.nComp ?? NEARSUB_DEFAULTS.nComp }).fit(train).predictBoth(test),
     );
     result.nearsub = { pca: accuracy(r.pca, test.labels), svd: accuracy(r.svd, test.labels) };
     result.predictions.nearsub = r;
@@ -167,17 +199,23 @@ export async function evaluateRun(opts: EvaluateOptions): Promise<EvaluateResult
     log(`SVD: ${result.nearsub.svd}`);
   }
   if (opts.kmeans) {
-    const r = await timed('kmeans', () => kmeansClusterParallel(train.features, train.dim, { nClusters: opts.n ?? 10 }));
-    result.kmeans = scores(r.labels, train.labels);
-    result.predictions.kmeans = r.labels;
+    const km = new KMeans({ nClusters: opts.nClusters ?? KMEANS_DEFAULTS.nClusters, threads });
+    const labels = await timed('kmeans', () => km.fitPredict(train));
+    result.kmeans = scores(labels, train.labels);
+    result.predictions.kmeans = labels;
     log(`KMeans: ${result.kmeans.acc}`);
   }
   if (opts.ensc) {
-    const r = await timed('ensc', () =>
-      enscClusterParallel(train.features, train.dim, { nClusters: opts.n ?? 10, gamma: opts.gam ?? 300, tau: opts.tau ?? 1 }),
-    );
-    result.ensc = scores(r.labels, train.labels);
-    result.predictions.ensc = r.labels;
+    const ensc = new EnSC({
+      nClusters: opts.nClusters ?? ENSC_DEFAULTS.nClusters,
+      gamma: opts.gamma ?? ENSC_DEFAULTS.gamma,
+      tau: opts.tau ?? ENSC_DEFAULTS.tau,
+      threads,
+      warn: opts.warn,
+    });
+    const labels = await timed('ensc', () => ensc.fitPredict(train));
+    result.ensc = scores(labels, train.labels);
+    result.predictions.ensc = labels;
     log(`EnSC: ${result.ensc.acc}`);
   }
   if (opts.save) {

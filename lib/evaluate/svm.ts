@@ -13,7 +13,10 @@
 // The npm package ml-svm (SMO on a precomputed n x n kernel) does not scale to this: it needs
 // 8 s for a 2,000-point binary problem here and n² memory (20 GB at 50,000 points).
 import { RandomState } from '../math/random.js';
+import { type FeaturesLike, featureMatrix32, type LabelsLike, labelsOf, labelVector, notFitted } from './input.js';
+import { accuracy } from './metrics.js';
 
+/** Options of {@link LinearSVC}. */
 export interface LinearSvcOptions {
   /** Inverse regularisation strength (default 1). */
   C?: number;
@@ -28,6 +31,16 @@ export interface LinearSvcOptions {
   /** Value of that constant feature (default 1). */
   interceptScaling?: number;
 }
+
+/** The defaults of {@link LinearSVC}: scikit-learn's, with evaluate.py's random_state 10. */
+export const LINEAR_SVC_DEFAULTS = {
+  C: 1,
+  tol: 1e-4,
+  maxIter: 1000,
+  randomState: 10,
+  fitIntercept: true,
+  interceptScaling: 1,
+} as const satisfies Required<LinearSvcOptions>;
 
 export interface LinearSvcModel {
   /** The distinct training labels, ascending. */
@@ -164,12 +177,13 @@ function solveDual(
 
 /** Fits one-vs-rest linear SVMs (LinearSVC) on row-major features. */
 export function linearSvcFit(trainX: Float32Array, trainY: Int32Array, dim: number, opts: LinearSvcOptions = {}): LinearSvcModel {
-  const C = opts.C ?? 1;
-  const tol = opts.tol ?? 1e-4;
-  const maxIter = opts.maxIter ?? 1000;
-  const randomState = opts.randomState ?? 10;
-  const fitIntercept = opts.fitIntercept ?? true;
-  const scaling = opts.interceptScaling ?? 1;
+  const D = LINEAR_SVC_DEFAULTS;
+  const C = opts.C ?? D.C;
+  const tol = opts.tol ?? D.tol;
+  const maxIter = opts.maxIter ?? D.maxIter;
+  const randomState = opts.randomState ?? D.randomState;
+  const fitIntercept = opts.fitIntercept ?? D.fitIntercept;
+  const scaling = opts.interceptScaling ?? D.interceptScaling;
   const n = trainY.length;
   if (!(Number.isInteger(dim) && dim >= 1)) throw new Error(`LinearSVC: dim must be a positive integer, got ${dim}`);
   if (trainX.length !== n * dim) throw new Error(`LinearSVC: train features have ${trainX.length / dim} rows but ${n} labels`);
@@ -261,14 +275,73 @@ export function linearSvcPredictWith(model: LinearSvcModel, x: Float32Array): In
   return out;
 }
 
-/** Fit on the train split and predict the test split: the call shape of knnPredict. */
-export function linearSvcPredict(
-  trainX: Float32Array,
-  trainY: Int32Array,
-  testX: Float32Array,
-  dim: number,
-  opts: LinearSvcOptions = {},
-): Int32Array {
-  if (!Number.isInteger(testX.length / dim)) throw new Error(`LinearSVC: test features are not a multiple of dim ${dim}`);
-  return linearSvcPredictWith(linearSvcFit(trainX, trainY, dim, opts), testX);
+/**
+ * Linear SVM, scikit-learn's `LinearSVC(random_state=10)` (evaluate.py --svm): squared hinge, L2,
+ * C = 1, one-vs-rest, liblinear's dual coordinate descent and random stream, so the weights are
+ * scikit-learn's to rounding.
+ *
+ * ```ts
+ * const svm = new LinearSVC().fit(train.features, train.labels);
+ * const pred = svm.predict(test.features);
+ * ```
+ */
+export class LinearSVC {
+  /** The options with their defaults. */
+  readonly options: Readonly<Required<LinearSvcOptions>>;
+  private model?: LinearSvcModel;
+
+  constructor(opts: LinearSvcOptions = {}) {
+    this.options = { ...LINEAR_SVC_DEFAULTS, ...opts };
+  }
+
+  /** Fits one binary problem per class (one for two classes). */
+  fit(x: FeaturesLike, y?: LabelsLike): this {
+    const labels = labelVector(labelsOf(x, y, 'LinearSVC.fit(x, y)'), 'LinearSVC.fit(y)', false);
+    const train = featureMatrix32(x, 'LinearSVC.fit(x)', { rows: labels.length });
+    this.model = linearSvcFit(train.features, labels, train.dim, this.options);
+    return this;
+  }
+
+  private fitted(what: string): LinearSvcModel {
+    if (this.model === undefined) throw notFitted('LinearSVC', what);
+    return this.model;
+  }
+
+  /** Decision values X·coefᵀ + intercept, n x nW row-major (float64, as scikit-learn). */
+  decisionFunction(x: FeaturesLike): Float64Array {
+    const m = this.fitted('decisionFunction');
+    return linearSvcDecision(m, featureMatrix32(x, 'LinearSVC.decisionFunction(x)', { dim: m.dim }).features);
+  }
+
+  /** The predicted label of each row of `x`. */
+  predict(x: FeaturesLike): Int32Array {
+    const m = this.fitted('predict');
+    return linearSvcPredictWith(m, featureMatrix32(x, 'LinearSVC.predict(x)', { dim: m.dim }).features);
+  }
+
+  /** Accuracy of `predict(x)` against `y` (or the labels `x` carries). */
+  score(x: FeaturesLike, y?: LabelsLike): number {
+    return accuracy(this.predict(x), labelsOf(x, y, 'LinearSVC.score(x, y)'));
+  }
+
+  /** The distinct training labels, ascending (scikit-learn's classes_). */
+  get classes(): Int32Array {
+    return this.fitted('classes').classes;
+  }
+  /** nW x dim row-major weights (coef_); nW = 1 for two classes (positive: classes[1]). */
+  get coef(): Float64Array {
+    return this.fitted('coef').coef;
+  }
+  /** One bias per weight vector (intercept_). */
+  get intercept(): Float64Array {
+    return this.fitted('intercept').intercept;
+  }
+  /** Outer iterations each binary problem took. */
+  get nIter(): Int32Array {
+    return this.fitted('nIter').nIter;
+  }
+  /** False when some binary problem stopped at maxIter (scikit-learn warns "failed to converge"). */
+  get converged(): boolean {
+    return this.fitted('converged').converged;
+  }
 }

@@ -13,17 +13,50 @@ export interface Features {
   dim: number;
 }
 
-export async function datasetFeatures(model: Network, ds: ImageDataset, bs = 500): Promise<Features> {
+export interface DatasetFeatureOptions {
+  /** Images per forward pass (default 500). */
+  batchSize?: number;
+  /**
+   * The [height, width] the network was trained at, when its training transform changed the image
+   * size (the `default` transform crops 32x32 from MNIST's 28x28 padded by 8): images are centred
+   * on a zero canvas of that size (the mean position of the random crop), or centre-cropped.
+   */
+  inputSize?: [number, number];
+}
+
+/** Centres a batch on an h x w canvas: zero padding where it is smaller, a centre crop where larger. */
+export function centerToSize(x: tf.Tensor4D, h: number, w: number): tf.Tensor4D {
+  const [, xh, xw] = x.shape;
+  if (xh === h && xw === w) return x;
+  return tf.tidy(() => {
+    const pad = (have: number, want: number): [number, number] => {
+      const d = Math.max(0, want - have);
+      return [Math.floor(d / 2), d - Math.floor(d / 2)];
+    };
+    const padded = tf.pad(x, [[0, 0], pad(xh, h), pad(xw, w), [0, 0]]);
+    const [, ph, pw, c] = padded.shape;
+    return tf.slice(padded, [0, Math.floor((ph - h) / 2), Math.floor((pw - w) / 2), 0], [-1, h, w, c]);
+  });
+}
+
+export async function datasetFeatures(model: Network, ds: ImageDataset, opts: DatasetFeatureOptions = {}): Promise<Features> {
+  const bs = opts.batchSize ?? 500;
   const wasTraining = model.training;
   model.eval();
   const dim = model.featureDim;
   const out = new Float32Array(ds.n * dim);
-  for (let s = 0; s < ds.n; s += bs) {
-    const idx = Int32Array.from({ length: Math.min(bs, ds.n - s) }, (_, i) => s + i);
-    const z = tf.tidy(() => model.forward(imageBatch(ds, idx)));
-    out.set(await z.data(), s * dim);
-    z.dispose();
+  try {
+    for (let s = 0; s < ds.n; s += bs) {
+      const idx = Int32Array.from({ length: Math.min(bs, ds.n - s) }, (_, i) => s + i);
+      const z = tf.tidy(() => {
+        const x = imageBatch(ds, idx);
+        return model.forward(opts.inputSize ? centerToSize(x, opts.inputSize[0], opts.inputSize[1]) : x);
+      });
+      out.set(await z.data(), s * dim);
+      z.dispose();
+    }
+  } finally {
+    model.train(wasTraining);
   }
-  model.train(wasTraining);
   return { features: out, labels: Int32Array.from(ds.labels), n: ds.n, dim };
 }

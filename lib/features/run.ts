@@ -30,8 +30,10 @@ export async function runFeatures(modelDir: string, epoch?: number, dataDirOverr
   const run = loadRun(modelDir, epoch, [testSet.height, testSet.width, testSet.channels]);
   const t0 = Date.now();
   try {
-    const train = await datasetFeatures(run.model, trainSet);
-    const test = await datasetFeatures(run.model, testSet);
+    // At the size the network trained at (a `default`-transform MNIST run takes 32x32).
+    const inputSize = run.inputShape ? ([run.inputShape[0], run.inputShape[1]] as [number, number]) : undefined;
+    const train = await datasetFeatures(run.model, trainSet, { inputSize });
+    const test = await datasetFeatures(run.model, testSet, { inputSize });
     const lcr = Number(params.lcr ?? 0);
     const trainLabelsUsed =
       lcr > 0 ? corruptLabels(train.labels, String(params.corrupt ?? 'default'), lcr, Number(params.lcs ?? 10)) : train.labels;

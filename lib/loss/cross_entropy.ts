@@ -1,7 +1,8 @@
 // Softmax cross-entropy on logits, with the same interface as the MCR² loss so the training loop,
 // data-parallel workers and logs take either (--loss ce: the baseline of the label-noise study).
 import * as tf from '@tensorflow/tfjs';
-import type { Labels, MCR2Evaluation, MCR2Result } from './mcr2.js';
+import type { Labels, LossEvaluation, LossOutput, TrainingLoss } from './mcr2.js';
+import { totalOnly } from './terms.js';
 
 function labelInts(labels: Labels, m: number, k: number): Int32Array {
   const y = labels instanceof tf.Tensor ? Int32Array.from(labels.dataSync()) : Int32Array.from(labels as ArrayLike<number>);
@@ -11,11 +12,15 @@ function labelInts(labels: Labels, m: number, k: number): Int32Array {
   return y;
 }
 
-export class CrossEntropyLoss {
+function checkClasses(k: number, numClasses?: number): void {
+  if (numClasses !== undefined && numClasses !== k) throw new Error(`cross-entropy: ${k} logits per row but ${numClasses} classes`);
+}
+
+export class CrossEntropyLoss implements TrainingLoss {
   /** Mean cross-entropy of logits Z (m x k); the four MCR² terms are NaN. */
-  evaluate(Z: tf.Tensor, labels: Labels, numClasses?: number): MCR2Evaluation {
+  evaluate(Z: tf.Tensor, labels: Labels, numClasses?: number): LossEvaluation {
     const [m, k] = Z.shape;
-    if (numClasses !== undefined && numClasses !== k) throw new Error(`cross-entropy: ${k} logits per row but ${numClasses} classes`);
+    checkClasses(k, numClasses);
     const y = labelInts(labels, m, k);
     // Value and ∂/∂Z = (softmax − onehot)/m, computed now (m x k is small). Tensors leave the
     // tidy, not their data: tidy walks whatever it returns element by element.
@@ -27,21 +32,15 @@ export class CrossEntropyLoss {
     const total = totalT.dataSync()[0];
     const grad = gradT.dataSync() as Float32Array;
     tf.dispose([totalT, gradT]);
-    return {
-      total,
-      discrimnLossE: NaN,
-      compressLossE: NaN,
-      discrimnLossT: NaN,
-      compressLossT: NaN,
-      gradient: () => tf.tensor2d(grad, [m, k]),
-    };
+    return { terms: totalOnly(total), gradient: () => tf.tensor2d(grad, [m, k]) };
   }
 
-  forward(Z: tf.Tensor, labels: Labels, numClasses?: number): MCR2Result {
+  /** The mean cross-entropy as a differentiable scalar, and its value as a number. */
+  forward(Z: tf.Tensor, labels: Labels, numClasses?: number): LossOutput {
     const [m, k] = Z.shape;
-    if (numClasses !== undefined && numClasses !== k) throw new Error(`cross-entropy: ${k} logits per row but ${numClasses} classes`);
+    checkClasses(k, numClasses);
     const y = labelInts(labels, m, k);
-    const total = tf.losses.softmaxCrossEntropy(tf.oneHot(tf.tensor1d(y, 'int32'), k), Z) as tf.Scalar;
-    return { total, discrimnLossE: NaN, compressLossE: NaN, discrimnLossT: NaN, compressLossT: NaN };
+    const value = tf.losses.softmaxCrossEntropy(tf.oneHot(tf.tensor1d(y, 'int32'), k), Z) as tf.Scalar;
+    return { value, terms: totalOnly(value.dataSync()[0]) };
   }
 }

@@ -10,6 +10,7 @@
 // written by hand: ∂½logdet(I + α ZᵀZ)/∂Z = α Z (I + α ZᵀZ)⁻¹ = α (I + α ZZᵀ)⁻¹ Z.
 import * as tf from '@tensorflow/tfjs';
 import { cholesky, identityPlus, inverseFromCholesky, logdetFromCholesky } from '../math/linalg.js';
+import type { LossTerms } from './terms.js';
 
 export interface MCR2Options {
   /** Weight of the discriminative term inside its logdet (official default 1). */
@@ -20,26 +21,26 @@ export interface MCR2Options {
   eps?: number;
 }
 
-export interface MCR2Result {
-  /** −gam2·R_e + Rc_e, a scalar tensor to minimise. */
-  total: tf.Scalar;
-  discrimnLossE: number;
-  compressLossE: number;
-  discrimnLossT: number;
-  compressLossT: number;
+/** What `forward` returns: the differentiable value and the same terms as plain numbers. */
+export interface LossOutput {
+  /** The value to minimise (terms.total) as a scalar tensor, for tf.grads / tf.variableGrads. */
+  value: tf.Scalar;
+  terms: LossTerms;
 }
 
 export type Labels = tf.Tensor | ArrayLike<number>;
 
-/** The loss on given features: the terms as numbers and ∂total/∂Z on demand. */
-export interface MCR2Evaluation {
-  total: number;
-  discrimnLossE: number;
-  compressLossE: number;
-  discrimnLossT: number;
-  compressLossT: number;
+/** The loss on given (detached) features: the terms as numbers and ∂total/∂Z on demand. */
+export interface LossEvaluation {
+  terms: LossTerms;
   /** ∂total/∂Z (m x p); pass Z again if the original tensor may have been disposed. */
   gradient(z?: tf.Tensor): tf.Tensor2D;
+}
+
+/** What training needs of a loss: MaximalCodingRateReduction or CrossEntropyLoss. */
+export interface TrainingLoss {
+  evaluate(Z: tf.Tensor, labels: Labels, numClasses?: number): LossEvaluation;
+  forward(Z: tf.Tensor, labels: Labels, numClasses?: number): LossOutput;
 }
 
 function labelArray(labels: Labels): Int32Array {
@@ -62,7 +63,7 @@ function checkPositive(name: string, v: number, allowZero = false): void {
   }
 }
 
-export class MaximalCodingRateReduction {
+export class MaximalCodingRateReduction implements TrainingLoss {
   readonly gam1: number;
   readonly gam2: number;
   readonly eps: number;
@@ -82,7 +83,7 @@ export class MaximalCodingRateReduction {
    * Z: m x p (rows unit-norm; the loss does not normalise); labels: m integers in 0..numClasses−1
    * (numClasses defaults to max(label)+1, as in the official code).
    */
-  evaluate(Z: tf.Tensor, labels: Labels, numClasses?: number): MCR2Evaluation {
+  evaluate(Z: tf.Tensor, labels: Labels, numClasses?: number): LossEvaluation {
     if (Z.rank !== 2) throw new Error(`MCR²: features must be 2-D (m x p), got shape [${Z.shape}]`);
     if (Z.dtype !== 'float32') throw new Error(`MCR²: features must be float32, got ${Z.dtype}`);
     const [m, p] = Z.shape;
@@ -176,12 +177,12 @@ export class MaximalCodingRateReduction {
         return tf.gather(tf.add(part(0), classes), tf.tensor1d(inv, 'int32')) as tf.Tensor2D;
       });
     };
-    return { total: -gam2 * re + rc, discrimnLossE: re, compressLossE: rc, discrimnLossT: rt, compressLossT: rc, gradient };
+    return { terms: { total: -gam2 * re + rc, discrimnLossE: re, compressLossE: rc, discrimnLossT: rt, compressLossT: rc }, gradient };
   }
 
-  /** The loss as a differentiable scalar tensor (for tf.grads), with the four terms as numbers. */
-  forward(Z: tf.Tensor, labels: Labels, numClasses?: number): MCR2Result {
-    let ev: MCR2Evaluation | undefined;
+  /** The loss as a differentiable scalar tensor (for tf.grads), with its terms as numbers. */
+  forward(Z: tf.Tensor, labels: Labels, numClasses?: number): LossOutput {
+    let ev: LossEvaluation | undefined;
     const lossFn = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
       const z = args[0] as tf.Tensor2D;
       // tfjs disposes the forward's intermediates (the input included) before the backward runs:
@@ -190,18 +191,11 @@ export class MaximalCodingRateReduction {
       ev = this.evaluate(z, labels, numClasses);
       const e = ev;
       return {
-        value: tf.scalar(e.total),
+        value: tf.scalar(e.terms.total),
         gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => tf.tidy(() => tf.mul(e.gradient(saved[0]), dy)),
       };
     });
-    const total = lossFn(Z) as tf.Scalar;
-    const e = ev!;
-    return {
-      total,
-      discrimnLossE: e.discrimnLossE,
-      compressLossE: e.compressLossE,
-      discrimnLossT: e.discrimnLossT,
-      compressLossT: e.compressLossT,
-    };
+    const value = lossFn(Z) as tf.Scalar;
+    return { value, terms: ev!.terms };
   }
 }

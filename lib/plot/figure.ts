@@ -51,7 +51,7 @@ export function lossFigure(rows: LossRow[], kind: 'theoretical' | 'empirical' = 
       : [
           line(
             '−loss = γ₂R − R<sup>c</sup>',
-            rows.map((r) => -r.loss),
+            rows.map((r) => -r.total),
             COLORS.deltaR,
           ),
           line(

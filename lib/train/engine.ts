@@ -1,32 +1,21 @@
 // One optimizer step of MCR² training, behind one interface whether it runs in this thread or is
 // split over worker threads (lib/train/parallel.ts).
 import * as tf from '@tensorflow/tfjs';
-import type { Labels, MCR2Evaluation, MCR2Result } from '../loss/mcr2.js';
+import type { TrainingLoss } from '../loss/mcr2.js';
+import type { LossTerms } from '../loss/terms.js';
 import type { Network } from '../models/network.js';
 import { ChunkedPass } from './chunked.js';
 import type { SGD } from './sgd.js';
 
-export interface StepOutput {
-  total: number;
-  discrimnLossE: number;
-  compressLossE: number;
-  discrimnLossT: number;
-  compressLossT: number;
-}
+export type { TrainingLoss } from '../loss/mcr2.js';
 
 export type BatchShape = [number, number, number, number];
-
-/** What the engines need of a loss: MaximalCodingRateReduction or CrossEntropyLoss. */
-export interface TrainingLoss {
-  evaluate(Z: tf.Tensor, labels: Labels, numClasses?: number): MCR2Evaluation;
-  forward(Z: tf.Tensor, labels: Labels, numClasses?: number): MCR2Result;
-}
 
 export interface TrainingEngine {
   /** Worker threads besides this one (0: everything here). */
   readonly workers: number;
-  /** Forward, MCR² on the whole batch, backward, SGD update. x: NHWC floats. */
-  step(x: Float32Array, shape: BatchShape, y: Int32Array, numClasses: number): StepOutput;
+  /** Forward, the loss on the whole batch, backward, SGD update. x: NHWC floats. Returns the step's loss terms. */
+  step(x: Float32Array, shape: BatchShape, y: Int32Array, numClasses: number): LossTerms;
   /** Tells the engine the main model's weights changed outside step() (loading a checkpoint). */
   syncParams(): void;
   dispose(): Promise<void>;
@@ -52,29 +41,22 @@ export class LocalEngine implements TrainingEngine {
     private readonly chunk = 0,
   ) {}
 
-  step(x: Float32Array, shape: BatchShape, y: Int32Array, numClasses: number): StepOutput {
+  step(x: Float32Array, shape: BatchShape, y: Int32Array, numClasses: number): LossTerms {
     if (this.chunk > 0 && shape[0] > this.chunk) return this.chunkedStep(x, shape, y, numClasses);
     const vars = this.model.parameters();
     const xt = tf.tensor4d(x, shape);
-    let out: StepOutput | undefined;
+    let terms: LossTerms | undefined;
     const { value, grads } = tf.variableGrads(() => {
       const r = this.loss.forward(this.model.forward(xt), y, numClasses);
-      out = {
-        total: 0,
-        discrimnLossE: r.discrimnLossE,
-        compressLossE: r.compressLossE,
-        discrimnLossT: r.discrimnLossT,
-        compressLossT: r.compressLossT,
-      };
-      return r.total;
+      terms = r.terms;
+      return r.value;
     }, vars);
     this.optim.step(gradsByName(this.model, grads));
-    out!.total = value.dataSync()[0];
     tf.dispose([xt, value, ...Object.values(grads)]);
-    return out!;
+    return terms!;
   }
 
-  private chunkedStep(x: Float32Array, shape: BatchShape, y: Int32Array, numClasses: number): StepOutput {
+  private chunkedStep(x: Float32Array, shape: BatchShape, y: Int32Array, numClasses: number): LossTerms {
     const pass = new ChunkedPass(this.model, x, shape, this.chunk);
     const z = tf.tensor2d(pass.features(), [shape[0], this.model.featureDim]);
     const ev = this.loss.evaluate(z, y, numClasses);
@@ -84,13 +66,7 @@ export class LocalEngine implements TrainingEngine {
     const grads = gradsFromArrays(this.model, pass.gradients(dzData));
     this.optim.step(grads);
     tf.dispose([...grads.values()]);
-    return {
-      total: ev.total,
-      discrimnLossE: ev.discrimnLossE,
-      compressLossE: ev.compressLossE,
-      discrimnLossT: ev.discrimnLossT,
-      compressLossT: ev.compressLossT,
-    };
+    return ev.terms;
   }
 
   syncParams(): void {}

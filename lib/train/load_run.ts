@@ -1,4 +1,6 @@
-// Opening a finished (or running) run folder: its parameters and a network with a checkpoint loaded.
+// Opening a finished (or running) run folder: its parameters and a network with a checkpoint loaded,
+// built at the input size the run trained at.
+import { getTransform, TRANSFORMS } from '../data/batches.js';
 import { createNetwork, type Network } from '../models/network.js';
 import { loadTensors } from './checkpoint.js';
 import { RunFolder } from './run_folder.js';
@@ -8,19 +10,51 @@ export interface LoadedRun {
   params: Record<string, unknown>;
   epoch: number;
   model: Network;
+  /** [height, width, channels] of the images the network takes (what it trained on). */
+  inputShape: [number, number, number] | undefined;
   /** True for a cross-entropy baseline run: the network emits class logits. */
   logits: boolean;
 }
 
-/** Loads the given epoch's checkpoint, or the latest (as the official `load_checkpoint`). */
-export function loadRun(modelDir: string, epoch?: number, inputShape?: [number, number, number]): LoadedRun {
+/**
+ * The input shape a run trained at: params.json's input_shape (written since it was recorded), or
+ * for older runs the training transform's output size on images of `imageShape` (its dataset's).
+ */
+export function runInputShape(
+  params: Record<string, unknown>,
+  imageShape?: [number, number, number],
+  where = 'params.json',
+): [number, number, number] | undefined {
+  const s = params.input_shape;
+  if (s !== undefined) {
+    if (!Array.isArray(s) || s.length !== 3 || s.some((v) => !Number.isInteger(v) || v < 1))
+      throw new Error(`${where}: input_shape must be [height, width, channels], got ${JSON.stringify(s)}`);
+    return s as [number, number, number];
+  }
+  if (imageShape === undefined) return undefined;
+  const t = typeof params.transform === 'string' && params.transform in TRANSFORMS ? params.transform : 'test';
+  const [h, w] = getTransform(t).outSize(imageShape[0], imageShape[1]);
+  return [h, w, imageShape[2]];
+}
+
+/**
+ * Loads the given epoch's checkpoint, or the latest (as the official `load_checkpoint`).
+ * imageShape: the shape of the run's dataset images, for runs older than params.json's input_shape.
+ */
+export function loadRun(modelDir: string, epoch?: number, imageShape?: [number, number, number]): LoadedRun {
   const run = new RunFolder(modelDir);
   const params = run.readParams();
   const ck = run.resolveCheckpoint(epoch);
   const ce = params.loss === 'ce';
   if (ce && typeof params.num_classes !== 'number') throw new Error(`${run.paramsFile}: a cross-entropy run without num_classes`);
+  const inputShape = runInputShape(params, imageShape, run.paramsFile);
   const model = createNetwork(String(params.arch), Number(params.fd), { inputShape, logits: ce ? Number(params.num_classes) : undefined });
-  model.loadStateDict(loadTensors(ck.file).tensors, ck.file);
+  try {
+    model.loadStateDict(loadTensors(ck.file).tensors, ck.file);
+  } catch (e) {
+    model.dispose();
+    throw e;
+  }
   model.eval();
-  return { run, params, epoch: ck.epoch, model, logits: ce };
+  return { run, params, epoch: ck.epoch, model, inputShape, logits: ce };
 }

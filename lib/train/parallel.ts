@@ -13,7 +13,8 @@ import * as tf from '@tensorflow/tfjs';
 import type { Network } from '../models/network.js';
 import { workerScript } from '../io/paths.js';
 import { availableCores } from '../backend/threads.js';
-import type { BatchShape, StepOutput, TrainingEngine, TrainingLoss } from './engine.js';
+import type { LossTerms } from '../loss/terms.js';
+import type { BatchShape, TrainingEngine, TrainingLoss } from './engine.js';
 import { ChunkedPass } from './chunked.js';
 import { writeParams } from './parallel_params.js';
 import { CTRL_SLOTS, ERROR_BYTES, readError, signal, SLOT, waitFor, type WorkerInit } from './parallel_protocol.js';
@@ -154,7 +155,7 @@ export class ParallelEngine implements TrainingEngine {
     if (!ok) throw new Error(`training worker did not answer (${what}) within ${STEP_TIMEOUT_MS / 60000} minutes`);
   }
 
-  step(x: Float32Array, shape: BatchShape, y: Int32Array, numClasses: number): StepOutput {
+  step(x: Float32Array, shape: BatchShape, y: Int32Array, numClasses: number): LossTerms {
     const [n, h, w, c] = shape;
     const [eh, ew, ec] = this.opts.inputShape;
     if (h !== eh || w !== ew || c !== ec) throw new Error(`images are ${h}x${w}x${c} but the workers were set up for ${eh}x${ew}x${ec}`);
@@ -176,7 +177,7 @@ export class ParallelEngine implements TrainingEngine {
     });
     const p = this.model.featureDim;
     const r0 = rows(0);
-    let out: StepOutput | undefined;
+    let out: LossTerms | undefined;
     // Gathers the whole batch's features, evaluates the loss once, hands each slice its gradient;
     // returns this thread's slice of ∂loss/∂features.
     const exchange = (z0: Float32Array): Float32Array => {
@@ -195,13 +196,7 @@ export class ParallelEngine implements TrainingEngine {
         hd.dz.set(dAll.subarray((i + 1) * per * p, ((i + 1) * per + rows(i + 1)) * p));
         signal(hd.ctrl, SLOT.DZ, s);
       });
-      out = {
-        total: ev.total,
-        discrimnLossE: ev.discrimnLossE,
-        compressLossE: ev.compressLossE,
-        discrimnLossT: ev.discrimnLossT,
-        compressLossT: ev.compressLossT,
-      };
+      out = ev.terms;
       return dAll.subarray(0, r0 * p);
     };
     const mine = new Map<string, Float32Array>(); // by tfjs variable name

@@ -5,18 +5,19 @@
 
 export type ProfileName = 'smoke' | 'cpu' | 'paper';
 
+/** The run-size options of a profile (SupervisedOptions names; spread them into Trainer.create). */
 export interface SupervisedProfile {
   subset: number;
-  epo: number;
-  bs: number;
+  epochs: number;
+  batchSize: number;
   lr: number;
   milestones: number[];
 }
 
 export const SUPERVISED_PROFILES: Record<ProfileName, SupervisedProfile> = {
-  smoke: { subset: 3000, epo: 2, bs: 100, lr: 0.05, milestones: [] },
-  cpu: { subset: 0, epo: 2, bs: 1000, lr: 0.05, milestones: [] },
-  paper: { subset: 0, epo: 8, bs: 1000, lr: 0.05, milestones: [6] },
+  smoke: { subset: 3000, epochs: 2, batchSize: 100, lr: 0.05, milestones: [] },
+  cpu: { subset: 0, epochs: 2, batchSize: 1000, lr: 0.05, milestones: [] },
+  paper: { subset: 0, epochs: 8, batchSize: 1000, lr: 0.05, milestones: [6] },
 };
 
 export function profileName(name?: string): ProfileName {

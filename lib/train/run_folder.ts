@@ -4,17 +4,14 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { writeFileAtomic } from '../io/files.js';
+import type { LossTerms } from '../loss/terms.js';
 
 export const LOSS_HEADER = 'epoch,step,loss,discrimn_loss_e,compress_loss_e,discrimn_loss_t,compress_loss_t';
 
-export interface LossRow {
+/** One losses.csv row: the step's loss terms (column `loss` is `total`) and where it was taken. */
+export interface LossRow extends LossTerms {
   epoch: number;
   step: number;
-  loss: number;
-  discrimnLossE: number;
-  compressLossE: number;
-  discrimnLossT: number;
-  compressLossT: number;
 }
 
 export class RunFolder {
@@ -96,7 +93,7 @@ export class RunFolder {
 
   /** Appends one row per optimizer step, official style: "\n" + the comma-joined values. */
   appendLoss(row: LossRow): void {
-    const vals = [row.epoch, row.step, row.loss, row.discrimnLossE, row.compressLossE, row.discrimnLossT, row.compressLossT];
+    const vals = [row.epoch, row.step, row.total, row.discrimnLossE, row.compressLossE, row.discrimnLossT, row.compressLossT];
     fs.appendFileSync(this.lossesFile, `\n${vals.join(',')}`);
   }
 
@@ -108,7 +105,7 @@ export class RunFolder {
   truncateLosses(lastEpoch: number): void {
     const rows = this.readLosses().filter((r) => r.epoch <= lastEpoch);
     const body = rows
-      .map((r) => `\n${[r.epoch, r.step, r.loss, r.discrimnLossE, r.compressLossE, r.discrimnLossT, r.compressLossT].join(',')}`)
+      .map((r) => `\n${[r.epoch, r.step, r.total, r.discrimnLossE, r.compressLossE, r.discrimnLossT, r.compressLossT].join(',')}`)
       .join('');
     writeFileAtomic(this.lossesFile, LOSS_HEADER + body);
   }
@@ -123,6 +120,6 @@ export function parseLossesCsv(text: string, where = 'losses.csv'): LossRow[] {
     // 'NaN' is what a cross-entropy run logs for the four MCR² terms.
     if (v.length !== 7 || v.some((x, j) => Number.isNaN(x) && parts[j].trim() !== 'NaN'))
       throw new Error(`${where}: line ${i + 2} is malformed: '${l}'`);
-    return { epoch: v[0], step: v[1], loss: v[2], discrimnLossE: v[3], compressLossE: v[4], discrimnLossT: v[5], compressLossT: v[6] };
+    return { epoch: v[0], step: v[1], total: v[2], discrimnLossE: v[3], compressLossE: v[4], discrimnLossT: v[5], compressLossT: v[6] };
   });
 }

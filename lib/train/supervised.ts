@@ -1,127 +1,129 @@
-// Supervised MCR² training (train_sup.py): the flags, defaults, folder name, logs and checkpoints
-// of the official script, plus --milestones, --seed, --loss ce (the cross-entropy baseline) and
-// resuming an interrupted run.
+// Supervised MCR² training (train_sup.py): the official script's defaults, folder name, logs and
+// checkpoints, plus milestones, a seed, shuffling, the cross-entropy baseline (loss 'ce') and
+// resuming an interrupted run. The options are camelCase; params.json keeps the official
+// snake_case names (SUPERVISED_PARAM_KEYS), so old run folders resume.
 import * as path from 'node:path';
-import type { BackendInfo } from '../backend/backend.js';
-import { corruptLabels, countChanged } from '../data/corrupt.js';
-import { getTransform, imageBatchData } from '../data/batches.js';
-import { firstN, loadDataset, normaliseDatasetName } from '../data/index.js';
+import { corruptLabels, countChanged, CORRUPTIONS } from '../data/corrupt.js';
+import { getTransform, imageBatchData, TRANSFORMS } from '../data/batches.js';
+import { DATASET_NAMES, firstN, loadDataset, normaliseDatasetName } from '../data/index.js';
 import { MaximalCodingRateReduction } from '../loss/mcr2.js';
 import { CrossEntropyLoss } from '../loss/cross_entropy.js';
-import { archDefaultChunk } from '../models/index.js';
-import { createNetwork, type Network } from '../models/network.js';
-import { defaultDataDir, defaultSaveDir } from '../io/paths.js';
+import { ARCH_NAMES, archDefaultChunk } from '../models/index.js';
+import { createNetwork } from '../models/network.js';
+import { defaultDataDir } from '../io/paths.js';
 import { pyFloat, pyInt } from '../io/pyformat.js';
-import { pretrainedWeights, trainingBackend, trainLoop, type TrainHooks } from './loop.js';
-import { RunFolder } from './run_folder.js';
+import { checkInt, checkInts, checkKnownKeys, checkNumber, checkOneOf, OptionError } from '../io/options.js';
+import { pretrainedWeights, type TrainingPlan } from './plan.js';
 
-export type { EpochSummary, TrainHooks } from './loop.js';
-
-/** train_sup.py's arguments (snake_case, as they appear in params.json). */
-export interface SupervisedConfig {
+/** The options of supervised training (train_sup.py's arguments under camelCase names). */
+export interface SupervisedOptions {
   arch: string;
-  fd: number;
+  featureDim: number;
   data: string;
-  epo: number;
-  bs: number;
+  epochs: number;
+  batchSize: number;
   lr: number;
-  mom: number;
-  wd: number;
+  momentum: number;
+  weightDecay: number;
   gam1: number;
   gam2: number;
   eps: number;
   corrupt: string;
-  lcr: number;
-  lcs: number;
+  corruptRatio: number;
+  corruptSeed: number;
   tail: string;
   transform: string;
-  save_dir: string;
-  data_dir: string;
-  pretrain_dir: string | null;
-  pretrain_epo: number | null;
-  /** Epochs after which the learning rate is multiplied by 0.1 (official: hard-coded [200, 400, 600]). */
+  saveDir: string;
+  dataDir: string | null;
+  pretrainDir: string | null;
+  pretrainEpoch: number | null;
   milestones: number[];
-  /** Seed of the initial weights, batch order and augmentations. */
   seed: number;
-  /** A fresh seeded permutation every epoch (the official loader does not shuffle). */
   shuffle: boolean;
-  /** Train on the first N training images only (0 = all); for quick runs. */
   subset: number;
-  /** Data-parallel worker threads besides this one; −1: one per extra core on wasm/cpu (MCR2_WORKERS). */
   workers: number;
-  /** Rows per forward/backward chunk; −1: the architecture's default (bounded memory), 0: none. */
   chunk: number;
-  /** 'mcr2', or 'ce' for the cross-entropy baseline (same backbone, linear classifier on its features). */
   loss: 'mcr2' | 'ce';
 }
 
-/** The official code's defaults (train_sup.py as shipped, not its README's help text). */
-export const SUPERVISED_DEFAULTS: SupervisedConfig = {
-  arch: 'resnet18',
-  fd: 128,
-  data: 'cifar10',
-  epo: 800,
-  bs: 1000,
-  lr: 0.001,
-  mom: 0.9,
-  wd: 5e-4,
-  gam1: 1.0,
-  gam2: 1.0,
-  eps: 0.5,
-  corrupt: 'default',
-  lcr: 0.0,
-  lcs: 10,
-  tail: '',
-  transform: 'default',
-  save_dir: './saved_models/',
-  data_dir: './data/',
-  pretrain_dir: null,
-  pretrain_epo: null,
-  milestones: [200, 400, 600],
-  seed: 0,
-  shuffle: true,
-  subset: 0,
-  workers: -1,
-  chunk: -1,
-  loss: 'mcr2',
+/** The defaults: train_sup.py's as shipped (not its README's help text), one comment each. */
+export const SUPERVISED_DEFAULTS: Readonly<SupervisedOptions> = {
+  arch: 'resnet18', // network (ARCH_NAMES); cnn-small is the MNIST protocol's
+  featureDim: 128, // feature dimension p (unit-norm rows)
+  data: 'cifar10', // dataset (DATASET_NAMES)
+  epochs: 800, // epochs to train
+  batchSize: 1000, // images per step; MCR² needs whole classes in a batch, so keep it large
+  lr: 0.001, // SGD learning rate
+  momentum: 0.9, // SGD momentum
+  weightDecay: 5e-4, // SGD weight decay (every parameter, as the official code)
+  gam1: 1.0, // γ₁: weight of ZᵀZ inside the discriminative logdet
+  gam2: 1.0, // γ₂: weight of the discriminative term in the loss
+  eps: 0.5, // ε² (the official flag is "eps squared")
+  corrupt: 'default', // label corruption mode (CORRUPTIONS)
+  corruptRatio: 0.0, // share of training labels corrupted (0: none)
+  corruptSeed: 10, // seed of the corruption
+  tail: '', // appended to the run folder's name
+  transform: 'default', // training augmentation (TRANSFORMS); 'test' = none
+  saveDir: './saved_models/', // where run folders go
+  dataDir: null, // where datasets are read; null: the package's datasets/ folder
+  pretrainDir: null, // start from this run folder's weights (its arch and featureDim)
+  pretrainEpoch: null, // ... from this epoch's checkpoint; null: its latest
+  milestones: [200, 400, 600], // epochs after which lr is multiplied by 0.1 (official: hard-coded)
+  seed: 0, // seed of the initial weights, batch order and augmentations
+  shuffle: true, // a fresh seeded order every epoch (the official loader keeps dataset order)
+  subset: 0, // train on the first N images only; 0: all
+  workers: -1, // data-parallel worker threads besides this one; -1: one per extra core on wasm/cpu
+  chunk: -1, // rows per forward/backward chunk (bounded memory); -1: the architecture's, 0: none
+  loss: 'mcr2', // 'mcr2', or 'ce': the cross-entropy baseline on the same backbone
 };
 
-/** The official folder name: sup_{arch}+{fd}_{data}_epo{epo}_bs{bs}_lr{lr}_mom{mom}_wd{wd}_gam1{gam1}_gam2{gam2}_eps{eps}_lcr{lcr}{tail}. */
-export function supervisedRunName(c: SupervisedConfig): string {
-  return (
-    `sup_${c.arch}+${pyInt(c.fd)}_${c.data}_epo${pyInt(c.epo)}_bs${pyInt(c.bs)}_lr${pyFloat(c.lr)}_mom${pyFloat(c.mom)}` +
-    `_wd${pyFloat(c.wd)}_gam1${pyFloat(c.gam1)}_gam2${pyFloat(c.gam2)}_eps${pyFloat(c.eps)}_lcr${pyFloat(c.lcr)}${c.loss === 'ce' ? '_ce' : ''}${c.tail}`
-  );
-}
+/** params.json key of each option: the official argument names (and the run-folder name's). */
+export const SUPERVISED_PARAM_KEYS: Readonly<Record<keyof SupervisedOptions, string>> = {
+  arch: 'arch',
+  featureDim: 'fd',
+  data: 'data',
+  epochs: 'epo',
+  batchSize: 'bs',
+  lr: 'lr',
+  momentum: 'mom',
+  weightDecay: 'wd',
+  gam1: 'gam1',
+  gam2: 'gam2',
+  eps: 'eps',
+  corrupt: 'corrupt',
+  corruptRatio: 'lcr',
+  corruptSeed: 'lcs',
+  tail: 'tail',
+  transform: 'transform',
+  saveDir: 'save_dir',
+  dataDir: 'data_dir',
+  pretrainDir: 'pretrain_dir',
+  pretrainEpoch: 'pretrain_epo',
+  milestones: 'milestones',
+  seed: 'seed',
+  shuffle: 'shuffle',
+  subset: 'subset',
+  workers: 'workers',
+  chunk: 'chunk',
+  loss: 'loss',
+};
 
-export interface TrainResult {
-  runDir: string;
-  config: SupervisedConfig;
-  backend: BackendInfo;
-  /** The trained network, in eval mode (caller disposes). */
-  model: Network;
-  /** Training images per second over the steps run in this call (excludes checkpointing). */
-  imagesPerSecond: number;
-  seconds: number;
-  epochsRun: number;
-  labelsChanged: number;
-}
-
-const SAME_RUN_KEYS: Array<keyof SupervisedConfig> = [
+/** Options that must match for a run folder to be resumed (the rest may change between sessions). */
+const SAME_RUN: Array<keyof SupervisedOptions> = [
   'arch',
-  'fd',
+  'featureDim',
   'data',
-  'epo',
-  'bs',
+  'epochs',
+  'batchSize',
   'lr',
-  'mom',
-  'wd',
+  'momentum',
+  'weightDecay',
   'gam1',
   'gam2',
   'eps',
   'corrupt',
-  'lcr',
-  'lcs',
+  'corruptRatio',
+  'corruptSeed',
   'transform',
   'milestones',
   'seed',
@@ -130,92 +132,121 @@ const SAME_RUN_KEYS: Array<keyof SupervisedConfig> = [
   'loss',
 ];
 
-function validate(c: SupervisedConfig): void {
-  const posInt = (k: keyof SupervisedConfig) => {
-    const v = c[k] as number;
-    if (!Number.isInteger(v) || v < 1) throw new Error(`--${k} must be a positive integer, got ${v}`);
-  };
-  posInt('epo');
-  posInt('bs');
-  posInt('fd');
-  if (!(c.lcr >= 0 && c.lcr <= 1)) throw new Error(`--lcr must be in [0, 1], got ${c.lcr}`);
-  if (!Number.isInteger(c.subset) || c.subset < 0) throw new Error(`--subset must be an integer ≥ 0, got ${c.subset}`);
-  if (c.milestones.some((m) => !Number.isInteger(m) || m < 0)) throw new Error(`--milestones must be epoch numbers, got ${c.milestones}`);
-  if (c.loss !== 'mcr2' && c.loss !== 'ce') throw new Error(`--loss must be mcr2 or ce, got ${c.loss}`);
+/** The official folder name: sup_{arch}+{fd}_{data}_epo{epo}_bs{bs}_lr{lr}_mom{mom}_wd{wd}_gam1{gam1}_gam2{gam2}_eps{eps}_lcr{lcr}{tail}. */
+export function supervisedRunName(o: SupervisedOptions): string {
+  return (
+    `sup_${o.arch}+${pyInt(o.featureDim)}_${o.data}_epo${pyInt(o.epochs)}_bs${pyInt(o.batchSize)}_lr${pyFloat(o.lr)}_mom${pyFloat(o.momentum)}` +
+    `_wd${pyFloat(o.weightDecay)}_gam1${pyFloat(o.gam1)}_gam2${pyFloat(o.gam2)}_eps${pyFloat(o.eps)}_lcr${pyFloat(o.corruptRatio)}` +
+    `${o.loss === 'ce' ? '_ce' : ''}${o.tail}`
+  );
 }
 
-export async function trainSupervised(config: Partial<SupervisedConfig>, hooks: TrainHooks = {}): Promise<TrainResult> {
-  const log = hooks.log ?? ((l: string) => console.log(l));
-  const c: SupervisedConfig = { ...SUPERVISED_DEFAULTS, save_dir: defaultSaveDir(), data_dir: defaultDataDir(), ...config };
-  c.data = normaliseDatasetName(c.data);
-  validate(c);
-  const backend = await trainingBackend(log);
-  // Pretrained start: arch and fd come from the earlier run, as the official code does.
-  const pre = c.pretrain_dir ? pretrainedWeights(c.pretrain_dir, c.pretrain_epo) : undefined;
+/** Options as params.json records them (snake_case keys). */
+export function toParams<O extends object>(o: O, keys: Readonly<Record<keyof O, string>>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const k of Object.keys(keys) as Array<keyof O>) out[keys[k]] = o[k];
+  return out;
+}
+
+/** Options from params.json (keys it lacks keep their defaults). */
+export function fromParams<O extends object>(params: Record<string, unknown>, keys: Readonly<Record<keyof O, string>>, defaults: O): O {
+  const out = { ...defaults };
+  for (const k of Object.keys(keys) as Array<keyof O>) if (params[keys[k]] !== undefined) out[k] = params[keys[k]] as O[keyof O];
+  return out;
+}
+
+/** Defaults filled in, names normalised, every option checked (errors name the option key). */
+export function resolveSupervised(options: Partial<SupervisedOptions>): SupervisedOptions {
+  checkKnownKeys(options, SUPERVISED_DEFAULTS, 'supervised training');
+  const o: SupervisedOptions = { ...SUPERVISED_DEFAULTS, milestones: [...SUPERVISED_DEFAULTS.milestones] };
+  for (const [k, v] of Object.entries(options)) if (v !== undefined) (o as unknown as Record<string, unknown>)[k] = v;
+  o.data = normaliseDatasetName(String(o.data));
+  o.dataDir = o.dataDir ?? defaultDataDir();
+  checkOneOf(o, 'arch', ARCH_NAMES);
+  checkOneOf(o, 'data', DATASET_NAMES);
+  checkOneOf(o, 'transform', Object.keys(TRANSFORMS));
+  checkOneOf(o, 'corrupt', CORRUPTIONS);
+  checkOneOf(o, 'loss', ['mcr2', 'ce']);
+  for (const k of ['featureDim', 'epochs', 'batchSize'] as const) checkInt(o, k, 1);
+  for (const k of ['subset', 'corruptSeed', 'seed'] as const) checkInt(o, k, 0);
+  for (const k of ['workers', 'chunk'] as const) checkInt(o, k, -1);
+  for (const k of ['lr', 'momentum', 'weightDecay', 'gam1'] as const) checkNumber(o, k, { min: 0 });
+  checkNumber(o, 'gam2');
+  checkNumber(o, 'eps', { above: 0 });
+  checkNumber(o, 'corruptRatio', { min: 0, max: 1 });
+  checkInts(o, 'milestones', 0, 'epoch numbers');
+  if (o.pretrainEpoch !== null) checkInt(o, 'pretrainEpoch', 0);
+  return o;
+}
+
+/**
+ * What the trainer runs for supervised options: data, network, loss and the batches of each epoch.
+ * runDir: an existing run folder to use whatever its name (Trainer.open).
+ */
+export function supervisedPlan(options: Partial<SupervisedOptions>, log: (l: string) => void, runDir?: string): TrainingPlan {
+  const o = resolveSupervised(options);
+  // Pretrained start: arch and featureDim come from the earlier run, as the official code does.
+  const pre = o.pretrainDir ? pretrainedWeights(o.pretrainDir, o.pretrainEpoch) : undefined;
   if (pre) {
-    c.arch = pre.arch;
-    c.fd = pre.fd;
+    o.arch = pre.arch;
+    o.featureDim = pre.fd;
   }
-  const train = firstN(loadDataset(c.data, 'train', { dataDir: c.data_dir }), c.subset);
-  const labels = corruptLabels(train.labels, c.corrupt, c.lcr, c.lcs);
+  const train = firstN(loadDataset(o.data, 'train', { dataDir: o.dataDir ?? undefined }), o.subset);
+  const labels = corruptLabels(train.labels, o.corrupt, o.corruptRatio, o.corruptSeed);
   const labelsChanged = countChanged(labels, train.labels);
-  const transform = getTransform(c.transform);
+  const transform = getTransform(o.transform);
   const [oh, ow] = transform.outSize(train.height, train.width);
   const inputShape: [number, number, number] = [oh, ow, train.channels];
-  const logits = c.loss === 'ce' ? train.numClasses : undefined;
-  const model = createNetwork(c.arch, c.fd, { seed: c.seed, inputShape, logits });
-  if (pre) model.loadStateDict(pre.state, pre.file);
-  const steps = Math.floor(train.n / c.bs);
-  if (steps === 0) {
+  const steps = Math.floor(train.n / o.batchSize);
+  if (steps === 0) throw new OptionError('batchSize', (n) => `${n} ${o.batchSize} is larger than the training set (${train.n} images)`);
+  const logits = o.loss === 'ce' ? train.numClasses : undefined;
+  const model = createNetwork(o.arch, o.featureDim, { seed: o.seed, inputShape, logits });
+  try {
+    if (pre) model.loadStateDict(pre.state, pre.file);
+  } catch (e) {
     model.dispose();
-    throw new Error(`--bs ${c.bs} is larger than the training set (${train.n} images)`);
+    throw e;
   }
   log(
     `data: ${train.name} train, ${train.n} images ${train.height}x${train.width}x${train.channels} from ${train.source}` +
-      (c.lcr > 0 ? `; labels corrupted (${c.corrupt}, ratio ${c.lcr}, seed ${c.lcs}): ${labelsChanged} changed` : ''),
+      (o.corruptRatio > 0
+        ? `; labels corrupted (${o.corrupt}, ratio ${o.corruptRatio}, seed ${o.corruptSeed}): ${labelsChanged} changed`
+        : ''),
   );
-  const run = new RunFolder(path.join(c.save_dir, supervisedRunName(c)));
-  const r = await trainLoop(
-    {
-      run,
-      params: { ...c, num_classes: train.numClasses },
-      sameRunKeys: SAME_RUN_KEYS,
-      model,
-      loss: c.loss === 'ce' ? new CrossEntropyLoss() : new MaximalCodingRateReduction({ gam1: c.gam1, gam2: c.gam2, eps: c.eps }),
-      build: { arch: c.arch, fd: c.fd, seed: c.seed, inputShape, logits },
-      epochs: c.epo,
-      lr: c.lr,
-      mom: c.mom,
-      wd: c.wd,
-      milestones: c.milestones,
-      seed: c.seed,
-      batchSize: c.bs,
-      workers: c.workers,
-      chunk: c.chunk >= 0 ? c.chunk : archDefaultChunk(c.arch),
-      stepsPerEpoch: steps,
-      batches: function* (_epoch, rng) {
-        const order = c.shuffle ? rng.permutation(train.n) : Int32Array.from({ length: train.n }, (_, i) => i);
-        for (let step = 0; step < steps; step++) {
-          const idx = order.subarray(step * c.bs, (step + 1) * c.bs);
-          const y = new Int32Array(idx.length);
-          for (let i = 0; i < idx.length; i++) y[i] = labels[idx[i]];
-          const { data, shape } = imageBatchData(train, idx, transform, rng);
-          yield { data, shape, labels: y, numClasses: train.numClasses };
-        }
-      },
-      describe: { arch: c.arch, fd: String(c.fd), loss: c.loss, format: 'mcr2-ts NHWC; conv [kh,kw,in,out], linear [in,out]' },
-    },
-    backend,
-    hooks,
-  );
+  const bs = o.batchSize;
   return {
-    runDir: run.dir,
-    config: c,
-    backend,
+    kind: 'supervised',
+    options: o,
+    runDir: runDir ?? path.join(o.saveDir, supervisedRunName(o)),
+    params: { ...toParams(o, SUPERVISED_PARAM_KEYS), num_classes: train.numClasses, input_shape: inputShape },
+    sameRunKeys: SAME_RUN.map((k) => SUPERVISED_PARAM_KEYS[k]),
     model,
-    imagesPerSecond: r.imagesPerSecond,
-    seconds: r.seconds,
-    epochsRun: r.epochsRun,
+    loss: o.loss === 'ce' ? new CrossEntropyLoss() : new MaximalCodingRateReduction({ gam1: o.gam1, gam2: o.gam2, eps: o.eps }),
+    build: { arch: o.arch, fd: o.featureDim, seed: o.seed, inputShape, logits },
+    epochs: o.epochs,
+    lr: o.lr,
+    momentum: o.momentum,
+    weightDecay: o.weightDecay,
+    milestones: o.milestones,
+    seed: o.seed,
+    batchSize: bs,
+    workers: o.workers,
+    chunk: o.chunk >= 0 ? o.chunk : archDefaultChunk(o.arch),
+    stepsPerEpoch: steps,
+    train,
+    trainLabels: labels,
     labelsChanged,
+    dataDir: o.dataDir ?? defaultDataDir(),
+    batches: function* (_epoch, rng) {
+      const order = o.shuffle ? rng.permutation(train.n) : Int32Array.from({ length: train.n }, (_, i) => i);
+      for (let step = 0; step < steps; step++) {
+        const idx = order.subarray(step * bs, (step + 1) * bs);
+        const y = new Int32Array(idx.length);
+        for (let i = 0; i < idx.length; i++) y[i] = labels[idx[i]];
+        const { data, shape } = imageBatchData(train, idx, transform, rng);
+        yield { data, shape, labels: y, numClasses: train.numClasses };
+      }
+    },
+    describe: { arch: o.arch, fd: String(o.featureDim), loss: o.loss, format: 'mcr2-ts NHWC; conv [kh,kw,in,out], linear [in,out]' },
   };
 }

@@ -1,0 +1,11 @@
+// mcr2.loss: MCR² and the cross-entropy baseline.
+export {
+  MaximalCodingRateReduction,
+  type MCR2Options,
+  type Labels,
+  type LossOutput,
+  type LossEvaluation,
+  type TrainingLoss,
+} from '../loss/mcr2.js';
+export type { LossTerms } from '../loss/terms.js';
+export { CrossEntropyLoss } from '../loss/cross_entropy.js';

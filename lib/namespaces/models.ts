@@ -1,0 +1,14 @@
+// mcr2.models: the architectures by their --arch names, the module system, logit networks.
+export {
+  createModel,
+  ARCH_NAMES,
+  archInputShape,
+  archAbout,
+  archHasHead,
+  FeatureNet,
+  Module,
+  type ModelOptions,
+  type FeatureNetOptions,
+} from '../models/index.js';
+export { createNetwork, LogitNet, type Network, type NetworkOptions } from '../models/network.js';
+export { summaryText, summaryRows } from '../models/summary.js';

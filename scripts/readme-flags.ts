@@ -1,0 +1,29 @@
+// `node dist/scripts/readme-flags.js`: rewrites the README's flag tables (between
+// `<!-- flags:<command> -->` and `<!-- /flags:<command> -->`) from lib/cli/flags.ts.
+// test/flags.test.ts fails when they differ.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { FLAG_TABLES, flagTableMarkdown } from '../lib/cli/flags.js';
+import { packageRoot } from '../lib/io/paths.js';
+
+/** The README with every flag block replaced by the table's markdown. */
+export function withFlagTables(readme: string): string {
+  let out = readme;
+  for (const [cmd, table] of Object.entries(FLAG_TABLES)) {
+    const open = `<!-- flags:${cmd} -->`;
+    const close = `<!-- /flags:${cmd} -->`;
+    const i = out.indexOf(open);
+    const j = out.indexOf(close);
+    if (i < 0 || j < i) continue;
+    out = `${out.slice(0, i + open.length)}\n${flagTableMarkdown(table)}\n${out.slice(j)}`;
+  }
+  return out;
+}
+
+if (require.main === module) {
+  const file = path.join(packageRoot(), 'README.md');
+  const before = fs.readFileSync(file, 'utf8');
+  const after = withFlagTables(before);
+  if (after !== before) fs.writeFileSync(file, after);
+  console.log(after === before ? 'README flag tables are up to date' : `rewrote the flag tables in ${file}`);
+}

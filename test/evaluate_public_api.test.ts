@@ -1,0 +1,35 @@
+// The public surface (lib/index.ts): a short top level, one namespace per library folder, no
+// internals at the top level.
+import { test } from 'node:test';
+import * as assert from 'node:assert/strict';
+import * as mcr2 from '../lib/index.js';
+
+test('the top level is short: what a notebook needs first, then the namespaces', () => {
+  const names = Object.keys(mcr2).sort();
+  const namespaces = ['backend', 'data', 'evaluate', 'features', 'io', 'loss', 'math', 'models', 'plot', 'train'];
+  for (const ns of namespaces) assert.equal(typeof (mcr2 as unknown as Record<string, unknown>)[ns], 'object', ns);
+  for (const name of ['tf', 'initBackend', 'loadDataset', 'MaximalCodingRateReduction', 'trainSupervised', 'KNN', 'EnSC', 'showFigure'])
+    assert.ok(names.includes(name), name);
+  assert.ok(names.length <= 32, `${names.length} top-level names`);
+  // Internals stay behind their module paths.
+  for (const internal of [
+    'choleskyRemove',
+    'csrMatVec',
+    'findChromium',
+    'pyFloat',
+    'knnPredictParallel',
+    'kmeansClusterParallel',
+    'lassoLars',
+  ])
+    assert.ok(!names.includes(internal), internal);
+  for (const ns of namespaces) {
+    const members = Object.keys((mcr2 as unknown as Record<string, Record<string, unknown>>)[ns]);
+    for (const internal of ['choleskyRemove', 'csrMatVec', 'findChromium', 'pyFloat', 'enscClusterParallel', 'encodeZip'])
+      assert.ok(!members.includes(internal), `${ns}.${internal}`);
+  }
+  // The shortcuts are the namespace members themselves.
+  assert.equal(mcr2.KNN, mcr2.evaluate.KNN);
+  assert.equal(mcr2.subspaceMixture, mcr2.data.subspaceMixture);
+  assert.equal(mcr2.evaluate.KNN_DEFAULTS.k, 5);
+  assert.equal(mcr2.evaluate.ENSC_DEFAULTS.gamma, 300);
+});
