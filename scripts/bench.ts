@@ -92,13 +92,19 @@ function lossTime(m: number, p: number, k: number, reps: number): number {
   return median(times);
 }
 
-function pytorch(only: Set<string> | undefined, quick: boolean): Json {
+/** bench_torch.py's JSON for the parts in `only` (and batch size `bs` only, if given). */
+function pytorch(only: Set<string> | undefined, quick: boolean, bs?: number): Json {
   const py = '/usr/bin/python3';
   const script = path.join(packageRoot(), 'scripts', 'bench_torch.py');
   if (!fs.existsSync(py)) return { available: false, why: `${py} not found` };
   const probe = spawnSync(py, ['-c', 'import torch; print(torch.__version__)'], { encoding: 'utf8' });
   if (probe.status !== 0) return { available: false, why: 'python3 has no torch (Debian: apt-get install python3-torch)' };
-  const args = [script, ...(quick ? ['--quick'] : []), ...(only ? ['--only', [...only].join(',')] : [])];
+  const args = [
+    script,
+    ...(quick ? ['--quick'] : []),
+    ...(only ? ['--only', [...only].join(',')] : []),
+    ...(bs !== undefined ? ['--bs', String(bs)] : []),
+  ];
   const r = spawnSync(py, args, {
     encoding: 'utf8',
     env: { ...process.env, OMP_NUM_THREADS: String(os.cpus().length) },
@@ -132,6 +138,9 @@ async function main(): Promise<void> {
     mcr2_loss: {} as Json,
   };
   const training = out.training as Json;
+  // PyTorch times each training case right after ours, so that both see about the same load.
+  const ptTraining: Json = {};
+  let ptInfo: Json | undefined;
   const cases: Array<[string, string, number]> = [
     ['cnn_small', 'cnn-small', 100],
     ['cnn_small', 'cnn-small', 1000],
@@ -165,6 +174,9 @@ async function main(): Promise<void> {
     entry.images_per_s = best;
     training[`${key}_b${bs}`] = entry;
     process.stderr.write(`${key} b${bs}: ${best} img/s\n`);
+    const p = pytorch(new Set([key]), quick, bs);
+    if (ptInfo === undefined || p.available === true) ptInfo = p;
+    Object.assign(ptTraining, (p.training ?? {}) as Json);
   }
   if (want('mcr2_loss')) {
     const ms = lossTime(1000, 128, 10, reps * 2);
@@ -176,7 +188,10 @@ async function main(): Promise<void> {
     const ei = args.indexOf('--ensc-rows');
     out.evaluators = await benchEvaluators({ quick, enscRows: ei >= 0 ? Number(args[ei + 1]) : quick ? 1000 : 3000 });
   }
-  const pt = pytorch(only, quick);
+  const rest = only === undefined ? new Set(['mcr2_loss']) : new Set([...only].filter((k) => k === 'mcr2_loss'));
+  const ptRest = rest.size > 0 ? pytorch(rest, quick) : undefined;
+  const base = ptRest?.available === true ? ptRest : (ptInfo ?? ptRest ?? { available: false, why: 'nothing to compare' });
+  const pt: Json = base.available === true ? { ...base, training: ptTraining } : base;
   out.pytorch = pt;
   const ratio = (ptMs: unknown, ourMs: unknown) =>
     typeof ptMs === 'number' && typeof ourMs === 'number' ? +(ptMs / ourMs).toFixed(3) : null;

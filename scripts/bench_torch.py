@@ -1,5 +1,6 @@
 """The PyTorch side of `npm run bench`: the same workloads as scripts/bench.ts, timed with the
 machine's PyTorch (Debian python3-torch), all cores. Prints one JSON object (milliseconds, medians).
+--only cnn_small,resnet18,mcr2_loss picks parts; --bs 100 picks training batch sizes.
 Development tool only: tests never call it."""
 import json
 import sys
@@ -16,6 +17,9 @@ only = None
 if "--only" in sys.argv:
     only = set(sys.argv[sys.argv.index("--only") + 1].split(","))
 want = lambda k: only is None or k in only
+batch_sizes = (100, 1000)
+if "--bs" in sys.argv:
+    batch_sizes = tuple(int(b) for b in sys.argv[sys.argv.index("--bs") + 1].split(","))
 reps = 2 if quick else 5
 
 
@@ -126,7 +130,7 @@ out = {"torch": torch.__version__, "threads": torch.get_num_threads(), "training
 for key, make, shape in [("cnn_small", CnnSmall, (1, 28, 28)), ("resnet18", ResNet18, (3, 32, 32))]:
     if not want(key):
         continue
-    for bs in (100, 1000):
+    for bs in batch_sizes:
         if quick and key == "resnet18" and bs == 1000:
             continue
         torch.manual_seed(0)
