@@ -2,6 +2,7 @@
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { batchNormTrain } from '../lib/models/batchnorm.js';
+import { BatchNorm } from '../lib/models/nn.js';
 import { simdModuleBytes } from '../lib/backend/kernels/simd.js';
 import { initBackendFor, maxRelErr, tf } from './helpers.js';
 
@@ -243,6 +244,44 @@ test('batch-norm kernels on wasm (SIMD and JS loops) match the op composition on
       } finally {
         delete process.env.MCR2_SIMD_KERNELS;
       }
+    }
+  }
+});
+
+test('eval-mode batch norm (running statistics) on wasm matches cpu', async () => {
+  for (const shape of [
+    [3, 4, 5, 8],
+    [3, 4, 5, 6],
+  ]) {
+    for (const [relu, residual] of [
+      [false, false],
+      [true, false],
+      [true, true],
+    ]) {
+      const c = shape[shape.length - 1];
+      const err = await compare(
+        () => [
+          tf.randomNormal(shape, 2, 3, 'float32', 21),
+          tf.randomNormal([c], 1, 0.5, 'float32', 22),
+          tf.randomUniform([c], 0.5, 2, 'float32', 23),
+          tf.randomNormal([c], 1, 0.3, 'float32', 24),
+          tf.randomNormal([c], 0, 1, 'float32', 25),
+          tf.randomNormal(shape, 0, 1, 'float32', 26),
+        ],
+        ([x, mean, variance, gamma, beta, r]) => {
+          const bn = new BatchNorm(c);
+          bn.runningMean.assign(mean);
+          bn.runningVar.assign(variance);
+          bn.weight.assign(gamma);
+          bn.bias.assign(beta);
+          bn.eval();
+          const y = bn.forwardFused(x, { relu, residual: residual ? r : undefined });
+          const out = y.clone();
+          bn.dispose();
+          return out;
+        },
+      );
+      assert.ok(err < 1e-5, `eval batch norm ${shape} relu ${relu} residual ${residual}: rel err ${err}`);
     }
   }
 });

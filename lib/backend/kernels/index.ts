@@ -18,7 +18,7 @@ export function registerWasmKernels(): void {
   registered = true;
 }
 
-export { BATCH_NORM_TRAIN, BATCH_NORM_TRAIN_GRAD, registerBatchNormKernels } from './batchnorm.js';
+export { BATCH_NORM_INFER, BATCH_NORM_TRAIN, BATCH_NORM_TRAIN_GRAD, registerBatchNormKernels } from './batchnorm.js';
 export { conv2dBackpropFilter, registerConvGradKernels } from './conv_grad.js';
 export { callerFor, KernelCaller, provideKernel, replaceKernel } from './call.js';
 export { axisPhases, conv2dBackpropInputPhased, registerPhasedConvInputGrad } from './conv_input_grad.js';
