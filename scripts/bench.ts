@@ -28,8 +28,14 @@ function median(xs: number[]): number {
   return s[Math.floor(s.length / 2)];
 }
 
-/** Median step time (ms) of MCR² training steps on random data. */
-async function trainingStep(arch: string, bs: number, workers: number, backend: string, reps: number): Promise<number> {
+/** Median wall and CPU time (ms; the CPU time of every thread of this process) of MCR² training steps on random data. */
+async function trainingStep(
+  arch: string,
+  bs: number,
+  workers: number,
+  backend: string,
+  reps: number,
+): Promise<{ ms: number; cpuMs: number }> {
   const shape = archInputShape(arch);
   const r = new RandomState(1);
   const x = Float32Array.from(r.random(bs * shape[0] * shape[1] * shape[2]));
@@ -43,21 +49,25 @@ async function trainingStep(arch: string, bs: number, workers: number, backend: 
       ? await ParallelEngine.create(model, opt, loss, { arch, fd: 128, seed: 1, inputShape: shape, backend, workers, maxBatch: bs, chunk })
       : new LocalEngine(model, opt, loss, chunk);
   const times: number[] = [];
+  const cpu: number[] = [];
   try {
     // Warm up (JIT of the JS kernels, XNNPACK operator setup): 3 steps and 3 seconds, or one long step.
     const w0 = performance.now();
     for (let i = 0; (i < 3 && performance.now() - w0 < 20000) || performance.now() - w0 < 3000; i++) eng.step(x, [bs, ...shape], y, 10);
     for (let i = 0; i < reps; i++) {
       const t = performance.now();
+      const c = process.cpuUsage();
       eng.step(x, [bs, ...shape], y, 10);
+      const d = process.cpuUsage(c);
       times.push(performance.now() - t);
+      cpu.push((d.user + d.system) / 1000);
     }
   } finally {
     await eng.dispose();
     opt.dispose();
     model.dispose();
   }
-  return median(times);
+  return { ms: median(times), cpuMs: median(cpu) };
 }
 
 /** Median time (ms) of the MCR² loss forward + gradient at m x p with k classes. */
@@ -85,13 +95,19 @@ function lossTime(m: number, p: number, k: number, reps: number): number {
   return median(times);
 }
 
-function pytorch(only: Set<string> | undefined, quick: boolean): Json {
+/** bench_torch.py's JSON for the parts in `only` (and batch size `bs` only, if given). */
+function pytorch(only: Set<string> | undefined, quick: boolean, bs?: number): Json {
   const py = '/usr/bin/python3';
   const script = path.join(packageRoot(), 'scripts', 'bench_torch.py');
   if (!fs.existsSync(py)) return { available: false, why: `${py} not found` };
   const probe = spawnSync(py, ['-c', 'import torch; print(torch.__version__)'], { encoding: 'utf8' });
   if (probe.status !== 0) return { available: false, why: 'python3 has no torch (Debian: apt-get install python3-torch)' };
-  const args = [script, ...(quick ? ['--quick'] : []), ...(only ? ['--only', [...only].join(',')] : [])];
+  const args = [
+    script,
+    ...(quick ? ['--quick'] : []),
+    ...(only ? ['--only', [...only].join(',')] : []),
+    ...(bs !== undefined ? ['--bs', String(bs)] : []),
+  ];
   const r = spawnSync(py, args, {
     encoding: 'utf8',
     env: { ...process.env, OMP_NUM_THREADS: String(os.cpus().length) },
@@ -160,7 +176,13 @@ async function main(): Promise<void> {
   const info = await initBackend();
   const workers = defaultWorkers(info.name);
   const out: Json = {
-    machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model, node: process.version },
+    // The load average at the start: on a shared machine, other processes' load skews wall times.
+    machine: {
+      cpus: os.cpus().length,
+      model: os.cpus()[0]?.model,
+      node: process.version,
+      load_average: os.loadavg().map((l) => +l.toFixed(2)),
+    },
     backend: info.name,
     provider: info.provider,
     workers,
@@ -168,6 +190,9 @@ async function main(): Promise<void> {
     mcr2_loss: {} as Json,
   };
   const training = out.training as Json;
+  // PyTorch times each training case right after ours, so that both see about the same load.
+  const ptTraining: Json = {};
+  let ptInfo: Json | undefined;
   const cases: Array<[string, string, number]> = [
     ['cnn_small', 'cnn-small', 100],
     ['cnn_small', 'cnn-small', 1000],
@@ -190,13 +215,20 @@ async function main(): Promise<void> {
     const slow = arch !== 'cnn-small';
     // resnet18 at batch 1000 takes minutes a step: only the default thread count, one timed step.
     for (const w of workers > 0 ? (slow && bs >= 1000 ? [workers] : [0, workers]) : [0]) {
-      const ms = await trainingStep(arch, bs, w, info.name, slow ? (bs >= 1000 ? 1 : 2) : bs >= 1000 ? reps : reps * 2);
-      entry[w === 0 ? 'one_thread' : `${w + 1}_threads`] = { step_ms: +ms.toFixed(1), images_per_s: +((bs / ms) * 1000).toFixed(1) };
+      const { ms, cpuMs } = await trainingStep(arch, bs, w, info.name, slow ? (bs >= 1000 ? 1 : 2) : bs >= 1000 ? reps : reps * 2);
+      entry[w === 0 ? 'one_thread' : `${w + 1}_threads`] = {
+        step_ms: +ms.toFixed(1),
+        images_per_s: +((bs / ms) * 1000).toFixed(1),
+        cpu_ms: +cpuMs.toFixed(1),
+      };
     }
     const best = Math.max(...Object.values(entry).map((e) => (e as { images_per_s: number }).images_per_s));
     entry.images_per_s = best;
     training[`${key}_b${bs}`] = entry;
     process.stderr.write(`${key} b${bs}: ${best} img/s\n`);
+    const p = pytorch(new Set([key]), quick, bs);
+    if (ptInfo === undefined || p.available === true) ptInfo = p;
+    Object.assign(ptTraining, (p.training ?? {}) as Json);
   }
   if (want('mcr2_loss')) {
     const ms = lossTime(1000, 128, 10, reps * 2);
@@ -209,7 +241,10 @@ async function main(): Promise<void> {
     out.evaluators = await benchEvaluators({ quick, enscRows: ei >= 0 ? Number(args[ei + 1]) : quick ? 1000 : 3000 });
   }
   if (want('webgpu')) out.webgpu = await webgpuBench(info, reps);
-  const pt = pytorch(only, quick);
+  const rest = only === undefined ? new Set(['mcr2_loss']) : new Set([...only].filter((k) => k === 'mcr2_loss'));
+  const ptRest = rest.size > 0 ? pytorch(rest, quick) : undefined;
+  const base = ptRest?.available === true ? ptRest : (ptInfo ?? ptRest ?? { available: false, why: 'nothing to compare' });
+  const pt: Json = base.available === true ? { ...base, training: ptTraining } : base;
   out.pytorch = pt;
   const ratio = (ptMs: unknown, ourMs: unknown) =>
     typeof ptMs === 'number' && typeof ourMs === 'number' ? +(ptMs / ourMs).toFixed(3) : null;
@@ -218,9 +253,14 @@ async function main(): Promise<void> {
     if (!e) return undefined;
     return (e.images_per_s as number) > 0 ? (Number(k.split('_b').pop()) / (e.images_per_s as number)) * 1000 : undefined;
   };
-  const ptTrain = (pt.training ?? {}) as Record<string, { default_ms?: number }>;
+  const ptTrain = (pt.training ?? {}) as Record<string, { default_ms?: number; one_thread_cpu_ms?: number }>;
+  const ourOneThreadCpu = (k: string) => ((training[k] as Json | null | undefined)?.one_thread as Json | undefined)?.cpu_ms;
   out.vs_pytorch = {
     cnn_small_b100: ratio(ptTrain.cnn_small_b100?.default_ms, ourStep('cnn_small_b100')),
+    cnn_small_b1000: ratio(ptTrain.cnn_small_b1000?.default_ms, ourStep('cnn_small_b1000')),
+    // One thread each, CPU time per step: the comparison least disturbed by a shared machine's load.
+    cnn_small_b100_one_thread_cpu: ratio(ptTrain.cnn_small_b100?.one_thread_cpu_ms, ourOneThreadCpu('cnn_small_b100')),
+    cnn_small_b1000_one_thread_cpu: ratio(ptTrain.cnn_small_b1000?.one_thread_cpu_ms, ourOneThreadCpu('cnn_small_b1000')),
     resnet18_b100: ratio(ptTrain.resnet18_b100?.default_ms, ourStep('resnet18_b100')),
     mcr2_loss: ratio((pt.mcr2_loss as Json | undefined)?.dense_ms, (out.mcr2_loss as Json).forward_backward_ms),
   };

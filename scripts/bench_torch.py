@@ -1,5 +1,6 @@
 """The PyTorch side of `npm run bench`: the same workloads as scripts/bench.ts, timed with the
 machine's PyTorch (Debian python3-torch), all cores. Prints one JSON object (milliseconds, medians).
+--only cnn_small,resnet18,mcr2_loss picks parts; --bs 100 picks training batch sizes.
 Development tool only: tests never call it."""
 import json
 import sys
@@ -16,6 +17,9 @@ only = None
 if "--only" in sys.argv:
     only = set(sys.argv[sys.argv.index("--only") + 1].split(","))
 want = lambda k: only is None or k in only
+batch_sizes = (100, 1000)
+if "--bs" in sys.argv:
+    batch_sizes = tuple(int(b) for b in sys.argv[sys.argv.index("--bs") + 1].split(","))
 reps = 2 if quick else 5
 
 
@@ -96,7 +100,8 @@ def mcr2_classwise(Z, y, k, gam1=1.0, gam2=1.0, eps=0.5):
     return -gam2 * R + Rc
 
 
-def train_step_ms(net, shape, bs, channels_last):
+def train_step_ms(net, shape, bs, channels_last, with_cpu=False):
+    """Median wall ms of a training step (and, with_cpu, the median CPU ms of this process)."""
     x = torch.rand(bs, *shape)
     y = torch.randint(0, 10, (bs,))
     Pi = torch.zeros(10, bs, bs)
@@ -105,10 +110,11 @@ def train_step_ms(net, shape, bs, channels_last):
         net = net.to(memory_format=torch.channels_last)
         x = x.contiguous(memory_format=torch.channels_last)
     opt = torch.optim.SGD(net.parameters(), lr=0.001, momentum=0.9, weight_decay=5e-4)
-    times = []
+    times, cpus = [], []
     n = reps if bs >= 1000 else reps * 2
     for i in range(n + 1):
         t = time.perf_counter()
+        c = time.process_time()
         z = net(x)
         loss = mcr2_classwise(z, y, 10)
         opt.zero_grad()
@@ -116,22 +122,32 @@ def train_step_ms(net, shape, bs, channels_last):
         opt.step()
         if i > 0:
             times.append((time.perf_counter() - t) * 1000)
-    return median(times)
+            cpus.append((time.process_time() - c) * 1000)
+    return (median(times), median(cpus)) if with_cpu else median(times)
 
 
 out = {"torch": torch.__version__, "threads": torch.get_num_threads(), "training": {}}
 for key, make, shape in [("cnn_small", CnnSmall, (1, 28, 28)), ("resnet18", ResNet18, (3, 32, 32))]:
     if not want(key):
         continue
-    for bs in (100, 1000):
+    for bs in batch_sizes:
         if quick and key == "resnet18" and bs == 1000:
             continue
         torch.manual_seed(0)
         d = train_step_ms(make(), shape, bs, False)
         torch.manual_seed(0)
         cl = train_step_ms(make(), shape, bs, True)
-        out["training"][f"{key}_b{bs}"] = {"default_ms": d, "channels_last_ms": cl,
-                                           "default_images_per_s": bs / d * 1000, "channels_last_images_per_s": bs / cl * 1000}
+        entry = {"default_ms": d, "channels_last_ms": cl,
+                 "default_images_per_s": bs / d * 1000, "channels_last_images_per_s": bs / cl * 1000}
+        if key == "cnn_small":
+            # One thread, wall and CPU time: on a shared machine the CPU time of one thread is the
+            # figure least disturbed by other processes (an OpenMP team spins while it waits).
+            threads = torch.get_num_threads()
+            torch.set_num_threads(1)
+            torch.manual_seed(0)
+            entry["one_thread_ms"], entry["one_thread_cpu_ms"] = train_step_ms(make(), shape, bs, False, True)
+            torch.set_num_threads(threads)
+        out["training"][f"{key}_b{bs}"] = entry
 if want("mcr2_loss"):
     rs = np.random.RandomState(0)
     Z0 = torch.tensor(rs.randn(1000, 128), dtype=torch.float32)

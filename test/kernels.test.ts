@@ -1,6 +1,9 @@
 // The project's wasm kernels against the cpu backend's reference kernels, on many shapes.
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
+import { batchNormTrain } from '../lib/models/batchnorm.js';
+import { BatchNorm } from '../lib/models/nn.js';
+import { simdModuleBytes } from '../lib/backend/kernels/simd.js';
 import { initBackendFor, maxRelErr, tf } from './helpers.js';
 
 /** Runs fn on wasm and on cpu with the same inputs; returns max relative error. */
@@ -25,6 +28,11 @@ for (const k of [1, 3, 5, 7]) {
   }
 }
 CONV_CASES.push([[1, 7, 7, 5], [3, 3, 5, 2], 1, 'same']);
+// First layers (kh·kw·ci ≤ 12, out channels a multiple of 4): the SIMD filter-gradient kernel.
+CONV_CASES.push([[3, 9, 8, 1], [3, 3, 1, 8], 1, 'same']);
+CONV_CASES.push([[2, 10, 9, 1], [3, 3, 1, 4], 2, 'same']);
+CONV_CASES.push([[2, 11, 7, 4], [1, 3, 4, 12], 1, 'valid']);
+CONV_CASES.push([[40, 12, 12, 1], [3, 3, 1, 32], 1, 'same']);
 CONV_CASES.push([
   [3, 10, 13, 2],
   [3, 3, 2, 6],
@@ -101,6 +109,10 @@ test('MaxPoolGrad on wasm matches cpu (first maximum of each window)', async () 
     [[2, 12, 12, 4], 3, 2, 1],
     [[2, 7, 7, 2], 3, 1, 'same'],
     [[1, 6, 6, 1], 3, 3, 'valid'],
+    // Channels a multiple of 4: the SIMD kernel (lib/backend/kernels/simd.ts), odd sizes included.
+    [[2, 8, 8, 4], 2, 2, 'valid'],
+    [[1, 9, 7, 8], 2, 2, 'valid'],
+    [[3, 6, 10, 12], 2, 2, 'valid'],
   ];
   for (const [xs, k, s, pad] of cases) {
     const err = await compare(
@@ -123,6 +135,11 @@ test('Sum, Mean over leading axes and transposed matMul on wasm match cpu', asyn
       [0, 1, 2],
     ],
     [[10, 3], [0]],
+    [
+      [4, 5, 6, 8],
+      [0, 1, 2],
+    ],
+    [[10, 4], [0]],
     [
       [3, 4, 5],
       [0, 1],
@@ -178,5 +195,93 @@ test('Sum, Mean over leading axes and transposed matMul on wasm match cpu', asyn
       ([x, y]) => tf.matMul(x, y, ta, tb),
     );
     assert.ok(e < 1e-5, `matMul ${as} x ${bs} (${ta}, ${tb}): ${e}`);
+  }
+});
+
+test('the SIMD kernel module is valid WebAssembly', () => {
+  const wa = (globalThis as unknown as { WebAssembly: { validate(b: Uint8Array): boolean } }).WebAssembly;
+  assert.ok(wa.validate(simdModuleBytes()));
+});
+
+test('batch-norm kernels on wasm (SIMD and JS loops) match the op composition on cpu', async () => {
+  // c = 8: the SIMD kernels; c = 6: the JS loops; MCR2_SIMD_KERNELS=0 forces the JS loops.
+  for (const [shape, noSimd] of [
+    [[4, 5, 3, 8], false],
+    [[4, 5, 3, 8], true],
+    [[7, 6], false],
+    [[30, 256], false],
+  ] as Array<[number[], boolean]>) {
+    for (const [relu, residual] of [
+      [false, false],
+      [true, false],
+      [false, true],
+      [true, true],
+    ]) {
+      const c = shape[shape.length - 1];
+      const make = () => [
+        tf.randomNormal(shape, 3, 2, 'float32', 1),
+        tf.randomNormal([c], 1, 0.3, 'float32', 2),
+        tf.randomNormal([c], 0, 1, 'float32', 3),
+        tf.randomNormal(shape, 0, 1, 'float32', 4),
+        tf.randomNormal(shape, 0, 1, 'float32', 5),
+      ];
+      // Value, the batch statistics and all gradients, concatenated.
+      const fn = ([x, g, b, r, w]: tf.Tensor[]) => {
+        const f = (xx: tf.Tensor, gg: tf.Tensor, bb: tf.Tensor, rr?: tf.Tensor) => {
+          const o = batchNormTrain(xx, gg, bb, 1e-5, { relu, residual: residual ? rr : undefined });
+          const stats = tf.concat([o.mean, o.variance]);
+          tf.dispose([o.mean, o.variance]);
+          return tf.add(tf.sum(tf.mul(o.y, w)), tf.mul(tf.sum(stats), 0));
+        };
+        const stats = batchNormTrain(x, g, b, 1e-5, { relu, residual: residual ? r : undefined });
+        const gs = tf.grads(f as (...a: tf.Tensor[]) => tf.Tensor)(residual ? [x, g, b, r] : [x, g, b]);
+        return tf.concat([stats.y.flatten(), stats.mean, stats.variance, ...gs.map((t) => t.flatten())]);
+      };
+      if (noSimd) process.env.MCR2_SIMD_KERNELS = '0';
+      try {
+        const err = await compare(make, fn);
+        assert.ok(err < 1e-5, `batch norm ${shape} relu ${relu} residual ${residual}${noSimd ? ' (JS loops)' : ''}: rel err ${err}`);
+      } finally {
+        delete process.env.MCR2_SIMD_KERNELS;
+      }
+    }
+  }
+});
+
+test('eval-mode batch norm (running statistics) on wasm matches cpu', async () => {
+  for (const shape of [
+    [3, 4, 5, 8],
+    [3, 4, 5, 6],
+  ]) {
+    for (const [relu, residual] of [
+      [false, false],
+      [true, false],
+      [true, true],
+    ]) {
+      const c = shape[shape.length - 1];
+      const err = await compare(
+        () => [
+          tf.randomNormal(shape, 2, 3, 'float32', 21),
+          tf.randomNormal([c], 1, 0.5, 'float32', 22),
+          tf.randomUniform([c], 0.5, 2, 'float32', 23),
+          tf.randomNormal([c], 1, 0.3, 'float32', 24),
+          tf.randomNormal([c], 0, 1, 'float32', 25),
+          tf.randomNormal(shape, 0, 1, 'float32', 26),
+        ],
+        ([x, mean, variance, gamma, beta, r]) => {
+          const bn = new BatchNorm(c);
+          bn.runningMean.assign(mean);
+          bn.runningVar.assign(variance);
+          bn.weight.assign(gamma);
+          bn.bias.assign(beta);
+          bn.eval();
+          const y = bn.forwardFused(x, { relu, residual: residual ? r : undefined });
+          const out = y.clone();
+          bn.dispose();
+          return out;
+        },
+      );
+      assert.ok(err < 1e-5, `eval batch norm ${shape} relu ${relu} residual ${residual}: rel err ${err}`);
+    }
   }
 });

@@ -8,8 +8,14 @@
 //     the wasm heap does not (a product with a ones row is no better: XNNPACK repacks the operand).
 //   MaxPoolGrad: the stock kernel is a slow generic loop; a channel-vectorised JS loop over the
 //     wasm heap is ~10x faster. Gradient goes to the first maximum of each window, as TF/PyTorch.
+//   Identity: the stock kernel copies the tensor. tfjs clones every tensor an op saves for its
+//     gradient (and every tensor a customGrad saves), so each taped activation was copied once in
+//     the forward pass (~10 ms of a cnn-small step at batch 100). Tensors are immutable, so the
+//     clone shares the data with a reference count, as the cpu backend's Identity and wasm's own
+//     Reshape do.
 import * as tf from '@tensorflow/tfjs';
 import { callerFor, replaceKernel, type KernelBackend, type TensorInfo } from './call.js';
+import { heapAddress, simdKernels, wasmMemoryOf } from './simd.js';
 
 /** The parts of BackendWasm used to read/write tensors in place. */
 interface WasmBackend extends KernelBackend {
@@ -30,6 +36,13 @@ function leadingAxes(axes: number[], rank: number): number | undefined {
 
 export function registerFastWasmKernels(backendName = 'wasm'): void {
   const caller = (backend: unknown) => callerFor(backend, backendName);
+
+  replaceKernel(tf.Identity, backendName, (orig) => ({ inputs, backend, attrs }) => {
+    const { x } = inputs as unknown as { x: TensorInfo };
+    if (x.dtype === 'string') return orig({ inputs, backend, attrs });
+    (backend as unknown as { incRef(dataId: object): void }).incRef(x.dataId);
+    return { dataId: x.dataId, shape: x.shape, dtype: x.dtype } as never;
+  });
 
   replaceKernel(tf.BatchMatMul, backendName, (orig) => ({ inputs, backend, attrs }) => {
     const { a, b } = inputs as unknown as { a: TensorInfo; b: TensorInfo };
@@ -84,9 +97,25 @@ export function registerFastWasmKernels(backendName = 'wasm'): void {
       const rest = x.shape.slice(lead);
       const outShape = keepDims ? [...x.shape.slice(0, lead).map(() => 1), ...rest] : rest;
       const out = wb.makeOutput(outShape, 'float32');
+      const c = size(rest);
+      const simd = c % 4 === 0 ? simdKernels(wasmMemoryOf(backend)) : undefined;
+      if (simd !== undefined) {
+        // f64 column sums in a scratch buffer of 2c floats.
+        const scratch = wb.makeOutput([2 * c], 'float32');
+        const heap = wb.typedArrayFromHeap(scratch) as Float32Array;
+        heap.fill(0);
+        const rows = size(x.shape) / c;
+        simd.colsum(heapAddress(backend, x), rows, c, heapAddress(backend, scratch));
+        const acc = new Float64Array(heap.buffer, heap.byteOffset, c);
+        const dst = wb.typedArrayFromHeap(out) as Float32Array;
+        const scale = mean ? 1 / rows : 1;
+        for (let j = 0; j < c; j++) dst[j] = acc[j] * scale;
+        wb.disposeData(scratch.dataId);
+        return out as never;
+      }
       const src = wb.typedArrayFromHeap(x) as Float32Array;
       const dst = wb.typedArrayFromHeap(out) as Float32Array;
-      columnSums(src, size(rest), dst, mean);
+      columnSums(src, c, dst, mean);
       return out as never;
     };
   replaceKernel(tf.Sum, backendName, leadingReduce(false));
@@ -112,6 +141,14 @@ export function registerFastWasmKernels(backendName = 'wasm'): void {
     const dxInfo = wb.makeOutput(input.shape, 'float32');
     // Views are taken after the allocation: growing wasm memory detaches older views.
     const dx = wb.typedArrayFromHeap(dxInfo) as Float32Array;
+    const simd = info.inChannels % 4 === 0 && isPlain2x2(info) ? simdKernels(wasmMemoryOf(backend)) : undefined;
+    if (simd !== undefined) {
+      const { batchSize: n, inHeight: h, inWidth: w, inChannels: c, outHeight: oh, outWidth: ow } = info;
+      if (h !== 2 * oh || w !== 2 * ow) dx.fill(0);
+      const at = (t: TensorInfo) => heapAddress(backend, t);
+      simd.maxPool2x2Grad(at(input), at(dy), at(dxInfo), n, h, w, c, oh, ow);
+      return dxInfo as never;
+    }
     const x = wb.typedArrayFromHeap(input) as Float32Array;
     const g = wb.typedArrayFromHeap(dy) as Float32Array;
     maxPoolBackward(x, g, dx, info);
@@ -119,7 +156,11 @@ export function registerFastWasmKernels(backendName = 'wasm'): void {
   });
 }
 
-/** The common 2x2, stride-2 window: four fixed offsets, no bounds checks; first maximum wins. */
+/**
+ * The common 2x2, stride-2 window: four fixed offsets, no bounds checks; first maximum wins. The
+ * windows tile the input, so each writes its four dx entries (no zero fill first, no read-back);
+ * a last odd row or column (outside every window) is zeroed by the caller.
+ */
 function maxPool2x2Backward(
   x: Float32Array,
   dy: Float32Array,
@@ -153,7 +194,11 @@ function maxPool2x2Backward(
             bv = x[i2];
           }
           if (x[i3] > bv) bi = i3;
-          dx[bi] += dy[o];
+          dx[i0] = 0;
+          dx[i1] = 0;
+          dx[i2] = 0;
+          dx[i3] = 0;
+          dx[bi] = dy[o];
         }
       }
     }
@@ -175,6 +220,21 @@ export function columnSums(x: Float32Array, c: number, out: Float32Array, mean =
   for (let j = 0; j < c; j++) out[j] = acc[j] * scale;
 }
 
+/** A 2x2 window with stride 2 and no padding (the windows tile the input, a last odd row/column aside). */
+function isPlain2x2(info: tf.backend_util.Conv2DInfo): boolean {
+  const { padInfo: p, effectiveFilterHeight: fh, effectiveFilterWidth: fw, strideHeight: sh, strideWidth: sw } = info;
+  return (
+    fh === 2 &&
+    fw === 2 &&
+    sh === 2 &&
+    sw === 2 &&
+    p.top === 0 &&
+    p.left === 0 &&
+    info.inHeight >= 2 * info.outHeight &&
+    info.inWidth >= 2 * info.outWidth
+  );
+}
+
 /** dx of a max pool: each output's gradient goes to the first maximum of its window. */
 export function maxPoolBackward(x: Float32Array, dy: Float32Array, dx: Float32Array, info: tf.backend_util.Conv2DInfo): void {
   const {
@@ -190,11 +250,12 @@ export function maxPoolBackward(x: Float32Array, dy: Float32Array, dx: Float32Ar
     effectiveFilterWidth: fw,
   } = info;
   const { top, left } = info.padInfo;
-  dx.fill(0);
-  if (fh === 2 && fw === 2 && sh === 2 && sw === 2 && top === 0 && left === 0 && h >= 2 * oh && w >= 2 * ow) {
+  if (isPlain2x2(info)) {
+    if (h !== 2 * oh || w !== 2 * ow) dx.fill(0);
     maxPool2x2Backward(x, dy, dx, n, h, w, c, oh, ow);
     return;
   }
+  dx.fill(0);
   const best = new Float32Array(c);
   const arg = new Int32Array(c);
   let o = 0;
