@@ -41,7 +41,7 @@ test('01_supervised runs end to end (MCR2_PROFILE=smoke)', () => {
   assert.match(text, /R = 68\.4567, Rc = 53\.4359/);
   const displays = outputs.filter((o) => o.output_type === 'display_data').map((o) => o.data!);
   assert.ok(displays.some((d) => 'application/vnd.plotly.v1+json' in d && 'image/png' in d));
-  const table = displays.find((d) => 'text/html' in d);
+  const table = displays.find((d) => 'text/html' in d && String(d['text/html']).includes('<table'));
   assert.ok(table, 'accuracy table');
   const accs = [...String(table['text/html']).matchAll(/<td>(0\.\d+)<\/td>/g)].map((m) => Number(m[1]));
   assert.equal(accs.length, 3);
