@@ -1,6 +1,7 @@
 // The inputs every evaluator accepts, checked in one place, with errors that name the call and
 // the argument: features as a row-major array, as { features, n, dim } (what datasetFeatures and
 // subspaceMixture return), as number[][] or as a 2-D tensor; labels as any array of integers.
+import { checkInt as checkOption } from '../io/options.js';
 import * as tf from '@tensorflow/tfjs';
 
 /** Features as the evaluators hold them: n x dim, row-major. */
@@ -126,10 +127,7 @@ export function threadCount(threads: Threads, where: string): number | undefined
 
 /** Checks an integer option: `name` as the caller spelled it. */
 export function checkInt(where: string, name: string, v: number, min: number, max = Infinity): number {
-  if (!(Number.isInteger(v) && v >= min && v <= max)) {
-    const range = max === Infinity ? (min === 1 ? 'a positive integer' : `an integer ≥ ${min}`) : `in ${min}..${max}`;
-    throw new Error(`${where}: ${name} must be ${range}, got ${v}`);
-  }
+  checkOption({ [name]: v }, name, min, max, where);
   return v;
 }
 

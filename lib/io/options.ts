@@ -25,12 +25,16 @@ export class OptionError extends Error {
   }
 }
 
-/** The checks every option object uses; each throws an OptionError naming `key`. */
-export function checkInt(o: object, key: string, min: number): void {
+/**
+ * The checks every option object uses (training options, the estimators); each throws an
+ * OptionError naming `key`, after `where: ` when given (e.g. 'KMeans').
+ */
+export function checkInt(o: object, key: string, min: number, max = Infinity, where?: string): void {
   const v = (o as Record<string, unknown>)[key];
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < min) {
-    const what = min === 1 ? 'a positive integer' : `an integer ≥ ${min}`;
-    throw new OptionError(key, (n) => `${n} must be ${what}, got ${String(v)}`);
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) {
+    const what = max !== Infinity ? `in ${min}..${max}` : min === 1 ? 'a positive integer' : `an integer ≥ ${min}`;
+    const at = where === undefined ? '' : `${where}: `;
+    throw new OptionError(key, (n) => `${at}${n} must be ${what}, got ${String(v)}`);
   }
 }
 
