@@ -88,7 +88,10 @@ export async function showFigure(fig: Figure, opts: { png?: boolean; html?: bool
     }
   }
   if ((opts.html ?? true) && inNotebook()) {
-    data['text/html'] = figureCellHtml(fig, png, plotlyEmbedded ? undefined : plotlyBundle(fig));
+    // MCR2_PLOTLY_BUNDLE=0 (what `npm run notebooks` sets for the committed notebooks): no plotly.js
+    // in the outputs, so a committed notebook stays small; its figures show as PNG until re-run.
+    const bundle = plotlyEmbedded || process.env.MCR2_PLOTLY_BUNDLE === '0' ? undefined : plotlyBundle(fig);
+    data['text/html'] = figureCellHtml(fig, png, bundle);
     plotlyEmbedded = true;
   }
   data['text/plain'] = text;
