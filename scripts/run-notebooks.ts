@@ -1,9 +1,9 @@
 // `npm run notebooks [-- name ...] [-- --out DIR]`: executes every notebook headless through Jupyter
 // on the tslab kernel with MCR2_PROFILE (smoke | cpu | paper; default cpu), in place unless --out is
 // given. A failing cell fails the run. Afterwards each notebook's figures/<notebook>/ folder must
-// hold fresh, valid figures (PNG and HTML written by this run). The outputs carry no plotly.js
-// (MCR2_PLOTLY_BUNDLE=0 unless set; figures show as their PNG until the notebook is run
-// interactively), so the committed notebooks stay small.
+// hold fresh, valid figures (PNG and HTML written by this run). In place (what is committed),
+// figures are output as PNG alone (MCR2_FIGURE_OUTPUT=png unless set), so the committed notebooks
+// stay small; run a notebook in Jupyter for interactive figures.
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -74,7 +74,7 @@ function main(): number {
     ];
     const r = spawnSync(jupyter.exe!, cmd, {
       stdio: 'inherit',
-      env: { MCR2_PLOTLY_BUNDLE: '0', ...process.env, MCR2_PROFILE: profile },
+      env: { ...(outDir ? {} : { MCR2_FIGURE_OUTPUT: 'png' }), ...process.env, MCR2_PROFILE: profile },
       cwd: nbDir,
     });
     const secs = ((Date.now() - start) / 1000).toFixed(0);

@@ -87,11 +87,14 @@ export async function showFigure(fig: Figure, opts: { png?: boolean; html?: bool
       text += ` (no PNG: ${(e as Error).message})`;
     }
   }
+  // MCR2_FIGURE_OUTPUT=png (what `npm run notebooks` sets when it executes notebooks in place, for
+  // committing): the PNG alone, so a committed notebook stays small (no plotly.js, no spec twice).
+  if (png !== undefined && process.env.MCR2_FIGURE_OUTPUT === 'png') {
+    if (!displayBundle({ 'image/png': png, 'text/plain': text })) console.log(text);
+    return;
+  }
   if ((opts.html ?? true) && inNotebook()) {
-    // MCR2_PLOTLY_BUNDLE=0 (what `npm run notebooks` sets for the committed notebooks): no plotly.js
-    // in the outputs, so a committed notebook stays small; its figures show as PNG until re-run.
-    const bundle = plotlyEmbedded || process.env.MCR2_PLOTLY_BUNDLE === '0' ? undefined : plotlyBundle(fig);
-    data['text/html'] = figureCellHtml(fig, png, bundle);
+    data['text/html'] = figureCellHtml(fig, png, plotlyEmbedded ? undefined : plotlyBundle(fig));
     plotlyEmbedded = true;
   }
   data['text/plain'] = text;
