@@ -1,7 +1,9 @@
 // `npm run notebooks [-- name ...] [-- --out DIR]`: executes every notebook headless through Jupyter
 // on the tslab kernel with MCR2_PROFILE (smoke | cpu | paper; default cpu), in place unless --out is
-// given. A failing cell fails the run. Afterwards each notebook's figures/<notebook>/ folder must
-// hold fresh, valid figures (PNG and HTML written by this run). In place (what is committed),
+// given. A failing cell fails the run, and so does a run that changed anything but the outputs
+// (cell sources, ids, metadata). Afterwards each notebook's figures/<notebook>/ folder must hold
+// fresh, valid figures (PNG and HTML written by this run). Each notebook's wall time is printed,
+// with a warning past its profile's budget (smoke 3 minutes, cpu 15). In place (what is committed),
 // figures are output as PNG alone (MCR2_FIGURE_OUTPUT=png unless set), so the committed notebooks
 // stay small; run a notebook in Jupyter for interactive figures.
 import { spawnSync } from 'node:child_process';
@@ -10,6 +12,9 @@ import * as path from 'node:path';
 import { notebookFiguresDir, packageRoot } from '../lib/io/paths.js';
 import { profileName } from '../lib/train/profiles.js';
 import { checkJupyter } from './jupyter.js';
+
+/** Wall-time budget per notebook (issue 12): smoke 3 minutes on 2 cores (CI), cpu 15. Over it: a warning. */
+const BUDGET_S: Partial<Record<string, number>> = { smoke: 180, cpu: 900 };
 
 const PNG_MAGIC = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 
@@ -31,6 +36,49 @@ export function figureProblem(file: string): string | undefined {
     return undefined;
   }
   return undefined;
+}
+
+interface NotebookJson {
+  nbformat?: number;
+  nbformat_minor?: number;
+  metadata?: Record<string, unknown>;
+  cells: Array<{ id?: string; cell_type: string; source: string | string[]; metadata?: unknown; execution_count?: number | null }>;
+}
+
+const text = (s: string | string[]) => (Array.isArray(s) ? s.join('') : s);
+
+/** A cell's metadata without nbclient's per-run timing record (`execution`), which is output too. */
+const metaOf = (m: unknown) => {
+  const { execution: _, ...rest } = (m ?? {}) as Record<string, unknown>;
+  return JSON.stringify(rest);
+};
+
+/**
+ * How `after` (an executed copy) differs from `before` in anything but outputs: the cells' ids,
+ * types, sources, metadata (timing records aside) and execution counts, and the notebook's format
+ * and kernel. Empty when re-running changed only the outputs.
+ */
+export function cellChanges(before: NotebookJson, after: NotebookJson): string[] {
+  const out: string[] = [];
+  if (before.nbformat !== after.nbformat || before.nbformat_minor !== after.nbformat_minor)
+    out.push(`nbformat ${before.nbformat}.${before.nbformat_minor} became ${after.nbformat}.${after.nbformat_minor}`);
+  const kernel = (nb: NotebookJson) => JSON.stringify(nb.metadata?.kernelspec ?? null);
+  if (kernel(before) !== kernel(after)) out.push(`kernelspec ${kernel(before)} became ${kernel(after)}`);
+  if (before.cells.length !== after.cells.length) {
+    out.push(`${before.cells.length} cells became ${after.cells.length}`);
+    return out;
+  }
+  before.cells.forEach((b, i) => {
+    const a = after.cells[i];
+    const name = `cell ${i}${b.id ? ` (${b.id})` : ''}`;
+    if (b.id !== a.id) out.push(`${name}: id ${b.id ?? 'missing'} became ${a.id ?? 'missing'}`);
+    if (b.cell_type !== a.cell_type) out.push(`${name}: ${b.cell_type} became ${a.cell_type}`);
+    if (text(b.source) !== text(a.source)) out.push(`${name}: source changed`);
+    if (metaOf(b.metadata) !== metaOf(a.metadata)) out.push(`${name}: metadata ${metaOf(b.metadata)} became ${metaOf(a.metadata)}`);
+    if ((b.execution_count ?? null) !== (a.execution_count ?? null))
+      out.push(`${name}: execution count ${b.execution_count ?? null} became ${a.execution_count ?? null}`);
+  });
+  return out;
 }
 
 function main(): number {
@@ -59,6 +107,7 @@ function main(): number {
     return 1;
   }
   let failed = 0;
+  const times: string[] = [];
   for (const nb of chosen) {
     const start = Date.now();
     console.log(`▶ ${nb} (MCR2_PROFILE=${profile})`);
@@ -69,9 +118,12 @@ function main(): number {
       '--execute',
       '--ExecutePreprocessor.kernel_name=tslab',
       '--ExecutePreprocessor.timeout=-1',
+      // No per-cell timestamps in the cell metadata: a re-run then changes only the outputs.
+      '--ExecutePreprocessor.record_timing=False',
       ...(outDir ? ['--output-dir', outDir] : ['--inplace']),
       path.join(nbDir, nb),
     ];
+    const before = JSON.parse(fs.readFileSync(path.join(nbDir, nb), 'utf8')) as NotebookJson;
     const r = spawnSync(jupyter.exe!, cmd, {
       stdio: 'inherit',
       env: { ...(outDir ? {} : { MCR2_FIGURE_OUTPUT: 'png' }), ...process.env, MCR2_PROFILE: profile },
@@ -80,6 +132,14 @@ function main(): number {
     const secs = ((Date.now() - start) / 1000).toFixed(0);
     if (r.status !== 0) {
       console.error(`✗ ${nb}: a cell failed (${secs} s)`);
+      failed++;
+      continue;
+    }
+    // Re-running must change only the outputs (cell ids fixed in the file; timing records are output).
+    const after = JSON.parse(fs.readFileSync(path.join(outDir ?? nbDir, nb), 'utf8')) as NotebookJson;
+    const changes = cellChanges(before, after);
+    if (changes.length > 0) {
+      console.error(`✗ ${nb}: running it changed more than its outputs:\n  ${changes.join('\n  ')}`);
       failed++;
       continue;
     }
@@ -101,7 +161,12 @@ function main(): number {
       continue;
     }
     console.log(`✓ ${nb} in ${secs} s; ${pngs} PNG + ${htmls} HTML figures in ${path.relative(root, figDir)}/`);
+    const budget = BUDGET_S[profile];
+    if (budget !== undefined && Number(secs) > budget)
+      console.log(`⚠ ${nb}: ${secs} s is over the ${profile} profile's ${budget / 60}-minute budget per notebook`);
+    times.push(`${nb} ${secs} s`);
   }
+  if (times.length > 1) console.log(`times (${profile}): ${times.join(', ')}`);
   return failed === 0 ? 0 : 1;
 }
 

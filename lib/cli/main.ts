@@ -12,7 +12,7 @@ import { ENSC_DEFAULTS, KMEANS_DEFAULTS, KNN_DEFAULTS, NEARSUB_DEFAULTS } from '
 import { ARCH_NAMES } from '../models/index.js';
 import { summaryText } from '../models/summary.js';
 import { writeRunFeatures } from '../features/extract.js';
-import { defaultDataDir } from '../io/paths.js';
+import { defaultDataDir, displayPath } from '../io/paths.js';
 import { confusionMatrix } from '../evaluate/metrics.js';
 import { confusionFigure } from '../plot/confusion.js';
 import { plotRun } from '../plot/run_plots.js';
@@ -86,20 +86,26 @@ async function cmdTrainSup(argv: string[]): Promise<void> {
   const options = optionsFromFlags(TRAIN_SUP_FLAGS, parseFlags(argv, flagSpecs(TRAIN_SUP_FLAGS))) as Partial<SupervisedOptions>;
   const r = await trainSupervised(options);
   r.model.dispose();
-  console.log(`done: ${r.epochsRun} epochs in ${formatDuration(r.seconds)}, ${r.imagesPerSecond.toFixed(0)} img/s; run folder ${r.runDir}`);
+  console.log(
+    `done: ${r.epochsRun} epochs in ${formatDuration(r.seconds)}, ${r.imagesPerSecond.toFixed(0)} img/s; run folder ${displayPath(r.runDir)}`,
+  );
 }
 
 async function cmdExtract(argv: string[]): Promise<void> {
   const o = optionsFromFlags(EXTRACT_FLAGS, parseFlags(argv, flagSpecs(EXTRACT_FLAGS)));
   const r = await writeRunFeatures({ ...o, modelDir: need(o.modelDir as string | undefined, 'model_dir') });
-  console.log(`wrote ${r.file}: epoch ${r.epoch}, ${r.train} train and ${r.test} test features of dimension ${r.dim} (np.load reads it)`);
+  console.log(
+    `wrote ${displayPath(r.file)}: epoch ${r.epoch}, ${r.train} train and ${r.test} test features of dimension ${r.dim} (np.load reads it)`,
+  );
 }
 
 async function cmdTrainSelfSup(argv: string[]): Promise<void> {
   const options = optionsFromFlags(TRAIN_SELFSUP_FLAGS, parseFlags(argv, flagSpecs(TRAIN_SELFSUP_FLAGS))) as Partial<SelfSupOptions>;
   const r = await trainSelfSup(options);
   r.model.dispose();
-  console.log(`done: ${r.epochsRun} epochs in ${formatDuration(r.seconds)}, ${r.imagesPerSecond.toFixed(0)} img/s; run folder ${r.runDir}`);
+  console.log(
+    `done: ${r.epochsRun} epochs in ${formatDuration(r.seconds)}, ${r.imagesPerSecond.toFixed(0)} img/s; run folder ${displayPath(r.runDir)}`,
+  );
 }
 
 async function cmdEvaluate(argv: string[]): Promise<void> {
@@ -131,7 +137,7 @@ async function cmdEvaluate(argv: string[]): Promise<void> {
     log: json ? () => {} : undefined,
   });
   if (json) console.log(JSON.stringify(evaluationJson(r)));
-  else for (const file of r.saved) console.log(`saved ${file}`);
+  else for (const file of r.saved) console.log(`saved ${displayPath(file)}`);
 }
 
 async function plotLoss(run: RunFolder): Promise<string[]> {
@@ -186,11 +192,11 @@ async function cmdQuickstart(argv: string[]): Promise<void> {
   figs.push(conf.html, ...(conf.png ? [conf.png] : []));
   await closeRenderer();
   console.log('');
-  console.log(`run folder:        ${r.runDir}`);
+  console.log(`run folder:        ${displayPath(r.runDir)}`);
   console.log(`backend:           ${r.backend.name} (${r.backend.provider})`);
   console.log(`training:          ${r.epochsRun} epochs, ${r.imagesPerSecond.toFixed(0)} img/s`);
   console.log(`test accuracy:     kNN (k=10) ${ev.knn!.toFixed(4)}   nearest subspace (15) ${ev.nearsub!.svd.toFixed(4)}`);
-  console.log(`figures:           ${path.join(r.runDir, 'figures')}`);
+  console.log(`figures:           ${displayPath(path.join(r.runDir, 'figures'))}`);
   console.log(`wall time:         ${formatDuration((Date.now() - t0) / 1000)}`);
 }
 

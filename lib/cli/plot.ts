@@ -1,5 +1,6 @@
 // `mcr2 plot`: plot.py's figures of a run folder, one flag each, written under
 // <model_dir>/figures/<flag>/ as PNG, self-contained HTML and the figure's JSON.
+import { displayPath } from '../io/paths.js';
 import { closeRenderer } from '../plot/render.js';
 import { PLOT_NAMES, type PlotName, plotRun } from '../plot/run_plots.js';
 import { type FlagSpecs, parseFlags, UsageError } from './args.js';
@@ -47,7 +48,7 @@ async function cmdPlot(argv: string[]): Promise<void> {
       heatRes: f.heat_res as number,
       dataDir: f.data_dir as string | undefined,
     });
-    for (const w of r.written) console.log(`Plot saved to: ${w}`);
+    for (const w of r.written) console.log(`Plot saved to: ${displayPath(w)}`);
   } finally {
     await closeRenderer();
   }

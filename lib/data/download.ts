@@ -5,6 +5,7 @@ import * as fs from 'node:fs';
 import * as http from 'node:http';
 import * as https from 'node:https';
 import * as path from 'node:path';
+import { displayPath } from '../io/paths.js';
 import { ProgressBar } from '../io/progress.js';
 import { CIFAR_URLS } from './cifar.js';
 import { STL10_URL } from './stl10.js';
@@ -126,15 +127,15 @@ export async function downloadDataset(name: string, dataDir: string, log: (s: st
   for (const r of res) {
     const dest = path.join(dataDir, r.dir, path.basename(new URL(r.url).pathname));
     if (fs.existsSync(dest) && md5File(dest) === r.md5) {
-      log(`${dest}: already downloaded (MD5 ok)`);
+      log(`${displayPath(dest)}: already downloaded (MD5 ok)`);
     } else {
       log(`downloading ${r.url}`);
       await downloadFile(r.url, dest, r.md5);
-      log(`${dest}: MD5 ok`);
+      log(`${displayPath(dest)}: MD5 ok`);
     }
     if (r.archive) {
       const files = await extractTar(dest, path.join(dataDir, r.dir));
-      log(`unpacked ${files.length} files into ${path.join(dataDir, r.dir)}`);
+      log(`unpacked ${files.length} files into ${displayPath(path.join(dataDir, r.dir))}`);
     }
   }
 }

@@ -20,9 +20,35 @@ export function packageRoot(): string {
   }
 }
 
-/** Default --data_dir: the package's datasets/ folder. */
+/**
+ * Default --data_dir: $MCR2_DATA_DIR when set (a folder holding the datasets, e.g. a shared copy),
+ * otherwise the package's datasets/ folder. It replaces the default as --data_dir would: only that
+ * folder is searched, then (MNIST, Fashion-MNIST) the copies this machine ships with.
+ */
 export function defaultDataDir(): string {
-  return path.join(packageRoot(), 'datasets');
+  const env = process.env.MCR2_DATA_DIR;
+  return env !== undefined && env.trim() !== '' ? path.resolve(env) : path.join(packageRoot(), 'datasets');
+}
+
+/** `child` relative to `dir` if it is `dir` or inside it. */
+function inside(dir: string, child: string): string | undefined {
+  const rel = path.relative(dir, child);
+  return rel === '' ? '.' : rel.startsWith('..') || path.isAbsolute(rel) ? undefined : rel;
+}
+
+/**
+ * A path as log lines print it, without the machine's own folders: under $MCR2_DATA_DIR as
+ * `$MCR2_DATA_DIR/...`, under the current directory relative to it, under the package root
+ * relative to that (notebooks run in notebooks/ and print `saved_models/...`), otherwise absolute.
+ */
+export function displayPath(p: string): string {
+  const abs = path.resolve(p);
+  const env = process.env.MCR2_DATA_DIR;
+  if (env !== undefined && env.trim() !== '') {
+    const r = inside(path.resolve(env), abs);
+    if (r !== undefined) return r === '.' ? '$MCR2_DATA_DIR' : `$MCR2_DATA_DIR/${r}`;
+  }
+  return inside(process.cwd(), abs) ?? inside(packageRoot(), abs) ?? abs;
 }
 
 /** Default --save_dir: ./saved_models/ under the current directory, as the official scripts. */

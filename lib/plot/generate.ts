@@ -13,7 +13,7 @@ import { accuracy } from '../evaluate/metrics.js';
 import { LinearSVC } from '../evaluate/svm.js';
 import { datasetFeatures } from '../features/dataset.js';
 import { writeFileAtomic } from '../io/files.js';
-import { defaultDataDir } from '../io/paths.js';
+import { defaultDataDir, displayPath } from '../io/paths.js';
 import { formatDuration, ProgressBar } from '../io/progress.js';
 import { MaximalCodingRateReduction } from '../loss/mcr2.js';
 import { loadRun } from '../train/load_run.js';
@@ -82,7 +82,7 @@ export async function generateTestLosses(modelDir: string, opts: GenerateOptions
     (r) => `\n${[r.epoch, r.step, r.total, r.discrimnLossE, r.compressLossE, r.discrimnLossT, r.compressLossT].join(',')}`,
   );
   writeFileAtomic(file, LOSS_HEADER + body.join(''));
-  log(`wrote ${file}: ${rows.length} rows, ${epochs.length} checkpoints in ${formatDuration((Date.now() - t0) / 1000)}`);
+  log(`wrote ${displayPath(file)}: ${rows.length} rows, ${epochs.length} checkpoints in ${formatDuration((Date.now() - t0) / 1000)}`);
   return { file, rows };
 }
 
@@ -120,7 +120,7 @@ export async function generateAccuracy(
   bar.done();
   const file = path.join(modelDir, 'accuracy.csv');
   writeFileAtomic(file, ACCURACY_HEADER + rows.map((r) => `\n${r.epoch},${r.accTrain},${r.accTest}`).join(''));
-  log(`wrote ${file}: ${rows.length} rows in ${formatDuration((Date.now() - t0) / 1000)}`);
+  log(`wrote ${displayPath(file)}: ${rows.length} rows in ${formatDuration((Date.now() - t0) / 1000)}`);
   return { file, rows };
 }
 

@@ -73,11 +73,14 @@ export function figureCellHtml(fig: Figure, pngBase64?: string, bundle?: string)
 /**
  * Shows a figure inline: interactive plotly (plotly JSON and HTML) with a PNG fallback (PNG needs
  * Chromium). `html: false` leaves the HTML out (the notebook then stays small; nbconvert's HTML
- * export shows the PNG).
+ * export shows the PNG). `json: false` leaves the plotly JSON out: a saved notebook stores it as
+ * indented JSON, one line per number, which for image grids (pixel arrays) runs to megabytes; the
+ * HTML still draws the same figure interactively.
  */
-export async function showFigure(fig: Figure, opts: { png?: boolean; html?: boolean } = {}): Promise<void> {
+export async function showFigure(fig: Figure, opts: { png?: boolean; html?: boolean; json?: boolean } = {}): Promise<void> {
   let text = `<plotly figure: ${figureTitle(fig)}>`;
-  const data: Record<string, unknown> = { 'application/vnd.plotly.v1+json': { data: fig.data, layout: fig.layout } };
+  const data: Record<string, unknown> = {};
+  if (opts.json ?? true) data['application/vnd.plotly.v1+json'] = { data: fig.data, layout: fig.layout };
   let png: string | undefined;
   if (opts.png ?? true) {
     try {

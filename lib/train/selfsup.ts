@@ -8,7 +8,7 @@ import { DATASET_NAMES, firstN, loadDataset, normaliseDatasetName } from '../dat
 import { MaximalCodingRateReduction } from '../loss/mcr2.js';
 import { ARCH_NAMES, archDefaultChunk } from '../models/index.js';
 import { createNetwork } from '../models/network.js';
-import { defaultDataDir } from '../io/paths.js';
+import { defaultDataDir, displayPath } from '../io/paths.js';
 import { pyFloat, pyInt } from '../io/pyformat.js';
 import { checkInt, checkInts, checkKnownKeys, checkNumber, checkOneOf, OptionError } from '../io/options.js';
 import { pretrainedWeights, type TrainingPlan } from './plan.js';
@@ -174,7 +174,7 @@ export function selfsupPlan(options: Partial<SelfSupOptions>, log: (l: string) =
     throw e;
   }
   log(
-    `data: ${train.name} train, ${train.n} images ${train.height}x${train.width}x${train.channels} from ${train.source}; ` +
+    `data: ${train.name} train, ${train.n} images ${train.height}x${train.width}x${train.channels} from ${displayPath(train.source)}; ` +
       `${loader.numImg} images x ${o.numAug} views per batch (${o.transform}, ${o.sampler} sampler)`,
   );
   return {

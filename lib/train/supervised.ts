@@ -10,7 +10,7 @@ import { MaximalCodingRateReduction } from '../loss/mcr2.js';
 import { CrossEntropyLoss } from '../loss/cross_entropy.js';
 import { ARCH_NAMES, archDefaultChunk } from '../models/index.js';
 import { createNetwork } from '../models/network.js';
-import { defaultDataDir } from '../io/paths.js';
+import { defaultDataDir, displayPath } from '../io/paths.js';
 import { pyFloat, pyInt } from '../io/pyformat.js';
 import { checkInt, checkInts, checkKnownKeys, checkNumber, checkOneOf, OptionError } from '../io/options.js';
 import { pretrainedWeights, type TrainingPlan } from './plan.js';
@@ -208,7 +208,7 @@ export function supervisedPlan(options: Partial<SupervisedOptions>, log: (l: str
     throw e;
   }
   log(
-    `data: ${train.name} train, ${train.n} images ${train.height}x${train.width}x${train.channels} from ${train.source}` +
+    `data: ${train.name} train, ${train.n} images ${train.height}x${train.width}x${train.channels} from ${displayPath(train.source)}` +
       (o.corruptRatio > 0
         ? `; labels corrupted (${o.corrupt}, ratio ${o.corruptRatio}, seed ${o.corruptSeed}): ${labelsChanged} changed`
         : ''),

@@ -32,6 +32,7 @@ import { LinearSVC } from '../evaluate/svm.js';
 import { datasetFeatures, type Features } from '../features/dataset.js';
 import { formatDuration, ProgressBar } from '../io/progress.js';
 import { OptionError } from '../io/options.js';
+import { displayPath } from '../io/paths.js';
 import { pyFloat } from '../io/pyformat.js';
 import { type LossTerms, lossTerms, meanTerms } from '../loss/terms.js';
 import type { Network } from '../models/network.js';
@@ -231,7 +232,9 @@ export class Trainer {
     const key = path.resolve(plan.runDir);
     const old = OPEN.get(key);
     if (old !== undefined) {
-      log(`closing the trainer already open on ${plan.runDir} (at epoch ${old.epoch}, step ${old.step}); resuming from its folder`);
+      log(
+        `closing the trainer already open on ${displayPath(plan.runDir)} (at epoch ${old.epoch}, step ${old.step}); resuming from its folder`,
+      );
       await old.close();
     }
     let t: Trainer | undefined;
@@ -265,7 +268,11 @@ export class Trainer {
     this.model.loadStateDict(loadTensors(run.modelFile(e)).tensors, run.modelFile(e));
     this.optim.loadState(loadTensors(run.optimizerFile(e)).tensors);
     this.saidDone = e + 1 >= p.epochs;
-    this.log(this.saidDone ? `${run.dir}: already trained for ${p.epochs} epochs` : `resuming ${run.dir} after epoch ${e}`);
+    this.log(
+      this.saidDone
+        ? `${displayPath(run.dir)}: already trained for ${p.epochs} epochs`
+        : `resuming ${displayPath(run.dir)} after epoch ${e}`,
+    );
     return e + 1;
   }
 
@@ -287,7 +294,7 @@ export class Trainer {
         `${p.stepsPerEpoch} steps/epoch of ${p.batchSize}${workers > 0 ? `, split over ${workers + 1} threads` : ''}` +
         `${p.chunk > 0 && p.batchSize / (workers + 1) > p.chunk ? `, in chunks of ${p.chunk}` : ''}`,
     );
-    this.log(`run folder: ${this.runDir}`);
+    this.log(`run folder: ${displayPath(this.runDir)}`);
   }
 
   /** The resolved options (camelCase; SupervisedOptions or SelfSupOptions). */
@@ -374,7 +381,7 @@ export class Trainer {
   private async loop(more: () => boolean, onRow?: (r: LossRow) => void): Promise<void> {
     this.checkOpen();
     if (this.done) {
-      if (!this.saidDone) this.log(`${this.runDir}: already trained for ${this.epochs} epochs`);
+      if (!this.saidDone) this.log(`${displayPath(this.runDir)}: already trained for ${this.epochs} epochs`);
       this.saidDone = false;
       return;
     }
