@@ -3,36 +3,14 @@
 // cross-entropy, and its outputs must hold no machine-specific path.
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import * as fs from 'node:fs';
-import * as path from 'node:path';
-import { ROOT } from './helpers.js';
-
-interface Output {
-  output_type: string;
-  text?: string[] | string;
-  data?: Record<string, string[] | string>;
-}
-
-const joined = (v: string[] | string | undefined) => (Array.isArray(v) ? v.join('') : (v ?? ''));
+import { committedNotebook } from './committed_notebook.js';
 
 test('03_label_corruption: committed cpu outputs show MCR² ahead of cross-entropy at the highest ratio', () => {
-  const nb = JSON.parse(fs.readFileSync(path.join(ROOT, 'notebooks', '03_label_corruption.ipynb'), 'utf8'));
-  const outputs = nb.cells.flatMap((c: { outputs?: Output[] }) => c.outputs ?? []) as Output[];
+  const { outputs, text, table: tableOf } = committedNotebook('03_label_corruption.ipynb');
   assert.ok(!outputs.some((o) => o.output_type === 'error'), 'no error outputs');
-  const text = outputs
-    .map(
-      (o) =>
-        joined(o.text) +
-        Object.values(o.data ?? {})
-          .map(joined)
-          .join(''),
-    )
-    .join('\n');
   assert.match(text, /profile cpu: /);
   assert.doesNotMatch(text, /\/work\/|\/tmp\/|\/home\//, 'machine-specific path in the outputs');
-  const table = outputs
-    .map((o) => joined(o.data?.['text/html']))
-    .find((h) => h.includes('<caption>MNIST test accuracy under label corruption'));
+  const table = tableOf('MNIST test accuracy under label corruption');
   assert.ok(table, 'accuracy table');
   const header = [...table.matchAll(/<th>([^<]+)<\/th>/g)].map((m) => m[1]);
   assert.deepEqual(header.slice(0, 6), ['ratio', 'labels changed', 'MCR² kNN', 'MCR² nearest subspace', 'MCR² SVM', 'CE']);

@@ -3,34 +3,14 @@
 // the raw pixels in NMI, and its outputs must hold no machine-specific path.
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import * as fs from 'node:fs';
-import * as path from 'node:path';
-import { ROOT } from './helpers.js';
-
-interface Output {
-  output_type: string;
-  text?: string[] | string;
-  data?: Record<string, string[] | string>;
-}
-
-const joined = (v: string[] | string | undefined) => (Array.isArray(v) ? v.join('') : (v ?? ''));
+import { committedNotebook } from './committed_notebook.js';
 
 test('04_selfsup_clustering: committed cpu outputs beat raw-pixel k-means in NMI', () => {
-  const nb = JSON.parse(fs.readFileSync(path.join(ROOT, 'notebooks', '04_selfsup_clustering.ipynb'), 'utf8'));
-  const outputs = nb.cells.flatMap((c: { outputs?: Output[] }) => c.outputs ?? []) as Output[];
+  const { outputs, text, table: tableOf } = committedNotebook('04_selfsup_clustering.ipynb');
   assert.ok(!outputs.some((o) => o.output_type === 'error'), 'no error outputs');
-  const text = outputs
-    .map(
-      (o) =>
-        joined(o.text) +
-        Object.values(o.data ?? {})
-          .map(joined)
-          .join(''),
-    )
-    .join('\n');
   assert.match(text, /profiles \(this run: cpu\)/);
   assert.doesNotMatch(text, /\/work\/|\/tmp\/|\/home\//, 'machine-specific path in the outputs');
-  const table = outputs.map((o) => joined(o.data?.['text/html'])).find((h) => h.includes('<caption>clustering '));
+  const table = tableOf('clustering ');
   assert.ok(table, 'clustering table');
   const rows = new Map<string, number[]>();
   for (const m of table.matchAll(
