@@ -4,6 +4,7 @@ import { initBackend } from '../backend/backend.js';
 import { corruptLabels } from '../data/corrupt.js';
 import { firstN, loadDataset } from '../data/index.js';
 import { datasetFeatures, type Features } from './dataset.js';
+import { recalibrateBatchNorm } from './recalibrate.js';
 import { defaultDataDir } from '../io/paths.js';
 import { loadRun } from '../train/load_run.js';
 import { RunFolder } from '../train/run_folder.js';
@@ -21,7 +22,26 @@ export interface RunFeatures {
   seconds: number;
 }
 
-export async function runFeatures(modelDir: string, epoch?: number, dataDirOverride?: string): Promise<RunFeatures> {
+export interface RunFeatureOptions {
+  /**
+   * Recompute batch norm's running statistics from one training-mode pass over the run's training
+   * images before extracting (features/recalibrate.ts; `evaluate --bn_recalibrate`). Default false:
+   * the checkpoint's own statistics, as evaluate.py.
+   */
+  recalibrate?: boolean;
+  /**
+   * A cross-entropy run's penultimate layer as unit rows instead of its logits (`evaluate
+   * --penultimate`), so its features can be judged by the same classifiers as MCR²'s. Default false.
+   */
+  penultimate?: boolean;
+}
+
+export async function runFeatures(
+  modelDir: string,
+  epoch?: number,
+  dataDirOverride?: string,
+  opts: RunFeatureOptions = {},
+): Promise<RunFeatures> {
   await initBackend();
   const params = new RunFolder(modelDir).readParams();
   const dataDir = dataDirOverride ?? (typeof params.data_dir === 'string' ? params.data_dir : defaultDataDir());
@@ -32,8 +52,11 @@ export async function runFeatures(modelDir: string, epoch?: number, dataDirOverr
   try {
     // At the size the network trained at (a `default`-transform MNIST run takes 32x32).
     const inputSize = run.inputShape ? ([run.inputShape[0], run.inputShape[1]] as [number, number]) : undefined;
-    const train = await datasetFeatures(run.model, trainSet, { inputSize });
-    const test = await datasetFeatures(run.model, testSet, { inputSize });
+    if (opts.recalibrate) recalibrateBatchNorm(run.model, trainSet, { inputSize, batchSize: Number(params.bs ?? 500) });
+    const penultimate = opts.penultimate === true;
+    if (penultimate && !run.logits) throw new Error(`${modelDir}: --penultimate reads cross-entropy runs; this is an MCR² run`);
+    const train = await datasetFeatures(run.model, trainSet, { inputSize, penultimate });
+    const test = await datasetFeatures(run.model, testSet, { inputSize, penultimate });
     const lcr = Number(params.lcr ?? 0);
     const trainLabelsUsed =
       lcr > 0 ? corruptLabels(train.labels, String(params.corrupt ?? 'default'), lcr, Number(params.lcs ?? 10)) : train.labels;
@@ -43,7 +66,7 @@ export async function runFeatures(modelDir: string, epoch?: number, dataDirOverr
       train,
       test,
       trainLabelsUsed,
-      logits: run.logits,
+      logits: run.logits && !penultimate,
       classes: testSet.classes,
       seconds: (Date.now() - t0) / 1000,
     };

@@ -2,3 +2,4 @@
 export { datasetFeatures, centerToSize, type Features, type DatasetFeatureOptions } from '../features/dataset.js';
 export { runFeatures, type RunFeatures } from '../features/run.js';
 export { writeRunFeatures, type ExtractOptions } from '../features/extract.js';
+export { recalibrateBatchNorm, batchNorms, type RecalibrateOptions } from '../features/recalibrate.js';

@@ -21,3 +21,4 @@ export { loadRun, runInputShape, type LoadedRun } from '../train/load_run.js';
 export { saveTensors, loadTensors } from '../train/checkpoint.js';
 export { defaultWorkers } from '../train/parallel.js';
 export { profileName, SUPERVISED_PROFILES, type ProfileName, type SupervisedProfile } from '../train/profiles.js';
+export { PRESETS, OFFICIAL_SUP_CIFAR10, OFFICIAL_SELFSUP_CIFAR10, MNIST_PROTOCOL } from '../train/presets.js';
