@@ -11,13 +11,14 @@ export { tf };
 // ── The top level: a notebook's first calls ──────────────────────────────────────────────────
 export { initBackend, describeBackend } from './backend/backend.js';
 export { loadDataset, type ImageDataset } from './data/index.js';
-export { randomUnitFeatures, subspaceMixture } from './data/synthetic.js';
+export { randomUnitFeatures, subspaceMixture } from './features/synthetic.js';
 export { MaximalCodingRateReduction } from './loss/mcr2.js';
 // Training: the stepping Trainer, and the two one-call wrappers over it.
 export { Trainer, trainSupervised, trainSelfSup } from './train/trainer.js';
 export { profileName } from './train/profiles.js';
 export type { Features } from './features/dataset.js';
-export { KNN, NearestSubspace, LinearSVC, KMeans, EnSC, evaluateRun } from './evaluate/index.js';
+export { KNN, NearestSubspace, LinearSVC, KMeans, EnSC } from './evaluate/index.js';
+export { evaluateRun } from './runs/evaluate.js';
 export { showFigure, showTable } from './plot/notebook.js';
 
 // ── Namespaces: everything public, by part ────────────────────────────────────────────────────

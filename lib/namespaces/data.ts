@@ -13,4 +13,4 @@ export {
   SUBSPACE_MIXTURE_DEFAULTS,
   type SubspaceMixture,
   type SubspaceMixtureOptions,
-} from '../data/synthetic.js';
+} from '../features/synthetic.js';

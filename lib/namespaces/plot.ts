@@ -45,8 +45,8 @@ export {
   readAccuracyCsv,
   ACCURACY_HEADER,
   type GenerateOptions,
-} from '../plot/generate.js';
-export { plotRun, PLOT_NAMES, PCA_EPOCHS, type PlotName, type PlotRunOptions, type PlotRunResult } from '../plot/run_plots.js';
+} from '../runs/generate.js';
+export { plotRun, PLOT_NAMES, PCA_EPOCHS, type PlotName, type PlotRunOptions, type PlotRunResult } from '../runs/plot.js';
 export { augmentationGrid, imageGridFigure, type AugmentGridOptions } from '../plot/grid.js';
 export { saveFigure, figureHtml, figurePng, closeRenderer, plotlyBundle, type SavedFigure } from '../plot/render.js';
 export { showFigure, showTable, figureCellHtml } from '../plot/notebook.js';

@@ -16,8 +16,8 @@ export {
 export { SUPERVISED_DEFAULTS, SUPERVISED_PARAM_KEYS, supervisedRunName, type SupervisedOptions } from '../train/supervised.js';
 export { SELFSUP_DEFAULTS, SELFSUP_PARAM_KEYS, selfsupRunName, type SelfSupOptions } from '../train/selfsup.js';
 export { SGD, multiStepLR, type SGDOptions } from '../train/sgd.js';
-export { RunFolder, parseLossesCsv, LOSS_HEADER, type LossRow } from '../train/run_folder.js';
-export { loadRun, runInputShape, type LoadedRun } from '../train/load_run.js';
-export { saveTensors, loadTensors } from '../train/checkpoint.js';
+export { RunFolder, parseLossesCsv, LOSS_HEADER, type LossRow } from '../runs/run_folder.js';
+export { loadRun, runInputShape, type LoadedRun } from '../runs/load_run.js';
+export { saveTensors, loadTensors } from '../io/safetensors.js';
 export { defaultWorkers } from '../train/parallel.js';
 export { profileName, SUPERVISED_PROFILES, type ProfileName, type SupervisedProfile } from '../train/profiles.js';

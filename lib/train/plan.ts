@@ -4,8 +4,8 @@ import type { ImageDataset } from '../data/dataset.js';
 import type { TrainingLoss } from '../loss/mcr2.js';
 import { RandomState } from '../math/random.js';
 import type { Network } from '../models/network.js';
-import { loadTensors, type TensorMap } from './checkpoint.js';
-import { RunFolder } from './run_folder.js';
+import { loadTensors, type TensorMap } from '../io/safetensors.js';
+import { RunFolder } from '../runs/run_folder.js';
 
 /** One step's input: NHWC floats, the labels the loss sees and how many classes they range over. */
 export interface StepBatch {

@@ -38,11 +38,11 @@ import { type LossTerms, lossTerms, meanTerms } from '../loss/terms.js';
 import type { Network } from '../models/network.js';
 import { lossFigure, type Figure } from '../plot/figure.js';
 import { inNotebook } from '../plot/notebook.js';
-import { loadTensors, saveTensors } from './checkpoint.js';
+import { loadTensors, saveTensors } from '../io/safetensors.js';
 import { LocalEngine, type TrainingEngine } from './engine.js';
 import { defaultWorkers, ParallelEngine } from './parallel.js';
 import { epochRng, type StepBatch, type TrainingPlan } from './plan.js';
-import { RunFolder, type LossRow } from './run_folder.js';
+import { RunFolder, type LossRow } from '../runs/run_folder.js';
 import { resolveSelfSup, SELFSUP_DEFAULTS, SELFSUP_PARAM_KEYS, selfsupPlan, type SelfSupOptions } from './selfsup.js';
 import { multiStepLR, SGD } from './sgd.js';
 import {

@@ -7,15 +7,15 @@ import * as path from 'node:path';
 import { initBackend } from '../backend/backend.js';
 import type { Features } from '../features/dataset.js';
 import { readNpz, writeNpy, type NpyArray } from '../io/npz.js';
-import { runFeatures } from '../features/run.js';
-import { RunFolder } from '../train/run_folder.js';
-import { ENSC_DEFAULTS, EnSC } from './ensc.js';
-import type { Threads } from './input.js';
-import { KMEANS_DEFAULTS, KMeans } from './kmeans.js';
-import { KNN, KNN_DEFAULTS } from './knn.js';
-import { accuracy, adjustedRandIndex, clusteringAccuracy, normalizedMutualInfo } from './metrics.js';
-import { NEARSUB_DEFAULTS, NearestSubspace } from './nearsub.js';
-import { LinearSVC } from './svm.js';
+import { runFeatures } from './features.js';
+import { RunFolder } from './run_folder.js';
+import { ENSC_DEFAULTS, EnSC } from '../evaluate/ensc.js';
+import type { Threads } from '../evaluate/input.js';
+import { KMEANS_DEFAULTS, KMeans } from '../evaluate/kmeans.js';
+import { KNN, KNN_DEFAULTS } from '../evaluate/knn.js';
+import { accuracy, adjustedRandIndex, clusteringAccuracy, normalizedMutualInfo } from '../evaluate/metrics.js';
+import { NEARSUB_DEFAULTS, NearestSubspace } from '../evaluate/nearsub.js';
+import { LinearSVC } from '../evaluate/svm.js';
 import { saveClusteringConfusion } from '../plot/confusion.js';
 
 export interface EvaluateOptions {

@@ -10,8 +10,8 @@ import { firstN, loadDataset } from '../data/index.js';
 import { datasetFeatures, type Features } from '../features/dataset.js';
 import { writeNpy } from '../io/npz.js';
 import { defaultDataDir } from '../io/paths.js';
-import { loadRun, runInputShape } from '../train/load_run.js';
-import { RunFolder } from '../train/run_folder.js';
+import { loadRun, runInputShape } from './load_run.js';
+import { RunFolder } from './run_folder.js';
 import { createNetwork } from '../models/network.js';
 import {
   absGramGrid,
@@ -22,12 +22,12 @@ import {
   nearestToComponents,
   singularValues,
   sortByClass,
-} from './data.js';
-import { cosineHistogramFigure, heatmapFigure, pcaEpochFigure, pcaFigure } from './feature_figures.js';
-import { accuracyCurveFigure, type Figure, lossFigure, lossLogFigure, trainTestFigure } from './figure.js';
+} from '../plot/data.js';
+import { cosineHistogramFigure, heatmapFigure, pcaEpochFigure, pcaFigure } from '../plot/feature_figures.js';
+import { accuracyCurveFigure, type Figure, lossFigure, lossLogFigure, trainTestFigure } from '../plot/figure.js';
 import { generateAccuracy, generateTestLosses, readAccuracyCsv, readLossesCsv } from './generate.js';
-import { nearestClassFigure, nearestSupFigure, nearestUnsupFigure } from './nearest.js';
-import { saveFigure } from './render.js';
+import { nearestClassFigure, nearestSupFigure, nearestUnsupFigure } from '../plot/nearest.js';
+import { saveFigure } from '../plot/render.js';
 
 /** plot.py's figure flags, in the order they run. */
 export const PLOT_NAMES = [

@@ -3,10 +3,10 @@
 import { initBackend } from '../backend/backend.js';
 import { corruptLabels } from '../data/corrupt.js';
 import { firstN, loadDataset } from '../data/index.js';
-import { datasetFeatures, type Features } from './dataset.js';
+import { datasetFeatures, type Features } from '../features/dataset.js';
 import { defaultDataDir } from '../io/paths.js';
-import { loadRun } from '../train/load_run.js';
-import { RunFolder } from '../train/run_folder.js';
+import { loadRun } from './load_run.js';
+import { RunFolder } from './run_folder.js';
 
 export interface RunFeatures {
   params: Record<string, unknown>;

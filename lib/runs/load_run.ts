@@ -2,7 +2,7 @@
 // built at the input size the run trained at.
 import { getTransform, TRANSFORMS } from '../data/batches.js';
 import { createNetwork, type Network } from '../models/network.js';
-import { loadTensors } from './checkpoint.js';
+import { loadTensors } from '../io/safetensors.js';
 import { RunFolder } from './run_folder.js';
 
 export interface LoadedRun {

@@ -1,7 +1,7 @@
 // A training run's folder, laid out as the official code lays it out:
 //   params.json  losses.csv  checkpoints/model-epoch{e}.safetensors  figures/  plabels/
 // plus checkpoints/optimizer-epoch{e}.safetensors (latest only) so a run can resume exactly, and
-// .lock while a process trains in it (lib/train/run_lock.ts).
+// .lock while a process trains in it (run_lock.ts).
 // What is on disk after a kill -9 at any moment is enough to go on: an epoch is complete once its
 // optimizer state is written (after its model checkpoint); losses.csv rows past the last complete
 // epoch, a row cut half-way and temporary files are dropped when the run is resumed (recover()).
@@ -10,17 +10,13 @@ import * as path from 'node:path';
 import type * as tf from '@tensorflow/tfjs';
 import { faultPoint, injectedNaN } from '../io/faults.js';
 import { appendFileChecked, removeStaleTemps, writeFileAtomic } from '../io/files.js';
-import { saveTensors } from './checkpoint.js';
+import { saveTensors } from '../io/safetensors.js';
 import { lockRunFolder } from './run_lock.js';
-import type { LossTerms } from '../loss/terms.js';
+import type { LossRow } from '../loss/terms.js';
 
 export const LOSS_HEADER = 'epoch,step,loss,discrimn_loss_e,compress_loss_e,discrimn_loss_t,compress_loss_t';
 
-/** One losses.csv row: the step's loss terms (column `loss` is `total`) and where it was taken. */
-export interface LossRow extends LossTerms {
-  epoch: number;
-  step: number;
-}
+export type { LossRow };
 
 export class RunFolder {
   constructor(readonly dir: string) {}

@@ -16,9 +16,9 @@ import { writeFileAtomic } from '../io/files.js';
 import { defaultDataDir, displayPath } from '../io/paths.js';
 import { formatDuration, ProgressBar } from '../io/progress.js';
 import { MaximalCodingRateReduction } from '../loss/mcr2.js';
-import { loadRun } from '../train/load_run.js';
-import { LOSS_HEADER, type LossRow, parseLossesCsv, RunFolder } from '../train/run_folder.js';
-import type { AccuracyRow } from './figure.js';
+import { loadRun } from './load_run.js';
+import { LOSS_HEADER, type LossRow, parseLossesCsv, RunFolder } from './run_folder.js';
+import type { AccuracyRow } from '../plot/figure.js';
 
 export const ACCURACY_HEADER = 'epoch,acc_train,acc_test';
 
