@@ -61,7 +61,14 @@ test('lib/ folders import in one direction: no folder circle', () => {
   const why = found.map((c) =>
     [
       c.join(' → '),
-      ...c.slice(0, -1).map((a, i) => `    ${a} → ${c[i + 1]}: ${g.get(a)!.get(c[i + 1])!.slice(0, 3).join('; ')}`),
+      ...c.slice(0, -1).map(
+        (a, i) =>
+          `    ${a} → ${c[i + 1]}: ${g
+            .get(a)!
+            .get(c[i + 1])!
+            .slice(0, 3)
+            .join('; ')}`,
+      ),
     ].join('\n'),
   );
   assert.deepEqual(why, [], `folder circles:\n${why.join('\n')}`);

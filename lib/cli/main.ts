@@ -18,11 +18,12 @@ import { confusionFigure } from '../plot/confusion.js';
 import { plotRun } from '../runs/plot.js';
 import { closeRenderer, saveFigure } from '../plot/render.js';
 import { formatDuration } from '../io/progress.js';
+import { SUPERVISED_PRESETS } from '../train/presets.js';
 import { profileName, SUPERVISED_PROFILES } from '../train/profiles.js';
 import { RunFolder } from '../runs/run_folder.js';
 import type { SelfSupOptions } from '../train/selfsup.js';
 import type { SupervisedOptions } from '../train/supervised.js';
-import { trainSelfSup, trainSupervised } from '../train/trainer.js';
+import { type TrainHooks, trainSelfSup, trainSupervised } from '../train/trainer.js';
 import { OptionError } from '../io/options.js';
 import { parseFlags, usage, UsageError, type FlagSpecs } from './args.js';
 import { generateCommand } from './generate.js';
@@ -82,9 +83,15 @@ function need<T>(v: T | undefined, flag: string): T {
   return v;
 }
 
-async function cmdTrainSup(argv: string[]): Promise<void> {
+/** What a caller of main() may add to a run (test/fault_cli.ts injects its faults). */
+export interface MainOptions {
+  /** Hooks for the training commands' Trainer. */
+  trainHooks?: TrainHooks;
+}
+
+async function cmdTrainSup(argv: string[], m: MainOptions): Promise<void> {
   const options = optionsFromFlags(TRAIN_SUP_FLAGS, parseFlags(argv, flagSpecs(TRAIN_SUP_FLAGS))) as Partial<SupervisedOptions>;
-  const r = await trainSupervised(options);
+  const r = await trainSupervised(options, m.trainHooks);
   r.model.dispose();
   console.log(
     `done: ${r.epochsRun} epochs in ${formatDuration(r.seconds)}, ${r.imagesPerSecond.toFixed(0)} img/s; run folder ${displayPath(r.runDir)}`,
@@ -99,9 +106,9 @@ async function cmdExtract(argv: string[]): Promise<void> {
   );
 }
 
-async function cmdTrainSelfSup(argv: string[]): Promise<void> {
+async function cmdTrainSelfSup(argv: string[], m: MainOptions): Promise<void> {
   const options = optionsFromFlags(TRAIN_SELFSUP_FLAGS, parseFlags(argv, flagSpecs(TRAIN_SELFSUP_FLAGS))) as Partial<SelfSupOptions>;
-  const r = await trainSelfSup(options);
+  const r = await trainSelfSup(options, m.trainHooks);
   r.model.dispose();
   console.log(
     `done: ${r.epochsRun} epochs in ${formatDuration(r.seconds)}, ${r.imagesPerSecond.toFixed(0)} img/s; run folder ${displayPath(r.runDir)}`,
@@ -156,16 +163,8 @@ async function cmdQuickstart(argv: string[]): Promise<void> {
   );
   const r = await trainSupervised({
     ...(optionsFromFlags(QUICKSTART_FLAGS, f) as Partial<SupervisedOptions>),
-    arch: 'cnn-small',
-    data: 'mnist',
-    featureDim: 128,
+    ...SUPERVISED_PRESETS.mnistProtocol.options, // the protocol, sized by the profile
     ...p,
-    momentum: 0.9,
-    weightDecay: 5e-4,
-    gam1: 1,
-    gam2: 1,
-    eps: 0.5,
-    transform: 'test',
     tail: `_quickstart_${prof}`,
   });
   r.model.dispose();
@@ -257,7 +256,7 @@ interface Command {
   flags?: FlagSpecs;
   /** The flag ↔ option table (lib/cli/flags.ts): library errors naming an option are shown with its flag. */
   table?: FlagTable;
-  run: (argv: string[]) => Promise<void>;
+  run: (argv: string[], m: MainOptions) => Promise<void>;
 }
 
 const fromTable = (table: FlagTable) => ({ flags: flagSpecs(table), table });
@@ -288,7 +287,7 @@ const COMMANDS: Record<string, Command> = {
   backend: { about: 'Show which tfjs backend is used and why.', run: cmdBackend },
 };
 
-export async function main(argv: string[]): Promise<number> {
+export async function main(argv: string[], m: MainOptions = {}): Promise<number> {
   const [cmd, ...rest] = argv;
   const list = Object.entries(COMMANDS)
     .map(([k, c]) => `  ${k.padEnd(14)}${c.about}`)
@@ -309,7 +308,10 @@ export async function main(argv: string[]): Promise<number> {
   // --debug (or MCR2_DEBUG=1), any command: the stack trace of an error as well.
   const debug = rest.includes('--debug') || !!process.env.MCR2_DEBUG;
   try {
-    await c.run(rest.filter((a) => a !== '--debug'));
+    await c.run(
+      rest.filter((a) => a !== '--debug'),
+      m,
+    );
     return 0;
   } catch (e) {
     if (e instanceof UsageError) {
