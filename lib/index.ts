@@ -20,6 +20,8 @@ export type { Features } from './features/dataset.js';
 export { KNN, NearestSubspace, LinearSVC, KMeans, EnSC } from './evaluate/index.js';
 export { evaluateRun } from './runs/evaluate.js';
 export { showFigure, showTable } from './plot/notebook.js';
+// The notebook kit: profile, timer, figure folder, tidy paths, show-and-save, the closing line.
+export { notebook, type Notebook } from './notebook/notebook.js';
 
 // ── Namespaces: everything public, by part ────────────────────────────────────────────────────
 export * as backend from './namespaces/backend.js';

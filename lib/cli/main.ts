@@ -163,7 +163,7 @@ async function cmdQuickstart(argv: string[]): Promise<void> {
   );
   const r = await trainSupervised({
     ...(optionsFromFlags(QUICKSTART_FLAGS, f) as Partial<SupervisedOptions>),
-    ...SUPERVISED_PRESETS.mnistProtocol.options, // the protocol, sized by the profile
+    ...SUPERVISED_PRESETS.mnistProtocol, // the protocol, sized by the profile
     ...p,
     tail: `_quickstart_${prof}`,
   });

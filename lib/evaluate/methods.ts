@@ -83,7 +83,8 @@ export function argmaxRows(x: Float32Array, dim: number): Int32Array {
   return out;
 }
 
-const scores = (pred: Int32Array, truth: Int32Array): ClusterScores => ({
+/** A clustering's accuracy (Hungarian-matched), NMI and ARI against the true labels. */
+export const clusterScores = (pred: ArrayLike<number>, truth: ArrayLike<number>): ClusterScores => ({
   acc: clusteringAccuracy(pred, truth),
   nmi: normalizedMutualInfo(pred, truth),
   ari: adjustedRandIndex(pred, truth),
@@ -126,7 +127,7 @@ export async function evaluateFeatures(train: Features, test: Features, opts: Ev
   if (opts.kmeans) {
     const km = new KMeans({ nClusters: opts.nClusters ?? KMEANS_DEFAULTS.nClusters, threads });
     p.kmeans = await timed('kmeans', () => km.fitPredict(train));
-    result.kmeans = scores(p.kmeans, train.labels);
+    result.kmeans = clusterScores(p.kmeans, train.labels);
     log(`KMeans: ${result.kmeans.acc}`);
   }
   if (opts.ensc) {
@@ -138,7 +139,7 @@ export async function evaluateFeatures(train: Features, test: Features, opts: Ev
       warn: opts.warn,
     });
     p.ensc = await timed('ensc', () => ensc.fitPredict(train));
-    result.ensc = scores(p.ensc, train.labels);
+    result.ensc = clusterScores(p.ensc, train.labels);
     log(`EnSC: ${result.ensc.acc}`);
   }
   return result;

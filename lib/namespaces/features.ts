@@ -2,3 +2,5 @@
 export { datasetFeatures, centerToSize, type Features, type DatasetFeatureOptions } from '../features/dataset.js';
 export { runFeatures, type RunFeatures } from '../runs/features.js';
 export { writeRunFeatures, type ExtractOptions } from '../runs/extract.js';
+export { cosineStats, type CosineStats } from '../features/cosine.js';
+export { pixelFeatures, firstPerClass } from '../features/select.js';

@@ -7,5 +7,7 @@ export {
   type LossEvaluation,
   type TrainingLoss,
 } from '../loss/mcr2.js';
-export type { LossTerms } from '../loss/terms.js';
+export type { LossTerms, LossRow } from '../loss/terms.js';
 export { CrossEntropyLoss } from '../loss/cross_entropy.js';
+export { optimiseFeatures, type AscentOptions } from '../loss/ascent.js';
+export { rateReductionOptimum, orthogonalRateReduction, type RateReductionOptimum, type RateTerms } from '../loss/optimum.js';

@@ -49,4 +49,5 @@ export {
 export { plotRun, PLOT_NAMES, PCA_EPOCHS, type PlotName, type PlotRunOptions, type PlotRunResult } from '../runs/plot.js';
 export { augmentationGrid, imageGridFigure, type AugmentGridOptions } from '../plot/grid.js';
 export { saveFigure, figureHtml, figurePng, closeRenderer, plotlyBundle, type SavedFigure } from '../plot/render.js';
-export { showFigure, showTable, figureCellHtml } from '../plot/notebook.js';
+export { showFigure, showTable, figureCellHtml, type TableRows } from '../plot/notebook.js';
+export { sideBySideFigure, clusteringPairFigure, seriesFigure, type NamedClustering } from '../plot/compare.js';

@@ -21,3 +21,6 @@ export { loadRun, runInputShape, type LoadedRun } from '../runs/load_run.js';
 export { saveTensors, loadTensors } from '../io/safetensors.js';
 export { defaultWorkers } from '../train/parallel.js';
 export { profileName, SUPERVISED_PROFILES, type ProfileName, type SupervisedProfile } from '../train/profiles.js';
+export { COMMON_TRAIN_DEFAULTS, type CommonTrainOptions } from '../train/options.js';
+export { SUPERVISED_PRESETS, SELFSUP_PRESETS, PRESET_COMMANDS } from '../train/presets.js';
+export { SpeedMeter, ProgressBarCallback, MidEpochCheckpoint, type Callback, type LoopState, type StepResult } from '../train/callbacks.js';
