@@ -1,4 +1,5 @@
-// mcr2.loss: MCR² and the cross-entropy baseline.
+// mcr2.loss: MCR² and the cross-entropy baseline, their terms, MCR² on the features themselves
+// (no network) and the closed-form optimum it should reach.
 export {
   MaximalCodingRateReduction,
   type MCR2Options,

@@ -82,7 +82,7 @@ export class Notebook {
   }
 
   /** This profile's entry of `profiles`; shows them all as a table first unless `show` is false. */
-  pick<T extends object>(profiles: Record<ProfileName, T>, opts: { show?: boolean } = {}): T {
+  pick<S extends Record<ProfileName, object>>(profiles: S, opts: { show?: boolean } = {}): S[ProfileName] {
     if (opts.show ?? true) showTable(profiles as Record<string, Record<string, unknown>>, `profiles (this run: ${this.profile})`);
     return profiles[this.profile];
   }

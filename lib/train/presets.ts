@@ -5,7 +5,7 @@ import type { SelfSupOptions } from './selfsup.js';
 import type { SupervisedOptions } from './supervised.js';
 
 // The official selfsup commands share everything but the data, the network and the transform.
-const ctrl = (data: string, arch: string, transform: string): Partial<SelfSupOptions> => ({
+const ctrl = (data: string, arch: string, transform: string) => ({
   arch,
   data,
   featureDim: 128,
