@@ -17,7 +17,7 @@ import { loadDataset } from '../data/index.js';
 import { defaultDataDir, displayPath, notebookFiguresDir, notebookSaveDir } from '../io/paths.js';
 import type { Figure } from '../plot/figure.js';
 import { showFigure, showTable, type TableLike, type TableRows } from '../plot/notebook.js';
-import { closeRenderer, type SavedFigure, saveFigure } from '../plot/render.js';
+import { closeRenderer, saveFigure } from '../plot/render.js';
 import { type ProfileName, profileName } from '../train/profiles.js';
 
 /** How a figure is shown inline (showFigure's options). */
@@ -98,10 +98,13 @@ export class Notebook {
     }
   }
 
-  /** Shows a figure inline and, given a name, saves it as <figDir>/<name>.{png,html,json}. */
-  async show(fig: Figure, name?: string, opts: ShowOptions = {}): Promise<SavedFigure | undefined> {
+  /**
+   * Shows a figure inline and, given a name, saves it as <figDir>/<name>.{png,html,json}. Returns
+   * nothing, so that a cell ending in it prints no paths (saveFigure returns them).
+   */
+  async show(fig: Figure, name?: string, opts: ShowOptions = {}): Promise<void> {
     await showFigure(fig, opts);
-    return name === undefined ? undefined : saveFigure(fig, this.figDir, name);
+    if (name !== undefined) await saveFigure(fig, this.figDir, name);
   }
 
   /** showTable: rows as objects, rows by name, or a DataFrame. */
