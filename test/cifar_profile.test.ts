@@ -1,6 +1,6 @@
 // What the CIFAR-10 cpu profiles (notebooks 05–07) rest on: the cnn3 network, batch-norm
 // recalibration (cumulative average of batch statistics, as torch.optim.swa_utils.update_bn), a
-// cross-entropy network's penultimate features, and the official commands as presets.
+// cross-entropy network's penultimate features (the official commands' presets: test/presets.test.ts).
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import type { ImageDataset } from '../lib/data/dataset.js';
@@ -9,7 +9,6 @@ import { batchNorms, recalibrateBatchNorm } from '../lib/features/recalibrate.js
 import { createModel } from '../lib/models/index.js';
 import { createNetwork, LogitNet } from '../lib/models/network.js';
 import { RandomState } from '../lib/math/random.js';
-import { MNIST_PROTOCOL, OFFICIAL_SELFSUP_CIFAR10, OFFICIAL_SUP_CIFAR10 } from '../lib/train/presets.js';
 import { initBackendFor, tf } from './helpers.js';
 
 function randomImages(n: number, seed: number): ImageDataset {
@@ -116,43 +115,4 @@ test("a cross-entropy network's penultimate features: the head's hidden layer, u
   await assert.rejects(() => datasetFeatures(m, ds, { penultimate: true }), /not a cross-entropy classifier/);
   net.dispose();
   m.dispose();
-});
-
-test('presets: the official README commands with the code defaults they rely on', () => {
-  // train_sup.py: README command + MultiStepLR milestones [200, 400, 600], DataLoader without shuffle.
-  assert.deepEqual(
-    { ...OFFICIAL_SUP_CIFAR10 },
-    {
-      arch: 'resnet18',
-      data: 'cifar10',
-      featureDim: 128,
-      epochs: 500,
-      batchSize: 1000,
-      eps: 0.5,
-      gam1: 1,
-      gam2: 1,
-      lr: 0.01,
-      corruptRatio: 0,
-      corrupt: 'default',
-      corruptSeed: 10,
-      momentum: 0.9,
-      weightDecay: 5e-4,
-      transform: 'default',
-      milestones: [200, 400, 600],
-      shuffle: false,
-      subset: 0,
-    },
-  );
-  // train_selfsup.py: README command for CIFAR-10 + milestones [30, 60], the in-order random sampler.
-  assert.equal(OFFICIAL_SELFSUP_CIFAR10.arch, 'resnet18ctrl');
-  assert.deepEqual(
-    [OFFICIAL_SELFSUP_CIFAR10.epochs, OFFICIAL_SELFSUP_CIFAR10.batchSize, OFFICIAL_SELFSUP_CIFAR10.numAug, OFFICIAL_SELFSUP_CIFAR10.lr],
-    [100, 1000, 50, 0.1],
-  );
-  assert.deepEqual([OFFICIAL_SELFSUP_CIFAR10.gam1, OFFICIAL_SELFSUP_CIFAR10.gam2, OFFICIAL_SELFSUP_CIFAR10.eps], [20, 0.05, 0.5]);
-  assert.deepEqual(OFFICIAL_SELFSUP_CIFAR10.milestones, [30, 60]);
-  assert.equal(OFFICIAL_SELFSUP_CIFAR10.transform, 'cifar');
-  assert.equal(OFFICIAL_SELFSUP_CIFAR10.shuffle, false);
-  assert.deepEqual(MNIST_PROTOCOL.milestones, [6]);
-  assert.equal(MNIST_PROTOCOL.epochs, 8);
 });

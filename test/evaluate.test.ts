@@ -3,7 +3,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { randomUnitFeatures, subspaceMixture, unitRows } from '../lib/data/synthetic.js';
+import { randomUnitFeatures, subspaceMixture, unitRows } from '../lib/features/synthetic.js';
 import {
   accuracy,
   confusionMatrix,
@@ -19,7 +19,7 @@ import {
   NearestSubspace,
 } from '../lib/evaluate/index.js';
 import { featureMatrix } from '../lib/evaluate/input.js';
-import { evaluateRun, evaluationJson, isCrossEntropyRun } from '../lib/evaluate/run_eval.js';
+import { evaluateRun, evaluationJson, isCrossEntropyRun } from '../lib/runs/evaluate.js';
 import { writeNpz } from '../lib/io/npz.js';
 import { RandomState } from '../lib/math/random.js';
 import { symmetricEigen } from '../lib/math/linalg.js';

@@ -10,6 +10,8 @@ import { RandomState } from '../lib/math/random.js';
 import { ROOT } from './helpers.js';
 
 export const CLI = path.join(ROOT, 'dist', 'lib', 'cli', 'main.js');
+/** The same CLI with the faults of MCR2_FAULT_* injected (test/fault_cli.ts): what launch() runs. */
+export const FAULT_CLI = path.join(ROOT, 'dist', 'test', 'fault_cli.js');
 
 /** The CI-sized commands: train-sup, 3 epochs of 4 steps; train-selfsup, 2 epochs of 4 steps. */
 export const SUP = ['train-sup', '--subset', '200', '--bs', '50', '--arch', 'cnn-small', '--data', 'mnist', '--fd', '16', '--epo', '3'];
@@ -36,7 +38,7 @@ export function launch(args: string[], opts: { killAt?: string; delayMs?: number
   if (opts.killAt !== undefined) env.MCR2_FAULT_KILL_AT = opts.killAt;
   const t0 = Date.now();
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [FAULT_CLI, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => {

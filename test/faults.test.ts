@@ -7,7 +7,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { loadTensors } from '../lib/train/checkpoint.js';
+import { loadTensors } from '../lib/io/safetensors.js';
 import { killChain, launch, lossRowKeys, SELFSUP, SELFSUP_NAME, SUP, SUP_NAME } from './fault_harness.js';
 
 const tmp = (p: string) => fs.mkdtempSync(path.join(os.tmpdir(), p));
@@ -142,7 +142,7 @@ test('two processes on one run folder: the second refuses with a clear message, 
 });
 
 test('the run lock: a live owner is refused, a dead pid or a reused pid (another start time) is taken over', async () => {
-  const { lockRunFolder, LOCK_FILE } = await import('../lib/train/run_lock.js');
+  const { lockRunFolder, LOCK_FILE } = await import('../lib/runs/run_lock.js');
   const dir = tmp('mcr2-lk-');
   const release = lockRunFolder(dir);
   assert.throws(() => lockRunFolder(dir), /is in use by another mcr2 process \(pid \d+/);
@@ -185,7 +185,7 @@ test('a loss that becomes NaN stops training, says where and what to change, and
 });
 
 test('recover(): what a kill leaves (a torn last row, temporary files, an older optimizer state, rows past the last complete epoch) is cleaned', async () => {
-  const { RunFolder, LOSS_HEADER } = await import('../lib/train/run_folder.js');
+  const { RunFolder, LOSS_HEADER } = await import('../lib/runs/run_folder.js');
   const run = new RunFolder(path.join(tmp('mcr2-rec-'), 'run'));
   run.create({ arch: 'cnn-small', fd: 16 });
   const row = (e: number, s: number) => `\n${e},${s},-1.5,3.25,1.75,3.5,2`;

@@ -17,7 +17,7 @@ import { cosineHistogramFigure, heatmapFigure, pcaEpochFigure, pcaFigure } from 
 import { accuracyCurveFigure, type Figure, figureTitle, lossFigure, lossLogFigure, trainTestFigure } from '../lib/plot/figure.js';
 import { nearestClassFigure, nearestSupFigure, nearestUnsupFigure } from '../lib/plot/nearest.js';
 import { closeRenderer, figurePng, findChromium } from '../lib/plot/render.js';
-import type { LossRow } from '../lib/train/run_folder.js';
+import type { LossRow } from '../lib/runs/run_folder.js';
 import { fixture, ROOT } from './helpers.js';
 
 const haveChromium = findChromium() !== undefined;

@@ -14,8 +14,8 @@ import { encodeStl10Images, loadStl10Binary } from '../lib/data/stl10.js';
 import { extractTar, tarEntries } from '../lib/data/tar.js';
 import { encodeNpy, encodeNpz, parseNpy, parseNpz } from '../lib/io/npz.js';
 import { RandomState } from '../lib/math/random.js';
-import { decodeSafetensors, encodeSafetensors } from '../lib/train/checkpoint.js';
-import { LOSS_HEADER, parseLossesCsv, parseParamsJson } from '../lib/train/run_folder.js';
+import { decodeSafetensors, encodeSafetensors } from '../lib/io/safetensors.js';
+import { LOSS_HEADER, parseLossesCsv, parseParamsJson } from '../lib/runs/run_folder.js';
 import { fixture } from './helpers.js';
 
 // ---------------------------------------------------------------------------------------------

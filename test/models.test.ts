@@ -5,7 +5,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { createModel } from '../lib/models/index.js';
 import { batchNormTrain } from '../lib/models/batchnorm.js';
-import { decodeSafetensors, encodeSafetensors, loadTensors, saveTensors } from '../lib/train/checkpoint.js';
+import { decodeSafetensors, encodeSafetensors, loadTensors, saveTensors } from '../lib/io/safetensors.js';
 import { initBackendFor, maxRelErr, tf } from './helpers.js';
 
 test('cnn-small: 855,232 trainable parameters, unit-norm 128-d features', async () => {

@@ -3,10 +3,10 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { RunFolder, LOSS_HEADER } from '../lib/train/run_folder.js';
+import { RunFolder, LOSS_HEADER } from '../lib/runs/run_folder.js';
 import type { SupervisedOptions } from '../lib/train/supervised.js';
 import { trainSupervised } from '../lib/train/trainer.js';
-import { evaluateRun } from '../lib/evaluate/run_eval.js';
+import { evaluateRun } from '../lib/runs/evaluate.js';
 import { initBackendFor } from './helpers.js';
 
 const tiny = (saveDir: string): Partial<SupervisedOptions> => ({

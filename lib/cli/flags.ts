@@ -107,7 +107,7 @@ export const TRAIN_SELFSUP_FLAGS: FlagTable = [
   opt(S, 'chunk', 'chunk', 'int', CHUNK_HELP),
 ];
 
-/** mcr2 extract (extract.py) → ExtractOptions (lib/features/extract.ts). */
+/** mcr2 extract (extract.py) → ExtractOptions (lib/runs/extract.ts). */
 export const EXTRACT_FLAGS: FlagTable = [
   { flag: 'model_dir', option: 'modelDir', type: 'string', help: 'run folder' },
   { flag: 'epoch', option: 'epoch', type: 'int', help: 'which epoch (default: latest)' },

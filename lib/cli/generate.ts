@@ -1,5 +1,5 @@
 // `mcr2 generate`: generate.py, the data files --traintest and --acc plot.
-import { generateAccuracy, generateTestLosses } from '../plot/generate.js';
+import { generateAccuracy, generateTestLosses } from '../runs/generate.js';
 import { type FlagSpecs, parseFlags, UsageError } from './args.js';
 
 export const GENERATE_FLAGS: FlagSpecs = {

@@ -7,22 +7,23 @@ import { probeAdapter } from '../backend/webgpu.js';
 import { countChanged, CORRUPTIONS, corruptLabels } from '../data/corrupt.js';
 import { classCounts, DATASET_NAMES, loadDataset } from '../data/index.js';
 import { downloadDataset, RESOURCES } from '../data/download.js';
-import { evaluateRun, evaluationJson, isCrossEntropyRun } from '../evaluate/run_eval.js';
+import { evaluateRun, evaluationJson, isCrossEntropyRun } from '../runs/evaluate.js';
 import { ENSC_DEFAULTS, KMEANS_DEFAULTS, KNN_DEFAULTS, NEARSUB_DEFAULTS } from '../evaluate/index.js';
 import { ARCH_NAMES } from '../models/index.js';
 import { summaryText } from '../models/summary.js';
-import { writeRunFeatures } from '../features/extract.js';
+import { writeRunFeatures } from '../runs/extract.js';
 import { defaultDataDir, displayPath } from '../io/paths.js';
 import { confusionMatrix } from '../evaluate/metrics.js';
 import { confusionFigure } from '../plot/confusion.js';
-import { plotRun } from '../plot/run_plots.js';
+import { plotRun } from '../runs/plot.js';
 import { closeRenderer, saveFigure } from '../plot/render.js';
 import { formatDuration } from '../io/progress.js';
+import { SUPERVISED_PRESETS } from '../train/presets.js';
 import { profileName, SUPERVISED_PROFILES } from '../train/profiles.js';
-import { RunFolder } from '../train/run_folder.js';
+import { RunFolder } from '../runs/run_folder.js';
 import type { SelfSupOptions } from '../train/selfsup.js';
 import type { SupervisedOptions } from '../train/supervised.js';
-import { trainSelfSup, trainSupervised } from '../train/trainer.js';
+import { type TrainHooks, trainSelfSup, trainSupervised } from '../train/trainer.js';
 import { OptionError } from '../io/options.js';
 import { parseFlags, usage, UsageError, type FlagSpecs } from './args.js';
 import { generateCommand } from './generate.js';
@@ -90,9 +91,15 @@ function need<T>(v: T | undefined, flag: string): T {
   return v;
 }
 
-async function cmdTrainSup(argv: string[]): Promise<void> {
+/** What a caller of main() may add to a run (test/fault_cli.ts injects its faults). */
+export interface MainOptions {
+  /** Hooks for the training commands' Trainer. */
+  trainHooks?: TrainHooks;
+}
+
+async function cmdTrainSup(argv: string[], m: MainOptions): Promise<void> {
   const options = optionsFromFlags(TRAIN_SUP_FLAGS, parseFlags(argv, flagSpecs(TRAIN_SUP_FLAGS))) as Partial<SupervisedOptions>;
-  const r = await trainSupervised(options);
+  const r = await trainSupervised(options, m.trainHooks);
   r.model.dispose();
   console.log(
     `done: ${r.epochsRun} epochs in ${formatDuration(r.seconds)}, ${r.imagesPerSecond.toFixed(0)} img/s; run folder ${displayPath(r.runDir)}`,
@@ -107,9 +114,9 @@ async function cmdExtract(argv: string[]): Promise<void> {
   );
 }
 
-async function cmdTrainSelfSup(argv: string[]): Promise<void> {
+async function cmdTrainSelfSup(argv: string[], m: MainOptions): Promise<void> {
   const options = optionsFromFlags(TRAIN_SELFSUP_FLAGS, parseFlags(argv, flagSpecs(TRAIN_SELFSUP_FLAGS))) as Partial<SelfSupOptions>;
-  const r = await trainSelfSup(options);
+  const r = await trainSelfSup(options, m.trainHooks);
   r.model.dispose();
   console.log(
     `done: ${r.epochsRun} epochs in ${formatDuration(r.seconds)}, ${r.imagesPerSecond.toFixed(0)} img/s; run folder ${displayPath(r.runDir)}`,
@@ -166,16 +173,8 @@ async function cmdQuickstart(argv: string[]): Promise<void> {
   );
   const r = await trainSupervised({
     ...(optionsFromFlags(QUICKSTART_FLAGS, f) as Partial<SupervisedOptions>),
-    arch: 'cnn-small',
-    data: 'mnist',
-    featureDim: 128,
+    ...SUPERVISED_PRESETS.mnistProtocol, // the protocol, sized by the profile
     ...p,
-    momentum: 0.9,
-    weightDecay: 5e-4,
-    gam1: 1,
-    gam2: 1,
-    eps: 0.5,
-    transform: 'test',
     tail: `_quickstart_${prof}`,
   });
   r.model.dispose();
@@ -267,7 +266,7 @@ interface Command {
   flags?: FlagSpecs;
   /** The flag ↔ option table (lib/cli/flags.ts): library errors naming an option are shown with its flag. */
   table?: FlagTable;
-  run: (argv: string[]) => Promise<void>;
+  run: (argv: string[], m: MainOptions) => Promise<void>;
 }
 
 const fromTable = (table: FlagTable) => ({ flags: flagSpecs(table), table });
@@ -298,7 +297,7 @@ const COMMANDS: Record<string, Command> = {
   backend: { about: 'Show which tfjs backend is used and why.', run: cmdBackend },
 };
 
-export async function main(argv: string[]): Promise<number> {
+export async function main(argv: string[], m: MainOptions = {}): Promise<number> {
   const [cmd, ...rest] = argv;
   const list = Object.entries(COMMANDS)
     .map(([k, c]) => `  ${k.padEnd(14)}${c.about}`)
@@ -319,7 +318,10 @@ export async function main(argv: string[]): Promise<number> {
   // --debug (or MCR2_DEBUG=1), any command: the stack trace of an error as well.
   const debug = rest.includes('--debug') || !!process.env.MCR2_DEBUG;
   try {
-    await c.run(rest.filter((a) => a !== '--debug'));
+    await c.run(
+      rest.filter((a) => a !== '--debug'),
+      m,
+    );
     return 0;
   } catch (e) {
     if (e instanceof UsageError) {

@@ -2,7 +2,7 @@
 // <model_dir>/figures/<flag>/ as PNG, self-contained HTML and the figure's JSON.
 import { displayPath } from '../io/paths.js';
 import { closeRenderer } from '../plot/render.js';
-import { PLOT_NAMES, type PlotName, plotRun } from '../plot/run_plots.js';
+import { PLOT_NAMES, type PlotName, plotRun } from '../runs/plot.js';
 import { type FlagSpecs, parseFlags, UsageError } from './args.js';
 
 const HELP: Record<PlotName, string> = {

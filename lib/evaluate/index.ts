@@ -1,6 +1,6 @@
 // Evaluators of learned features (evaluate.py) as estimators: construct with options (defaults in
 // one exported constant each), fit, then predict (classifiers) or read labels (clusterings);
-// metrics score them; evaluateRun runs evaluate.py on a run folder or saved features.
+// metrics score them (evaluate.py on a run folder is lib/runs/evaluate.ts).
 export { KNN, KNN_DEFAULTS, type KnnOptions } from './knn.js';
 export { NearestSubspace, NEARSUB_DEFAULTS, type NearSubspaceOptions, type NearSubspaceResult } from './nearsub.js';
 export { LinearSVC, LINEAR_SVC_DEFAULTS, type LinearSvcOptions } from './svm.js';
@@ -18,10 +18,3 @@ export {
   type Contingency,
 } from './metrics.js';
 export { linearSumAssignment, type Assignment } from './hungarian.js';
-export {
-  evaluateRun,
-  readFeatureFile,
-  type EvaluateOptions,
-  type EvaluateResult,
-  type ClusterScores,
-} from './run_eval.js';

@@ -1,39 +1,37 @@
 // Named fault points for the crash tests (test/faults.test.ts, scripts/faults.ts): every place where
-// a run folder changes on disk calls faultPoint(label). Unless the environment asks for it this is a
-// no-op. MCR2_FAULT_TRACE=<file> appends each label reached (to learn a run's kill points);
-// MCR2_FAULT_KILL_AT=<label>[|<label>...] makes the process SIGKILL itself at the first of those
-// labels it reaches, as a `kill -9` from outside would at that moment. Labels ending in ':torn' are where a write is cut:
-// the caller writes only part of its bytes when tornWrite(label) says so, then dies.
-import * as fs from 'node:fs';
+// a run folder changes on disk calls faultPoint(label), every write that can be cut calls
+// tornWrite(label + ':torn'). Production code reads nothing here: they are no-ops until a test
+// installs a FaultInjector (test/fault_cli.ts does, in the CLI processes it kills), which may
+// record the labels reached or kill the process at one, as a `kill -9` from outside would.
 
-const trace = process.env.MCR2_FAULT_TRACE;
-const killAt = process.env.MCR2_FAULT_KILL_AT ? new Set(process.env.MCR2_FAULT_KILL_AT.split('|')) : undefined;
+/** What a test does at the fault points; each method optional. */
+export interface FaultInjector {
+  /** Called with each label reached (`write:…`, `rename:…`, `append:…`, `remove:…`). */
+  point?(label: string): void;
+  /** True when the write at this ':torn' label must stop half-way (the caller then calls tornDie). */
+  torn?(label: string): boolean;
+}
 
-function die(): never {
+let injector: FaultInjector | undefined;
+
+/** Installs the test's injector (undefined: none). */
+export function injectFaults(f: FaultInjector | undefined): void {
+  injector = f;
+}
+
+/** A place where a run folder changes on disk. */
+export function faultPoint(label: string): void {
+  injector?.point?.(label);
+}
+
+/** True when the write at this ':torn' label must stop half-way. */
+export function tornWrite(label: string): boolean {
+  return injector?.torn?.(label) === true;
+}
+
+/** Dies mid-write, as a kill at that moment would (after tornWrite said so). */
+export function tornDie(): never {
   process.kill(process.pid, 'SIGKILL');
   // SIGKILL is delivered at once; never reached.
   throw new Error('unreachable');
-}
-
-/** Records label (when tracing) and dies there when asked to. */
-export function faultPoint(label: string): void {
-  if (trace) fs.appendFileSync(trace, `${label}\n`);
-  if (killAt?.has(label)) die();
-}
-
-/** True when the write at this ':torn' label must stop half-way (the caller then calls tornDie). */
-export function tornWrite(label: string): boolean {
-  if (trace) fs.appendFileSync(trace, `${label}\n`);
-  return killAt?.has(label) === true;
-}
-
-export function tornDie(): never {
-  return die();
-}
-
-const nanAt = process.env.MCR2_FAULT_NAN_AT;
-
-/** MCR2_FAULT_NAN_AT=<epoch>:<step>: that step's loss reads NaN (to test how training stops). */
-export function injectedNaN(epoch: number, step: number): boolean {
-  return nanAt === `${epoch}:${step}`;
 }

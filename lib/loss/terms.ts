@@ -16,6 +16,14 @@ export interface LossTerms {
   compressLossT: number;
 }
 
+/** One losses.csv row: a step's loss terms (column `loss` is `total`) and where it was taken. */
+export interface LossRow extends LossTerms {
+  /** 0-based epoch. */
+  epoch: number;
+  /** 0-based step within the epoch. */
+  step: number;
+}
+
 /** The five term names in losses.csv column order (after epoch and step). */
 export const LOSS_TERM_KEYS = ['total', 'discrimnLossE', 'compressLossE', 'discrimnLossT', 'compressLossT'] as const;
 

@@ -1,3 +1,3 @@
-// mcr2.math: numpy's RandomState (bit-exact) and the float64 linear algebra the loss uses.
+// mcr2.math: numpy's RandomState (bit-exact) and a float64 symmetric eigensolver.
 export { RandomState } from '../math/random.js';
-export { cholesky, logdetFromCholesky, inverseFromCholesky, symmetricEigen, type SymmetricEigen } from '../math/linalg.js';
+export { symmetricEigen, type SymmetricEigen } from '../math/linalg.js';

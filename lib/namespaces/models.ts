@@ -4,11 +4,10 @@ export {
   ARCH_NAMES,
   archInputShape,
   archAbout,
-  archHasHead,
   FeatureNet,
   Module,
   type ModelOptions,
   type FeatureNetOptions,
 } from '../models/index.js';
 export { createNetwork, LogitNet, type Network, type NetworkOptions } from '../models/network.js';
-export { summaryText, summaryRows } from '../models/summary.js';
+export { summaryText } from '../models/summary.js';

@@ -1,5 +1,6 @@
-// mcr2.plot: figures (plotly specs) of every plot.py flag and the numbers behind them, generate.py,
-// confusion matrices (clusterings Hungarian-matched), saving as PNG/HTML/JSON, notebook display.
+// mcr2.plot: figures (plotly specs) of every plot.py flag and the numbers behind them, confusion
+// matrices (clusterings Hungarian-matched), comparisons, saving as PNG/HTML/JSON, notebook display.
+// plot.py and generate.py on a run folder are mcr2.runs.
 export {
   lossFigure,
   lossLogFigure,
@@ -7,46 +8,28 @@ export {
   accuracyCurveFigure,
   accuracyFigure,
   epochMeans,
-  figureTitle,
   COLORS,
   BLUES,
-  bluesAt,
   type Figure,
   type AccuracyRow,
 } from '../plot/figure.js';
-export { confusionFigure, clusteringConfusionFigure, saveClusteringConfusion, type ClusteringConfusion } from '../plot/confusion.js';
+export { confusionFigure, clusteringConfusionFigure, type ClusteringConfusion } from '../plot/confusion.js';
+export { sideBySideFigure, clusteringPairFigure, seriesFigure, type NamedClustering } from '../plot/compare.js';
 export { pcaFigure, pcaEpochFigure, cosineHistogramFigure, heatmapFigure } from '../plot/feature_figures.js';
 export { tileGridFigure, nearestSupFigure, nearestUnsupFigure, nearestClassFigure, type TileGridOptions } from '../plot/nearest.js';
 export {
-  sortByClass,
-  gatherRows,
   singularValues,
-  topComponents,
-  projections,
-  topAbs,
   classSingularValues,
-  histogram,
   cosineHistograms,
   absGramGrid,
   nearestPerComponent,
   nearestToComponents,
-  movingAverage,
-  type ClassOrder,
   type ClassSpectra,
   type Histogram,
   type PairHistogram,
   type HeatGrid,
   type GramOptions,
 } from '../plot/data.js';
-export {
-  generateTestLosses,
-  generateAccuracy,
-  parseAccuracyCsv,
-  readAccuracyCsv,
-  ACCURACY_HEADER,
-  type GenerateOptions,
-} from '../plot/generate.js';
-export { plotRun, PLOT_NAMES, PCA_EPOCHS, type PlotName, type PlotRunOptions, type PlotRunResult } from '../plot/run_plots.js';
 export { augmentationGrid, imageGridFigure, type AugmentGridOptions } from '../plot/grid.js';
-export { saveFigure, figureHtml, figurePng, closeRenderer, plotlyBundle, type SavedFigure } from '../plot/render.js';
-export { showFigure, showTable, figureCellHtml } from '../plot/notebook.js';
+export { saveFigure, type SavedFigure } from '../plot/render.js';
+export { showFigure, showTable, type TableRows, type TableLike } from '../plot/notebook.js';

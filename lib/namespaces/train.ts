@@ -1,5 +1,6 @@
 // mcr2.train: supervised and self-supervised training (the Trainer and its one-call wrappers), the
-// options and their defaults, the optimiser, run folders, checkpoints, the notebook profiles.
+// options (one CommonTrainOptions both extend) with their defaults, presets, callbacks, the
+// optimiser and the notebook profiles.
 export {
   Trainer,
   trainSupervised,
@@ -13,12 +14,10 @@ export {
   type TrainResult,
   type SelfSupResult,
 } from '../train/trainer.js';
-export { SUPERVISED_DEFAULTS, SUPERVISED_PARAM_KEYS, supervisedRunName, type SupervisedOptions } from '../train/supervised.js';
-export { SELFSUP_DEFAULTS, SELFSUP_PARAM_KEYS, selfsupRunName, type SelfSupOptions } from '../train/selfsup.js';
+export { COMMON_TRAIN_DEFAULTS, type CommonTrainOptions } from '../train/options.js';
+export { SUPERVISED_DEFAULTS, supervisedRunName, type SupervisedOptions } from '../train/supervised.js';
+export { SELFSUP_DEFAULTS, selfsupRunName, type SelfSupOptions } from '../train/selfsup.js';
+export { SUPERVISED_PRESETS, SELFSUP_PRESETS, PRESET_COMMANDS } from '../train/presets.js';
+export type { Callback, LoopState, StepResult } from '../train/callbacks.js';
 export { SGD, multiStepLR, type SGDOptions } from '../train/sgd.js';
-export { RunFolder, parseLossesCsv, LOSS_HEADER, type LossRow } from '../train/run_folder.js';
-export { loadRun, runInputShape, type LoadedRun } from '../train/load_run.js';
-export { saveTensors, loadTensors } from '../train/checkpoint.js';
-export { defaultWorkers } from '../train/parallel.js';
 export { profileName, SUPERVISED_PROFILES, type ProfileName, type SupervisedProfile } from '../train/profiles.js';
-export { PRESETS, OFFICIAL_SUP_CIFAR10, OFFICIAL_SELFSUP_CIFAR10, MNIST_PROTOCOL } from '../train/presets.js';

@@ -109,21 +109,22 @@ export interface ClassSpectra {
   perClass: number[][];
 }
 
-/** plot.py --pca: n = min(nComp, dim) PCA singular values per class (centred). */
+/** plot.py --pca: n = min(nComp, dim) PCA singular values per class (centred; `center` false: of Z_j itself). */
 export function classSingularValues(
   features: Float32Array,
   labels: ArrayLike<number>,
   dim: number,
   nComp: number,
   numClasses?: number,
+  center = true,
 ): ClassSpectra {
   const co = sortByClass(labels, numClasses);
   const perClass: number[][] = [];
   for (let c = 0; c < co.numClasses; c++) {
     const rows = gatherRows(features, dim, co.order.subarray(co.offsets[c], co.offsets[c + 1]));
-    perClass.push(singularValues(rows, dim, nComp, true));
+    perClass.push(singularValues(rows, dim, nComp, center));
   }
-  return { all: singularValues(features, dim, nComp, true), perClass };
+  return { all: singularValues(features, dim, nComp, center), perClass };
 }
 
 /** numpy's histogram bin of v for `bins` equal bins over [lo, hi] (edges as np.linspace). */

@@ -1,6 +1,6 @@
 // Figures as plotly specs (data + layout): the same object is shown inline in a notebook, saved
 // as a self-contained HTML page and rendered to PNG.
-import type { LossRow } from '../train/run_folder.js';
+import type { LossRow } from '../loss/terms.js';
 import { movingAverage } from './data.js';
 
 export interface Figure {

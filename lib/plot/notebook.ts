@@ -113,19 +113,65 @@ export interface TableLike {
   toString(): string;
 }
 
+/** Rows as objects (columns: their keys, in order of first appearance), or such rows by name (the index). */
+export type TableRows = ReadonlyArray<Record<string, unknown>> | Readonly<Record<string, Record<string, unknown>>>;
+
 function escapeHtml(s: string): string {
   return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
-/** Shows a table (a danfojs DataFrame or anything with columns/values) as HTML + text. */
-export function showTable(df: TableLike, caption?: string): void {
-  const rows = df.values.map((r) => (Array.isArray(r) ? r : [r]));
-  const idx = df.index ?? rows.map((_, i) => i);
-  const fmt = (v: unknown) => (typeof v === 'number' && !Number.isInteger(v) ? v.toFixed(4) : String(v));
-  const head = `<tr><th></th>${df.columns.map((c) => `<th>${escapeHtml(c)}</th>`).join('')}</tr>`;
+const isTableLike = (t: unknown): t is TableLike =>
+  typeof t === 'object' && t !== null && Array.isArray((t as TableLike).columns) && Array.isArray((t as TableLike).values);
+
+/** Row objects as columns, values and an index; arrays and objects in cells are shown as text. */
+function fromRows(rows: TableRows): { columns: string[]; values: unknown[][]; index: unknown[] } {
+  const list = Array.isArray(rows) ? (rows as Array<Record<string, unknown>>) : Object.values(rows);
+  const index = Array.isArray(rows) ? list.map((_, i) => i) : Object.keys(rows);
+  const columns = [...new Set(list.flatMap((r) => Object.keys(r)))];
+  const cell = (v: unknown) => (Array.isArray(v) ? `[${v.join(', ')}]` : v !== null && typeof v === 'object' ? JSON.stringify(v) : v);
+  return { columns, values: list.map((r) => columns.map((c) => cell(r[c]) ?? '')), index };
+}
+
+const fmt = (v: unknown) => (typeof v === 'number' && !Number.isInteger(v) ? v.toFixed(4) : String(v));
+
+/** Plain text of a table: columns padded to their widths (what a notebook's text view shows). */
+function textTable(columns: string[], values: unknown[][], index: unknown[]): string {
+  const grid = [['', ...columns], ...values.map((r, i) => [String(index[i]), ...r.map(fmt)])];
+  const widths = grid[0].map((_, j) => Math.max(...grid.map((r) => r[j].length)));
+  return grid
+    .map((r) =>
+      r
+        .map((c, j) => c.padEnd(widths[j]))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
+}
+
+/**
+ * Shows a table as HTML + text: rows as objects (`[{ method: 'kNN', accuracy: 0.99 }, ...]`),
+ * rows by name (`{ smoke: {...}, cpu: {...} }`: the names are the index), or a danfojs DataFrame.
+ * Numbers that are not integers are shown with 4 decimals.
+ */
+export function showTable(table: TableRows | TableLike, caption?: string): void {
+  let columns: string[];
+  let rows: unknown[][];
+  let idx: unknown[];
+  let text: string;
+  if (isTableLike(table)) {
+    columns = table.columns;
+    rows = table.values.map((r) => (Array.isArray(r) ? r : [r]));
+    idx = table.index ?? rows.map((_, i) => i);
+    text = table.toString();
+  } else {
+    ({ columns, values: rows, index: idx } = fromRows(table));
+    text = textTable(columns, rows, idx);
+  }
+  const head = `<tr><th></th>${columns.map((c) => `<th>${escapeHtml(c)}</th>`).join('')}</tr>`;
   const body = rows
     .map((r, i) => `<tr><th>${escapeHtml(String(idx[i]))}</th>${r.map((v) => `<td>${escapeHtml(fmt(v))}</td>`).join('')}</tr>`)
     .join('');
   const html = `<table class="dataframe">${caption ? `<caption>${escapeHtml(caption)}</caption>` : ''}<thead>${head}</thead><tbody>${body}</tbody></table>`;
-  if (!displayBundle({ 'text/html': html, 'text/plain': df.toString() })) console.log(df.toString());
+  if (caption) text = `${caption}\n${text}`;
+  if (!displayBundle({ 'text/html': html, 'text/plain': text })) console.log(text);
 }

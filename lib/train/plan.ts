@@ -1,11 +1,17 @@
 // What a Trainer runs, whichever the kind of training: supervised (supervised.ts) and
 // self-supervised (selfsup.ts) each build one plan; lib/train/trainer.ts runs every plan the same way.
+import { getTransform } from '../data/batches.js';
 import type { ImageDataset } from '../data/dataset.js';
+import { firstN, loadDataset } from '../data/index.js';
+import type { Transform } from '../data/transforms.js';
+import { defaultDataDir, displayPath } from '../io/paths.js';
+import { loadTensors, type TensorMap } from '../io/safetensors.js';
 import type { TrainingLoss } from '../loss/mcr2.js';
 import { RandomState } from '../math/random.js';
-import type { Network } from '../models/network.js';
-import { loadTensors, type TensorMap } from './checkpoint.js';
-import { RunFolder } from './run_folder.js';
+import { archDefaultChunk } from '../models/index.js';
+import { createNetwork, type Network } from '../models/network.js';
+import { RunFolder } from '../runs/run_folder.js';
+import type { CommonTrainOptions } from './options.js';
 
 /** One step's input: NHWC floats, the labels the loss sees and how many classes they range over. */
 export interface StepBatch {
@@ -66,4 +72,65 @@ export function pretrainedWeights(
   const pp = prev.readParams();
   const ck = prev.resolveCheckpoint(epoch ?? undefined);
   return { arch: String(pp.arch), fd: Number(pp.fd), state: loadTensors(ck.file).tensors, file: ck.file };
+}
+
+/** Written into each model checkpoint's metadata: how the tensors are laid out. */
+export const CHECKPOINT_FORMAT = 'mcr2-ts NHWC; conv [kh,kw,in,out], linear [in,out]';
+
+/** What both kinds of training prepare alike before their own batches. */
+export interface TrainingData {
+  /** The pretrained start, if any (its arch and featureDim are already in the options). */
+  pre?: ReturnType<typeof pretrainedWeights>;
+  /** The training images, after --subset. */
+  train: ImageDataset;
+  transform: Transform;
+  /** [h, w, c] the network takes: the transform's output size (32x32 for 'default'). */
+  inputShape: [number, number, number];
+}
+
+/** The pretrained start (whose arch and featureDim win, as in the official code), the data, the input shape. */
+export function trainingData(o: CommonTrainOptions): TrainingData {
+  const pre = o.pretrainDir ? pretrainedWeights(o.pretrainDir, o.pretrainEpoch) : undefined;
+  if (pre) {
+    o.arch = pre.arch;
+    o.featureDim = pre.fd;
+  }
+  const train = firstN(loadDataset(o.data, 'train', { dataDir: o.dataDir ?? undefined }), o.subset);
+  const transform = getTransform(o.transform);
+  const [oh, ow] = transform.outSize(train.height, train.width);
+  return { pre, train, transform, inputShape: [oh, ow, train.channels] };
+}
+
+/** The network to train: seeded, at the input shape, with the pretrained weights loaded. */
+export function trainingNetwork(o: CommonTrainOptions, d: TrainingData, logits?: number): Network {
+  const model = createNetwork(o.arch, o.featureDim, { seed: o.seed, inputShape: d.inputShape, logits });
+  try {
+    if (d.pre) model.loadStateDict(d.pre.state, d.pre.file);
+  } catch (e) {
+    model.dispose();
+    throw e;
+  }
+  return model;
+}
+
+/** The first part of the log line about the data. */
+export function dataLine(train: ImageDataset): string {
+  return `data: ${train.name} train, ${train.n} images ${train.height}x${train.width}x${train.channels} from ${displayPath(train.source)}`;
+}
+
+/** The plan fields that are the shared options themselves. */
+export function commonPlanFields(
+  o: CommonTrainOptions,
+): Pick<TrainingPlan, 'epochs' | 'lr' | 'momentum' | 'weightDecay' | 'milestones' | 'seed' | 'workers' | 'chunk' | 'dataDir'> {
+  return {
+    epochs: o.epochs,
+    lr: o.lr,
+    momentum: o.momentum,
+    weightDecay: o.weightDecay,
+    milestones: o.milestones,
+    seed: o.seed,
+    workers: o.workers,
+    chunk: o.chunk >= 0 ? o.chunk : archDefaultChunk(o.arch),
+    dataDir: o.dataDir ?? defaultDataDir(),
+  };
 }

@@ -1,93 +1,79 @@
-// Named run presets: the official README's reproduction commands (train_sup.py / train_selfsup.py
-// with the code's hard-coded learning-rate milestones and its in-order data loaders) and the
-// reference protocol this project measures PyTorch against (docs/reference-results.md). Spread one
-// into Trainer.create / createSelfSup and override only the run size. Each value cites where it is from.
+// Named option sets to spread into Trainer.create / createSelfSup: the reference protocol on MNIST
+// (protocol.md) and the official README's "Reproduce Results in Paper" commands
+// (`{ ...mcr2.train.SUPERVISED_PRESETS.cifar10Sup, corruptRatio: 0.2 }`); PRESET_COMMANDS says what each is.
 import type { SelfSupOptions } from './selfsup.js';
 import type { SupervisedOptions } from './supervised.js';
 
-type Preset<O> = Readonly<Partial<O>>;
-
-/**
- * The official README's supervised command, `python3 train_sup.py --arch resnet18 --data cifar10
- * --fd 128 --epo 500 --bs 1000 --eps 0.5 --gam1 1 --gam2 1 --lr 0.01 --lcr 0.0` (`--lcr` 0.1 … 0.5
- * for the label-corruption table), with what the code adds: momentum 0.9, weight decay 5e-4, the
- * `default` transform (random crop 32 with padding 8, horizontal flip), lr ×0.1 after epochs 200,
- * 400 and 600 (MultiStepLR, hard-coded), and a DataLoader without shuffle (the same batch order
- * every epoch).
- */
-export const OFFICIAL_SUP_CIFAR10: Preset<SupervisedOptions> = {
-  arch: 'resnet18',
-  data: 'cifar10',
-  featureDim: 128,
-  epochs: 500,
-  batchSize: 1000,
-  eps: 0.5,
-  gam1: 1,
-  gam2: 1,
-  lr: 0.01,
-  corruptRatio: 0,
-  corrupt: 'default',
-  corruptSeed: 10,
-  momentum: 0.9,
-  weightDecay: 5e-4,
-  transform: 'default',
-  milestones: [200, 400, 600],
-  shuffle: false,
-  subset: 0,
-};
-
-/**
- * The official README's self-supervised command for CIFAR-10 (MCR²-CTRL), `python3 train_selfsup.py
- * --arch resnet18ctrl --data cifar10 --fd 128 --epo 100 --bs 1000 --eps 0.5 --gam1 20 --gam2 0.05
- * --lr 0.1 --aug 50 --transform cifar`, with the code's momentum 0.9, weight decay 5e-4, lr ×0.1
- * after epochs 30 and 60, and the `random` sampler (images in dataset order).
- */
-export const OFFICIAL_SELFSUP_CIFAR10: Preset<SelfSupOptions> = {
-  arch: 'resnet18ctrl',
-  data: 'cifar10',
+// The official selfsup commands share everything but the data, the network and the transform.
+const ctrl = (data: string, arch: string, transform: string) => ({
+  arch,
+  data,
   featureDim: 128,
   epochs: 100,
   batchSize: 1000,
-  numAug: 50,
   eps: 0.5,
   gam1: 20,
   gam2: 0.05,
   lr: 0.1,
-  momentum: 0.9,
-  weightDecay: 5e-4,
-  transform: 'cifar',
-  sampler: 'random',
-  milestones: [30, 60],
-  shuffle: false,
-  subset: 0,
-};
+  numAug: 50,
+  transform,
+});
 
-/**
- * The reference protocol (docs/reference-results.md, "MNIST protocol"): cnn-small on all of MNIST, 8
- * epochs of batch 1000, lr 0.05 ×0.1 after epoch 6, momentum 0.9, weight decay 5e-4, ε² 0.5,
- * γ₁ = γ₂ = 1, no augmentation, a fresh seeded order every epoch.
- */
-export const MNIST_PROTOCOL: Preset<SupervisedOptions> = {
-  arch: 'cnn-small',
-  data: 'mnist',
-  featureDim: 128,
-  epochs: 8,
-  batchSize: 1000,
-  eps: 0.5,
-  gam1: 1,
-  gam2: 1,
-  lr: 0.05,
-  momentum: 0.9,
-  weightDecay: 5e-4,
-  transform: 'test',
-  milestones: [6],
-  shuffle: true,
-  subset: 0,
-};
+export const SUPERVISED_PRESETS = {
+  /** protocol.md: cnn-small on MNIST, 8 epochs of 1000, lr 0.05 ×0.1 after epoch 6, no augmentation. */
+  mnistProtocol: {
+    arch: 'cnn-small',
+    data: 'mnist',
+    featureDim: 128,
+    epochs: 8,
+    batchSize: 1000,
+    lr: 0.05,
+    momentum: 0.9,
+    weightDecay: 5e-4,
+    gam1: 1,
+    gam2: 1,
+    eps: 0.5,
+    transform: 'test',
+    milestones: [6],
+  },
+  /** The official README's CIFAR-10 command (--lcr 0.0; its other rows add corruptRatio 0.1 to 0.5). */
+  // + what train_sup.py adds to it: lr ×0.1 after epochs 200, 400, 600 (the library default) and a
+  // DataLoader without shuffle, the same batch order every epoch (the library shuffles by default).
+  cifar10Sup: {
+    arch: 'resnet18',
+    data: 'cifar10',
+    featureDim: 128,
+    epochs: 500,
+    batchSize: 1000,
+    eps: 0.5,
+    gam1: 1,
+    gam2: 1,
+    lr: 0.01,
+    corruptRatio: 0,
+    milestones: [200, 400, 600],
+    shuffle: false,
+  },
+} satisfies Record<string, Partial<SupervisedOptions>>;
 
-/** Every preset by name (`mcr2.train.PRESETS.officialSupCifar10`, ...). */
-export const PRESETS = {
-  officialSupCifar10: OFFICIAL_SUP_CIFAR10,
-  officialSelfSupCifar10: OFFICIAL_SELFSUP_CIFAR10,
-  mnistProtocol: MNIST_PROTOCOL,
-} as const;
+export const SELFSUP_PRESETS = {
+  /** The official README's MCR²-CTRL command on CIFAR-10. */
+  cifar10Ctrl: ctrl('cifar10', 'resnet18ctrl', 'cifar'),
+  /** ... on CIFAR-100. */
+  cifar100Ctrl: ctrl('cifar100', 'resnet18ctrl', 'cifar'),
+  /** ... on STL-10. */
+  stl10Ctrl: ctrl('stl10', 'resnet18stl', 'stl10'),
+} satisfies Record<string, Partial<SelfSupOptions>>;
+
+/** The command line each preset stands for (what test/presets.test.ts parses and compares). */
+export const PRESET_COMMANDS: Readonly<Record<keyof typeof SUPERVISED_PRESETS | keyof typeof SELFSUP_PRESETS, string>> = {
+  mnistProtocol:
+    'train-sup --arch cnn-small --data mnist --fd 128 --epo 8 --bs 1000 --lr 0.05 --mom 0.9 --wd 5e-4 --gam1 1 --gam2 1 --eps 0.5 --transform test --milestones 6',
+  cifar10Sup:
+    'train-sup --arch resnet18 --data cifar10 --fd 128 --epo 500 --bs 1000 --eps 0.5 --gam1 1 --gam2 1 --lr 0.01 --lcr 0.0 --no_shuffle',
+  cifar10Ctrl:
+    'train-selfsup --arch resnet18ctrl --data cifar10 --fd 128 --epo 100 --bs 1000 --eps 0.5 --gam1 20 --gam2 0.05 --lr 0.1 --aug 50 --transform cifar',
+  cifar100Ctrl:
+    'train-selfsup --arch resnet18ctrl --data cifar100 --fd 128 --epo 100 --bs 1000 --eps 0.5 --gam1 20 --gam2 0.05 --lr 0.1 --aug 50 --transform cifar',
+  stl10Ctrl:
+    'train-selfsup --arch resnet18stl --data stl10 --fd 128 --epo 100 --bs 1000 --eps 0.5 --gam1 20 --gam2 0.05 --lr 0.1 --aug 50 --transform stl10',
+};

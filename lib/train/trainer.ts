@@ -25,43 +25,40 @@ import * as path from 'node:path';
 import { describeBackend, initBackend, type BackendInfo } from '../backend/backend.js';
 import { loadDataset } from '../data/index.js';
 import type { ImageDataset } from '../data/dataset.js';
-import { accuracy } from '../evaluate/metrics.js';
-import { KNN, KNN_DEFAULTS } from '../evaluate/knn.js';
-import { NEARSUB_DEFAULTS, NearestSubspace } from '../evaluate/nearsub.js';
-import { LinearSVC } from '../evaluate/svm.js';
+import { evaluateFeatures } from '../evaluate/methods.js';
 import { datasetFeatures, type Features } from '../features/dataset.js';
-import { formatDuration, ProgressBar } from '../io/progress.js';
-import { OptionError } from '../io/options.js';
+import { formatDuration } from '../io/progress.js';
 import { displayPath } from '../io/paths.js';
 import { pyFloat } from '../io/pyformat.js';
-import { type LossTerms, lossTerms, meanTerms } from '../loss/terms.js';
+import { loadTensors } from '../io/safetensors.js';
+import { type LossRow, lossTerms, meanTerms } from '../loss/terms.js';
 import type { Network } from '../models/network.js';
 import { lossFigure, type Figure } from '../plot/figure.js';
 import { inNotebook } from '../plot/notebook.js';
-import { loadTensors, saveTensors } from './checkpoint.js';
+import { RunFolder } from '../runs/run_folder.js';
+import {
+  type Callback,
+  type EpochSummary,
+  type LoopState,
+  MidEpochCheckpoint,
+  ProgressBarCallback,
+  SpeedMeter,
+  type StepResult,
+} from './callbacks.js';
 import { LocalEngine, type TrainingEngine } from './engine.js';
+import { fromParams } from './options.js';
 import { defaultWorkers, ParallelEngine } from './parallel.js';
 import { epochRng, type StepBatch, type TrainingPlan } from './plan.js';
-import { RunFolder, type LossRow } from './run_folder.js';
 import { resolveSelfSup, SELFSUP_DEFAULTS, SELFSUP_PARAM_KEYS, selfsupPlan, type SelfSupOptions } from './selfsup.js';
 import { multiStepLR, SGD } from './sgd.js';
-import {
-  fromParams,
-  resolveSupervised,
-  SUPERVISED_DEFAULTS,
-  SUPERVISED_PARAM_KEYS,
-  supervisedPlan,
-  type SupervisedOptions,
-} from './supervised.js';
+import { resolveSupervised, SUPERVISED_DEFAULTS, SUPERVISED_PARAM_KEYS, supervisedPlan, type SupervisedOptions } from './supervised.js';
 
-/** One finished epoch: its mean loss terms, learning rate and speed. */
-export interface EpochSummary extends LossTerms {
-  /** 0-based epoch number (as in losses.csv and the checkpoint names). */
-  epoch: number;
-  epochs: number;
-  lr: number;
-  imagesPerSecond: number;
-  seconds: number;
+export type { EpochSummary } from './callbacks.js';
+
+/** Faults a test injects into training (test/fault_cli.ts); production code passes none. */
+export interface TrainingFaults {
+  /** True when the loss of this step is to read NaN (how training stops on a non-finite loss). */
+  nanLoss?(epoch: number, step: number): boolean;
 }
 
 export interface TrainHooks {
@@ -74,6 +71,10 @@ export interface TrainHooks {
   progress?: boolean;
   /** Stop cleanly after the current step on SIGINT (a kernel interrupt). Default: inside a notebook only. */
   interruptible?: boolean;
+  /** More callbacks (callbacks.ts), called after the trainer's own (speed, progress bar, mid-epoch checkpoints). */
+  callbacks?: Callback[];
+  /** Injected faults (tests only). */
+  faults?: TrainingFaults;
 }
 
 /** What Trainer.evaluate runs; each method's argument is its main parameter, `true` for the official default. */
@@ -148,23 +149,20 @@ export class Trainer {
   private readonly log: (l: string) => void;
   private readonly hooks: TrainHooks;
   private readonly optim: SGD;
+  private readonly speed = new SpeedMeter();
+  private readonly callbacks: Callback[];
   private engine!: TrainingEngine;
   private epoch_: number;
   private step_ = 0;
   private batches?: Iterator<StepBatch>;
   private epochRows: LossRow[] = [];
-  private epochMs = 0;
-  private epochImages = 0;
   private epochStart = 0;
-  private bar?: ProgressBar;
-  private trainMs = 0;
-  private imagesSeen = 0;
   private readonly t0 = Date.now();
   private readonly summaries: EpochSummary[] = [];
   private closedBecause?: string;
-  private unlock: () => void;
+  private readonly release_: () => void;
   private stopRequested = false;
-  /** openRun already said the run is complete: the first loop() need not say it again. */
+  /** Opening already said the run is complete: the first loop() need not say it again. */
   private saidDone = false;
   private testSet?: ImageDataset;
   private cache?: { at: number; train?: Features; test?: Features };
@@ -177,18 +175,27 @@ export class Trainer {
     this.epochs = plan.epochs;
     this.stepsPerEpoch = plan.stepsPerEpoch;
     this.runDir = plan.runDir;
-    this.run_ = new RunFolder(plan.runDir);
     this.hooks = hooks;
     this.log = hooks.log ?? ((l: string) => console.log(l));
+    this.callbacks = [
+      this.speed,
+      ...(hooks.progress === false ? [] : [new ProgressBarCallback(this.speed)]),
+      ...(plan.checkpointEvery ? [new MidEpochCheckpoint(plan.checkpointEvery)] : []),
+      ...(hooks.callbacks ?? []),
+    ];
     this.optim = new SGD(plan.model.namedParameters(), { lr: plan.lr, momentum: plan.momentum, weightDecay: plan.weightDecay });
-    this.unlock = this.run_.lock();
+    let opened: ReturnType<typeof RunFolder.open> | undefined;
     try {
-      this.epoch_ = this.openRun();
+      // The lock, then the folder created or recovered; then the last complete epoch's state loaded.
+      opened = RunFolder.open(plan.runDir, plan.params, plan.sameRunKeys);
+      this.run_ = opened.run;
+      this.epoch_ = this.resume(opened.lastEpoch);
     } catch (e) {
-      this.unlock();
+      opened?.release();
       this.optim.dispose();
       throw e;
     }
+    this.release_ = opened.release;
     this.startEpoch = this.epoch_;
     this.optim.lr = multiStepLR(plan.lr, plan.milestones, this.epoch_);
   }
@@ -250,30 +257,19 @@ export class Trainer {
     return t;
   }
 
-  /** Creates the folder, or resumes it from its last complete epoch; returns the first epoch to run. */
-  private openRun(): number {
+  /** Loads the last complete epoch's model and optimizer state (none: a fresh run); the first epoch to run. */
+  private resume(last: number): number {
+    if (last < 0) return 0;
     const run = this.run_;
-    const p = this.plan;
-    if (!run.exists()) {
-      run.create(p.params);
-      return 0;
-    }
-    const old = run.readParams();
-    const differs = p.sameRunKeys.filter((k) => JSON.stringify(old[k]) !== JSON.stringify(p.params[k]));
-    if (differs.length > 0)
-      throw new OptionError('tail', (n) => `${run.dir} exists with other parameters (${differs.join(', ')}); use ${n} to name a new run`);
-    // A complete epoch has its optimizer state beside the model (written after it, removed last).
-    const e = run.recover();
-    if (e < 0) return 0;
-    this.model.loadStateDict(loadTensors(run.modelFile(e)).tensors, run.modelFile(e));
-    this.optim.loadState(loadTensors(run.optimizerFile(e)).tensors);
-    this.saidDone = e + 1 >= p.epochs;
+    this.model.loadStateDict(loadTensors(run.modelFile(last)).tensors, run.modelFile(last));
+    this.optim.loadState(loadTensors(run.optimizerFile(last)).tensors);
+    this.saidDone = last + 1 >= this.plan.epochs;
     this.log(
       this.saidDone
-        ? `${displayPath(run.dir)}: already trained for ${p.epochs} epochs`
-        : `resuming ${displayPath(run.dir)} after epoch ${e}`,
+        ? `${displayPath(run.dir)}: already trained for ${this.plan.epochs} epochs`
+        : `resuming ${displayPath(run.dir)} after epoch ${last}`,
     );
-    return e + 1;
+    return last + 1;
   }
 
   private async startEngine(): Promise<void> {
@@ -378,6 +374,28 @@ export class Trainer {
       throw new Error(`this trainer is closed (${this.closedBecause}); Trainer.open('${this.runDir}') resumes the run`);
   }
 
+  /** What callbacks see of the loop now. */
+  private get state(): LoopState {
+    const p = this.plan;
+    return {
+      epoch: this.epoch_,
+      epochs: p.epochs,
+      step: this.step_,
+      stepsPerEpoch: p.stepsPerEpoch,
+      model: this.model,
+      run: this.run_,
+      describe: p.describe,
+    };
+  }
+
+  private emit<K extends keyof Callback>(
+    hook: K,
+    ...args: Parameters<NonNullable<Callback[K]>> extends [LoopState, ...infer R] ? R : never
+  ): void {
+    const s = this.state;
+    for (const c of this.callbacks) (c[hook] as ((s: LoopState, ...a: unknown[]) => void) | undefined)?.call(c, s, ...args);
+  }
+
   private async loop(more: () => boolean, onRow?: (r: LossRow) => void): Promise<void> {
     this.checkOpen();
     if (this.done) {
@@ -400,7 +418,7 @@ export class Trainer {
         // Lets a signal (kernel interrupt) and other callbacks through between steps.
         await nextTick();
         if (this.stopRequested) {
-          this.bar?.done();
+          this.emit('onStop');
           this.log(
             `interrupted at epoch ${this.epoch_ + 1}, step ${this.step_}/${this.stepsPerEpoch}; runEpoch() or runSteps() continues from here`,
           );
@@ -422,50 +440,54 @@ export class Trainer {
       this.optim.lr = multiStepLR(p.lr, p.milestones, epoch);
       this.batches = p.batches(epoch, epochRng(p.seed, epoch))[Symbol.iterator]();
       this.epochRows = [];
-      this.epochMs = 0;
-      this.epochImages = 0;
       this.epochStart = Date.now();
-      this.bar = new ProgressBar(p.stepsPerEpoch, `epoch ${epoch + 1}/${p.epochs}`, this.hooks.progress ?? true);
       // Steps are resumed mid-epoch only within this trainer: skip none, the iterator is fresh at step 0.
       this.step_ = 0;
+      this.emit('onEpochStart');
     }
     this.model.train();
     const next = this.batches.next();
     if (next.done) throw new Error(`epoch ${epoch}: the data gave ${this.step_} batches, expected ${p.stepsPerEpoch}`);
     const b = next.value;
     const s0 = performance.now();
-    const t = this.run_.guardStep(epoch, this.step_, () => this.engine.step(b.data, b.shape, b.labels, b.numClasses));
-    this.epochMs += performance.now() - s0;
-    this.epochImages += b.shape[0];
-    const row: LossRow = { epoch, step: this.step_, ...lossTerms(t) };
-    this.run_.appendLoss(row);
-    this.epochRows.push(row);
+    const t = this.guardStep(epoch, this.step_, () => this.engine.step(b.data, b.shape, b.labels, b.numClasses));
+    const step: StepResult = { row: { epoch, step: this.step_, ...lossTerms(t) }, images: b.shape[0], ms: performance.now() - s0 };
+    this.run_.appendLoss(step.row);
+    this.epochRows.push(step.row);
     this.step_++;
-    this.hooks.onStep?.(row);
-    if (p.checkpointEvery && this.step_ % p.checkpointEvery === 0 && this.step_ < p.stepsPerEpoch) {
-      saveTensors(this.run_.modelFile(epoch), this.model.stateDict(), { ...p.describe, epoch: String(epoch), step: String(this.step_) });
+    this.hooks.onStep?.(step.row);
+    this.emit('onStepEnd', step);
+    return step.row;
+  }
+
+  /** One optimizer step; a loss (or features) no longer finite stops training with lossNotFinite's message. */
+  private guardStep<T extends { total: number }>(epoch: number, step: number, fn: () => T): T {
+    let t: T;
+    try {
+      t = fn();
+    } catch (e) {
+      if (/NaN|Inf/.test((e as Error).message)) throw lossNotFinite(this.run_, epoch, step, Number.NaN, e);
+      throw e;
     }
-    this.bar?.update(this.step_, `loss ${t.total.toFixed(3)} ${(this.epochImages / (this.epochMs / 1000)).toFixed(0)} img/s`);
-    return row;
+    const total = this.hooks.faults?.nanLoss?.(epoch, step) ? Number.NaN : t.total;
+    if (!Number.isFinite(total)) throw lossNotFinite(this.run_, epoch, step, total);
+    return t;
   }
 
   private finishEpoch(): void {
     const p = this.plan;
-    const run = this.run_;
     const epoch = this.epoch_;
-    this.bar?.done();
-    this.trainMs += this.epochMs;
-    this.imagesSeen += this.epochImages;
-    run.commitEpoch(epoch, this.model.stateDict(), this.optim.state(), p.describe);
+    this.run_.commitEpoch(epoch, this.model.stateDict(), this.optim.state(), p.describe);
     const sum: EpochSummary = {
       epoch,
       epochs: p.epochs,
       lr: this.optim.lr,
       ...meanTerms(this.epochRows),
-      imagesPerSecond: this.epochImages / (this.epochMs / 1000),
+      imagesPerSecond: this.speed.epochRate,
       seconds: (Date.now() - this.epochStart) / 1000,
     };
     this.summaries.push(sum);
+    this.emit('onEpochEnd', sum);
     this.epoch_ = epoch + 1;
     this.step_ = 0;
     this.batches = undefined;
@@ -503,43 +525,28 @@ export class Trainer {
   }
 
   /**
-   * Judges the current features as evaluate.py does: classifiers fit on the train features with the
-   * labels training used (corrupted, if asked) and scored on the clean test labels. Default: kNN
-   * (k 5) and nearest subspace (30 components), the official defaults.
+   * Judges the current features as evaluate.py does (lib/evaluate/methods.ts, what evaluateRun
+   * runs): classifiers fit on the train features with the labels training used (corrupted, if
+   * asked) and scored on the clean test labels. Default: kNN (k 5) and nearest subspace (30
+   * components), the official defaults.
    */
   async evaluate<O extends TrainerEvaluateOptions = { knn: true; nearsub: true }>(
     opts: O = { knn: true, nearsub: true } as O,
   ): Promise<EvaluationOf<O>> {
     const train = await this.features('train');
     const test = await this.features('test');
-    const y = this.plan.trainLabels;
-    const out: TrainerEvaluation = { epoch: this.epoch_, step: this.step_, predictions: {}, testLabels: test.labels };
-    if (this.plan.build.logits !== undefined) {
-      const pred = new Int32Array(test.n);
-      for (let i = 0; i < test.n; i++) {
-        let best = 0;
-        for (let j = 1; j < test.dim; j++) if (test.features[i * test.dim + j] > test.features[i * test.dim + best]) best = j;
-        pred[i] = best;
-      }
-      out.ce = accuracy(pred, test.labels);
-    }
-    if (opts.knn) {
-      const k = opts.knn === true ? KNN_DEFAULTS.k : opts.knn;
-      const pred = await new KNN({ k }).fit(train, y).predict(test);
-      out.knn = accuracy(pred, test.labels);
-      out.predictions.knn = pred;
-    }
-    if (opts.nearsub) {
-      const nComp = opts.nearsub === true ? NEARSUB_DEFAULTS.nComp : opts.nearsub;
-      const r = new NearestSubspace({ nComp }).fit(train, y).predictBoth(test);
-      out.nearsub = { pca: accuracy(r.pca, test.labels), svd: accuracy(r.svd, test.labels) };
-      out.predictions.nearsub = r;
-    }
-    if (opts.svm) {
-      const pred = new LinearSVC().fit(train, y).predict(test);
-      out.svm = accuracy(pred, test.labels);
-      out.predictions.svm = pred;
-    }
+    const ev = await evaluateFeatures({ ...train, labels: this.plan.trainLabels }, test, {
+      knn: !!opts.knn,
+      k: typeof opts.knn === 'number' ? opts.knn : undefined,
+      nearsub: !!opts.nearsub,
+      nComp: typeof opts.nearsub === 'number' ? opts.nearsub : undefined,
+      svm: opts.svm === true,
+      logits: this.plan.build.logits !== undefined,
+      log: () => {},
+    });
+    const { ce: _ce, ...predictions } = ev.predictions;
+    const out: TrainerEvaluation = { epoch: this.epoch_, step: this.step_, predictions, testLabels: test.labels };
+    for (const k of ['ce', 'knn', 'nearsub', 'svm'] as const) if (ev[k] !== undefined) Object.assign(out, { [k]: ev[k] });
     return out as EvaluationOf<O>;
   }
 
@@ -550,7 +557,7 @@ export class Trainer {
       runDir: this.runDir,
       backend: this.backend,
       model: this.model,
-      imagesPerSecond: this.trainMs > 0 ? this.imagesSeen / (this.trainMs / 1000) : 0,
+      imagesPerSecond: this.speed.rate,
       seconds: (Date.now() - this.t0) / 1000,
       epochsRun: this.summaries.length,
       labelsChanged: this.plan.labelsChanged,
@@ -568,17 +575,38 @@ export class Trainer {
   private async release(disposeModel: boolean, reason: string): Promise<void> {
     if (this.closedBecause !== undefined) return;
     this.closedBecause = reason;
-    this.bar?.done();
+    this.emit('onStop');
     if (OPEN.get(path.resolve(this.runDir)) === this) OPEN.delete(path.resolve(this.runDir));
     try {
       await this.engine?.dispose();
     } finally {
-      this.unlock();
+      this.release_();
       this.optim.dispose();
       if (disposeModel) this.model.dispose();
       this.cache = undefined;
     }
   }
+}
+
+/** The error for a loss that stopped being finite: where, what is kept, what to change. */
+function lossNotFinite(run: RunFolder, epoch: number, step: number, value: number, cause?: unknown): Error {
+  let now = '';
+  try {
+    const p = run.readParams();
+    now = ` (now --lr ${p.lr}${p.eps !== undefined && p.loss !== 'ce' ? `, --eps ${p.eps}` : ''})`;
+  } catch {
+    // the message stands without the current values
+  }
+  const done = run.completeEpochs();
+  const kept =
+    done.length > 0
+      ? `the last good checkpoint is ${run.modelFile(done[done.length - 1])} (epoch ${done[done.length - 1]})`
+      : 'no epoch had finished, so there is no checkpoint';
+  return new Error(
+    `the loss became ${value} at epoch ${epoch}, step ${step}; training stopped and ${kept}.\n` +
+      `Lower --lr or raise --eps${now} and start again with another --tail.`,
+    { cause },
+  );
 }
 
 /** What trainSupervised returns. */

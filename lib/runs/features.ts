@@ -1,13 +1,10 @@
 // Features of a run's train and test sets from one of its checkpoints, as evaluate.py and
 // extract.py compute them: inference mode, transform `test`, the run's own --subset.
 import { initBackend } from '../backend/backend.js';
-import { corruptLabels } from '../data/corrupt.js';
-import { firstN, loadDataset } from '../data/index.js';
-import { datasetFeatures, type Features } from './dataset.js';
-import { recalibrateBatchNorm } from './recalibrate.js';
-import { defaultDataDir } from '../io/paths.js';
-import { loadRun } from '../train/load_run.js';
-import { RunFolder } from '../train/run_folder.js';
+import { datasetFeatures, type Features } from '../features/dataset.js';
+import { recalibrateBatchNorm } from '../features/recalibrate.js';
+import { inputSizeOf, loadRun, runDataset, runTrainLabels } from './load_run.js';
+import { RunFolder } from './run_folder.js';
 
 export interface RunFeatures {
   params: Record<string, unknown>;
@@ -44,28 +41,24 @@ export async function runFeatures(
 ): Promise<RunFeatures> {
   await initBackend();
   const params = new RunFolder(modelDir).readParams();
-  const dataDir = dataDirOverride ?? (typeof params.data_dir === 'string' ? params.data_dir : defaultDataDir());
-  const trainSet = firstN(loadDataset(String(params.data), 'train', { dataDir }), Number(params.subset ?? 0));
-  const testSet = loadDataset(String(params.data), 'test', { dataDir });
+  const trainSet = runDataset(params, 'train', dataDirOverride);
+  const testSet = runDataset(params, 'test', dataDirOverride);
   const run = loadRun(modelDir, epoch, [testSet.height, testSet.width, testSet.channels]);
   const t0 = Date.now();
   try {
     // At the size the network trained at (a `default`-transform MNIST run takes 32x32).
-    const inputSize = run.inputShape ? ([run.inputShape[0], run.inputShape[1]] as [number, number]) : undefined;
+    const inputSize = inputSizeOf(run.inputShape);
     if (opts.recalibrate) recalibrateBatchNorm(run.model, trainSet, { inputSize, batchSize: Number(params.bs ?? 500) });
     const penultimate = opts.penultimate === true;
     if (penultimate && !run.logits) throw new Error(`${modelDir}: --penultimate reads cross-entropy runs; this is an MCR² run`);
     const train = await datasetFeatures(run.model, trainSet, { inputSize, penultimate });
     const test = await datasetFeatures(run.model, testSet, { inputSize, penultimate });
-    const lcr = Number(params.lcr ?? 0);
-    const trainLabelsUsed =
-      lcr > 0 ? corruptLabels(train.labels, String(params.corrupt ?? 'default'), lcr, Number(params.lcs ?? 10)) : train.labels;
     return {
       params,
       epoch: run.epoch,
       train,
       test,
-      trainLabelsUsed,
+      trainLabelsUsed: runTrainLabels(params, train.labels),
       logits: run.logits && !penultimate,
       classes: testSet.classes,
       seconds: (Date.now() - t0) / 1000,

@@ -3,7 +3,7 @@
 // `safetensors.torch.load_file`. Tensor names are the PyTorch-style state_dict keys.
 import * as fs from 'node:fs';
 import type * as tf from '@tensorflow/tfjs';
-import { readBytes, writeFileAtomic } from '../io/files.js';
+import { readBytes, writeFileAtomic } from './files.js';
 
 export interface StoredTensor {
   shape: number[];

@@ -1,25 +1,33 @@
 // A training run's folder, laid out as the official code lays it out:
 //   params.json  losses.csv  checkpoints/model-epoch{e}.safetensors  figures/  plabels/
 // plus checkpoints/optimizer-epoch{e}.safetensors (latest only) so a run can resume exactly, and
-// .lock while a process trains in it (lib/train/run_lock.ts).
+// .lock while a process trains in it (run_lock.ts).
 // What is on disk after a kill -9 at any moment is enough to go on: an epoch is complete once its
 // optimizer state is written (after its model checkpoint); losses.csv rows past the last complete
 // epoch, a row cut half-way and temporary files are dropped when the run is resumed (recover()).
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type * as tf from '@tensorflow/tfjs';
-import { faultPoint, injectedNaN } from '../io/faults.js';
+import { faultPoint } from '../io/faults.js';
+import { OptionError } from '../io/options.js';
 import { appendFileChecked, removeStaleTemps, writeFileAtomic } from '../io/files.js';
-import { saveTensors } from './checkpoint.js';
+import { saveTensors } from '../io/safetensors.js';
 import { lockRunFolder } from './run_lock.js';
-import type { LossTerms } from '../loss/terms.js';
+import type { LossRow } from '../loss/terms.js';
 
 export const LOSS_HEADER = 'epoch,step,loss,discrimn_loss_e,compress_loss_e,discrimn_loss_t,compress_loss_t';
 
-/** One losses.csv row: the step's loss terms (column `loss` is `total`) and where it was taken. */
-export interface LossRow extends LossTerms {
-  epoch: number;
-  step: number;
+export type { LossRow };
+
+/** A run folder opened to train in (RunFolder.open). */
+export interface OpenRun {
+  run: RunFolder;
+  /** The last complete epoch (its checkpoint and optimizer state on disk), −1 for none. */
+  lastEpoch: number;
+  /** True when open() made the folder. */
+  created: boolean;
+  /** Releases the folder's lock. */
+  release: () => void;
 }
 
 export class RunFolder {
@@ -63,6 +71,31 @@ export class RunFolder {
   /** Takes the folder's lock (see run_lock.ts); returns the function that releases it. */
   lock(): () => void {
     return lockRunFolder(this.dir);
+  }
+
+  /**
+   * Opens a folder to train in, the lock held until `release()`: creates it with `params`, or, when
+   * it exists, checks that its params.json agrees on `sameKeys` (else an error naming `tail`) and
+   * makes it consistent after any interruption (recover()). `lastEpoch`: the last complete epoch
+   * to resume after, −1 for none.
+   */
+  static open(dir: string, params: Record<string, unknown>, sameKeys: readonly string[]): OpenRun {
+    const run = new RunFolder(dir);
+    const release = run.lock();
+    try {
+      if (!run.exists()) {
+        run.create(params);
+        return { run, lastEpoch: -1, created: true, release };
+      }
+      const old = run.readParams();
+      const differs = sameKeys.filter((k) => JSON.stringify(old[k]) !== JSON.stringify(params[k]));
+      if (differs.length > 0)
+        throw new OptionError('tail', (n) => `${dir} exists with other parameters (${differs.join(', ')}); use ${n} to name a new run`);
+      return { run, lastEpoch: run.recover(), created: false, release };
+    } catch (e) {
+      release();
+      throw e;
+    }
   }
 
   writeParams(params: Record<string, unknown>): void {
@@ -113,7 +146,7 @@ export class RunFolder {
   truncateLosses(lastEpoch: number): void {
     const text = fs.existsSync(this.lossesFile) ? readText(this.lossesFile) : LOSS_HEADER;
     const rows = parseLossesCsv(text, this.lossesFile, { tornTail: true }).filter((r) => r.epoch <= lastEpoch);
-    writeFileAtomic(this.lossesFile, LOSS_HEADER + rows.map(lossLine).join(''));
+    writeFileAtomic(this.lossesFile, lossesCsvText(rows));
   }
 
   /** Epochs whose optimizer state is on disk, i.e. complete ones (see commitEpoch), ascending. */
@@ -145,41 +178,11 @@ export class RunFolder {
       fs.rmSync(this.optimizerFile(epoch - 1), { force: true });
     }
   }
+}
 
-  /** One optimizer step; a loss (or features) no longer finite stops training with lossNotFinite's message. */
-  guardStep<T extends { total: number }>(epoch: number, step: number, fn: () => T): T {
-    let t: T;
-    try {
-      t = fn();
-    } catch (e) {
-      if (/NaN|Inf/.test((e as Error).message)) throw this.lossNotFinite(epoch, step, Number.NaN, e);
-      throw e;
-    }
-    if (!Number.isFinite(t.total) || injectedNaN(epoch, step))
-      throw this.lossNotFinite(epoch, step, injectedNaN(epoch, step) ? Number.NaN : t.total);
-    return t;
-  }
-
-  /** The error for a loss that stopped being finite: where, what is kept, what to change. */
-  lossNotFinite(epoch: number, step: number, value: number, cause?: unknown): Error {
-    let now = '';
-    try {
-      const p = this.readParams();
-      now = ` (now --lr ${p.lr}${p.eps !== undefined && p.loss !== 'ce' ? `, --eps ${p.eps}` : ''})`;
-    } catch {
-      // the message stands without the current values
-    }
-    const done = this.completeEpochs();
-    const kept =
-      done.length > 0
-        ? `the last good checkpoint is ${this.modelFile(done[done.length - 1])} (epoch ${done[done.length - 1]})`
-        : 'no epoch had finished, so there is no checkpoint';
-    return new Error(
-      `the loss became ${value} at epoch ${epoch}, step ${step}; training stopped and ${kept}.\n` +
-        `Lower --lr or raise --eps${now} and start again with another --tail.`,
-      { cause },
-    );
-  }
+/** A whole losses.csv (also losses_test.csv): the header and one line per row. */
+export function lossesCsvText(rows: readonly LossRow[]): string {
+  return LOSS_HEADER + rows.map(lossLine).join('');
 }
 
 function lossLine(r: LossRow): string {

@@ -4,14 +4,11 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { initBackend } from '../backend/backend.js';
-import { corruptLabels } from '../data/corrupt.js';
 import type { ImageDataset } from '../data/dataset.js';
-import { firstN, loadDataset } from '../data/index.js';
 import { datasetFeatures, type Features } from '../features/dataset.js';
 import { writeNpy } from '../io/npz.js';
-import { defaultDataDir } from '../io/paths.js';
-import { loadRun, runInputShape } from '../train/load_run.js';
-import { RunFolder } from '../train/run_folder.js';
+import { inputSizeOf, loadRun, runDataset, runInputShape, runTrainLabels } from './load_run.js';
+import { RunFolder } from './run_folder.js';
 import { createNetwork } from '../models/network.js';
 import {
   absGramGrid,
@@ -22,12 +19,12 @@ import {
   nearestToComponents,
   singularValues,
   sortByClass,
-} from './data.js';
-import { cosineHistogramFigure, heatmapFigure, pcaEpochFigure, pcaFigure } from './feature_figures.js';
-import { accuracyCurveFigure, type Figure, lossFigure, lossLogFigure, trainTestFigure } from './figure.js';
+} from '../plot/data.js';
+import { cosineHistogramFigure, heatmapFigure, pcaEpochFigure, pcaFigure } from '../plot/feature_figures.js';
+import { accuracyCurveFigure, type Figure, lossFigure, lossLogFigure, trainTestFigure } from '../plot/figure.js';
 import { generateAccuracy, generateTestLosses, readAccuracyCsv, readLossesCsv } from './generate.js';
-import { nearestClassFigure, nearestSupFigure, nearestUnsupFigure } from './nearest.js';
-import { saveFigure } from './render.js';
+import { nearestClassFigure, nearestSupFigure, nearestUnsupFigure } from '../plot/nearest.js';
+import { saveFigure } from '../plot/render.js';
 
 /** plot.py's figure flags, in the order they run. */
 export const PLOT_NAMES = [
@@ -85,15 +82,12 @@ export async function plotRun(names: PlotName[], opts: PlotRunOptions): Promise<
   const written: string[] = [];
   const seconds: Record<string, number> = {};
   const comp = opts.comp ?? 30;
-  const dataDir = opts.dataDir ?? (typeof params.data_dir === 'string' ? params.data_dir : defaultDataDir());
   let trainSet: ImageDataset | undefined;
   const dataset = () => {
-    trainSet ??= firstN(loadDataset(String(params.data), 'train', { dataDir }), Number(params.subset ?? 0));
+    trainSet ??= runDataset(params, 'train', opts.dataDir);
     return trainSet;
   };
   const shapeOf = (ds: ImageDataset): [number, number, number] => [ds.height, ds.width, ds.channels];
-  // Features at the size the network trained at (a `default`-transform MNIST run takes 32x32).
-  const sizeOf = (s: [number, number, number] | undefined) => (s ? ([s[0], s[1]] as [number, number]) : undefined);
   let cached: TrainFeatures | undefined;
   const features = async (): Promise<TrainFeatures> => {
     if (cached) return cached;
@@ -101,10 +95,10 @@ export async function plotRun(names: PlotName[], opts: PlotRunOptions): Promise<
     const t = Date.now();
     const ds = dataset();
     const r = loadRun(opts.modelDir, opts.epoch, shapeOf(ds));
-    const f = await datasetFeatures(r.model, ds, { inputSize: sizeOf(r.inputShape) });
+    // At the size the network trained at (a `default`-transform MNIST run takes 32x32).
+    const f = await datasetFeatures(r.model, ds, { inputSize: inputSizeOf(r.inputShape) });
     r.model.dispose();
-    const lcr = Number(params.lcr ?? 0);
-    const labels = lcr > 0 ? corruptLabels(f.labels, String(params.corrupt ?? 'default'), lcr, Number(params.lcs ?? 10)) : f.labels;
+    const labels = runTrainLabels(params, f.labels);
     seconds.features = (Date.now() - t) / 1000;
     log(`features: epoch ${r.epoch}, ${f.n} x ${f.dim} train features in ${seconds.features.toFixed(1)} s`);
     cached = { epoch: r.epoch, f, labels, ds };
@@ -171,7 +165,7 @@ export async function plotRun(names: PlotName[], opts: PlotRunOptions): Promise<
                 ? createNetwork(String(params.arch), Number(params.fd), { inputShape, seed: Number(params.seed ?? 0) })
                 : loadRun(opts.modelDir, e - 1, shapeOf(ds)).model;
             model.eval();
-            f = await datasetFeatures(model, ds, { inputSize: sizeOf(inputShape) });
+            f = await datasetFeatures(model, ds, { inputSize: inputSizeOf(inputShape) });
             model.dispose();
           }
           let x = f.features;

@@ -3,7 +3,7 @@
 // split, clean labels, as the official script) and train_/test_ features and labels, which
 // `mcr2 evaluate --features` reads.
 import * as path from 'node:path';
-import { runFeatures } from './run.js';
+import { runFeatures } from './features.js';
 import { writeNpz } from '../io/npz.js';
 
 export interface ExtractOptions {

@@ -7,18 +7,17 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../backend/backend.js';
-import { firstN, loadDataset } from '../data/index.js';
 import type { ImageDataset } from '../data/dataset.js';
 import { accuracy } from '../evaluate/metrics.js';
 import { LinearSVC } from '../evaluate/svm.js';
 import { datasetFeatures } from '../features/dataset.js';
 import { writeFileAtomic } from '../io/files.js';
-import { defaultDataDir, displayPath } from '../io/paths.js';
+import { displayPath } from '../io/paths.js';
 import { formatDuration, ProgressBar } from '../io/progress.js';
 import { MaximalCodingRateReduction } from '../loss/mcr2.js';
-import { loadRun } from '../train/load_run.js';
-import { LOSS_HEADER, type LossRow, parseLossesCsv, RunFolder } from '../train/run_folder.js';
-import type { AccuracyRow } from './figure.js';
+import { inputSizeOf, loadRun, runDataset } from './load_run.js';
+import { type LossRow, lossesCsvText, parseLossesCsv, RunFolder } from './run_folder.js';
+import type { AccuracyRow } from '../plot/figure.js';
 
 export const ACCURACY_HEADER = 'epoch,acc_train,acc_test';
 
@@ -28,14 +27,9 @@ export interface GenerateOptions {
   log?: (line: string) => void;
 }
 
-/** The network's input [h, w] (the size the run trained at), for datasetFeatures. */
-const sizeOf = (s: [number, number, number] | undefined) => (s ? ([s[0], s[1]] as [number, number]) : undefined);
-
+/** A split of the run's dataset (its --subset for train). */
 function runData(modelDir: string, split: 'train' | 'test', dataDir?: string): ImageDataset {
-  const params = new RunFolder(modelDir).readParams();
-  const dir = dataDir ?? (typeof params.data_dir === 'string' ? params.data_dir : defaultDataDir());
-  const ds = loadDataset(String(params.data), split, { dataDir: dir });
-  return split === 'train' ? firstN(ds, Number(params.subset ?? 0)) : ds;
+  return runDataset(new RunFolder(modelDir).readParams(), split, dataDir);
 }
 
 /** Writes <model_dir>/losses_test.csv; returns its path and rows. */
@@ -60,7 +54,7 @@ export async function generateTestLosses(modelDir: string, opts: GenerateOptions
   for (const [k, epoch] of epochs.entries()) {
     const t = Date.now();
     const { model, inputShape } = loadRun(modelDir, epoch, [test.height, test.width, test.channels]);
-    const f = await datasetFeatures(model, test, { inputSize: sizeOf(inputShape) });
+    const f = await datasetFeatures(model, test, { inputSize: inputSizeOf(inputShape) });
     model.dispose();
     let last: LossRow | undefined;
     for (let s = 0, step = 0; s < f.n; s += bs, step++) {
@@ -78,10 +72,7 @@ export async function generateTestLosses(modelDir: string, opts: GenerateOptions
   }
   bar.done();
   const file = path.join(modelDir, 'losses_test.csv');
-  const body = rows.map(
-    (r) => `\n${[r.epoch, r.step, r.total, r.discrimnLossE, r.compressLossE, r.discrimnLossT, r.compressLossT].join(',')}`,
-  );
-  writeFileAtomic(file, LOSS_HEADER + body.join(''));
+  writeFileAtomic(file, lossesCsvText(rows));
   log(`wrote ${displayPath(file)}: ${rows.length} rows, ${epochs.length} checkpoints in ${formatDuration((Date.now() - t0) / 1000)}`);
   return { file, rows };
 }
@@ -106,8 +97,8 @@ export async function generateAccuracy(
   for (const [k, epoch] of epochs.entries()) {
     const t = Date.now();
     const { model, inputShape } = loadRun(modelDir, epoch, [test.height, test.width, test.channels]);
-    const ftr = await datasetFeatures(model, train, { inputSize: sizeOf(inputShape) });
-    const fte = await datasetFeatures(model, test, { inputSize: sizeOf(inputShape) });
+    const ftr = await datasetFeatures(model, train, { inputSize: inputSizeOf(inputShape) });
+    const fte = await datasetFeatures(model, test, { inputSize: inputSizeOf(inputShape) });
     model.dispose();
     const svc = new LinearSVC().fit(ftr, ftr.labels);
     const row = { epoch, accTrain: accuracy(svc.predict(ftr), ftr.labels), accTest: accuracy(svc.predict(fte), fte.labels) };

@@ -7,46 +7,21 @@ import * as path from 'node:path';
 import { initBackend } from '../backend/backend.js';
 import type { Features } from '../features/dataset.js';
 import { readNpz, writeNpy, type NpyArray } from '../io/npz.js';
-import { runFeatures } from '../features/run.js';
-import { RunFolder } from '../train/run_folder.js';
-import { ENSC_DEFAULTS, EnSC } from './ensc.js';
-import type { Threads } from './input.js';
-import { KMEANS_DEFAULTS, KMeans } from './kmeans.js';
-import { KNN, KNN_DEFAULTS } from './knn.js';
-import { accuracy, adjustedRandIndex, clusteringAccuracy, normalizedMutualInfo } from './metrics.js';
-import { NEARSUB_DEFAULTS, NearestSubspace } from './nearsub.js';
-import { LinearSVC } from './svm.js';
+import { evaluateFeatures, type EvaluateMethods, type FeatureEvaluation } from '../evaluate/methods.js';
 import { saveClusteringConfusion } from '../plot/confusion.js';
+import { runFeatures } from './features.js';
+import { RunFolder } from './run_folder.js';
 
-export interface EvaluateOptions {
+export type { ClusterScores } from '../evaluate/methods.js';
+
+/** evaluate.py's flags: where the features come from, which methods run (EvaluateMethods), what is saved. */
+export interface EvaluateOptions extends Omit<EvaluateMethods, 'logits'> {
   /** A run folder (evaluate its checkpoint) ... */
   modelDir?: string;
   /** ... or an .npz with train_features, train_labels, test_features, test_labels. */
   features?: string;
   /** Checkpoint to evaluate (default: the latest). */
   epoch?: number;
-  /** LinearSVC fit on the train features (evaluate.py --svm; default false, as every method). */
-  svm?: boolean;
-  /** kNN on cosine similarity (--knn). */
-  knn?: boolean;
-  /** Nearest subspace, both variants (--nearsub). */
-  nearsub?: boolean;
-  /** k-means on the train features, scored against the train labels (--kmeans). */
-  kmeans?: boolean;
-  /** EnSC on the train features, scored against the train labels (--ensc). */
-  ensc?: boolean;
-  /** kNN neighbours (default KNN_DEFAULTS.k = 5, evaluate.py's --k). */
-  k?: number;
-  /** Clusters for kmeans/ensc (default KMEANS_DEFAULTS.nClusters = 10, evaluate.py's --n). */
-  nClusters?: number;
-  /** EnSC's γ (default ENSC_DEFAULTS.gamma = 300, evaluate.py's --gam). */
-  gamma?: number;
-  /** EnSC's τ (default 1; another value warns and uses 1, as the official code). */
-  tau?: number;
-  /** Components per class for nearest subspace (default NEARSUB_DEFAULTS.nComp = 30, --n_comp). */
-  nComp?: number;
-  /** Worker threads of kNN, k-means and EnSC (default 'auto': every core); results do not depend on it. */
-  threads?: Threads;
   /** Write each method's predicted labels to plabels/{method}_epoch{e}.npy. */
   save?: boolean;
   /** Dataset folder (default: the one the run trained on). */
@@ -55,51 +30,15 @@ export interface EvaluateOptions {
   recalibrate?: boolean;
   /** A cross-entropy run: judge its penultimate layer (unit rows) instead of its logits' argmax (default false; --penultimate). */
   penultimate?: boolean;
-  /** Where the official result lines go (default console.log). */
-  log?: (line: string) => void;
-  /** Where warnings go (default console.warn, i.e. stderr). */
-  warn?: (line: string) => void;
 }
 
-export interface ClusterScores {
-  acc: number;
-  nmi: number;
-  ari: number;
-}
-
-export interface EvaluateResult {
+export interface EvaluateResult extends FeatureEvaluation {
+  /** The checkpoint's epoch (−1 for saved features). */
   epoch: number;
-  /** Cross-entropy runs: test accuracy of the classifier's argmax. */
-  ce?: number;
-  svm?: number;
-  knn?: number;
-  nearsub?: { pca: number; svd: number };
-  kmeans?: ClusterScores;
-  ensc?: ClusterScores;
   train: Features;
   test: Features;
-  /** Test-set predictions of the classifiers; train-set cluster labels of the clusterings. */
-  predictions: {
-    svm?: Int32Array;
-    knn?: Int32Array;
-    nearsub?: { pca: Int32Array; svd: Int32Array };
-    kmeans?: Int32Array;
-    ensc?: Int32Array;
-  };
-  seconds: Record<string, number>;
   /** Where --save wrote the predictions. */
   saved: string[];
-}
-
-function argmaxRows(x: Float32Array, dim: number): Int32Array {
-  const n = x.length / dim;
-  const out = new Int32Array(n);
-  for (let i = 0; i < n; i++) {
-    let best = 0;
-    for (let j = 1; j < dim; j++) if (x[i * dim + j] > x[i * dim + best]) best = j;
-    out[i] = best;
-  }
-  return out;
 }
 
 function asFeatures(f: NpyArray | undefined, l: NpyArray | undefined, what: string, file: string): Features {
@@ -124,12 +63,6 @@ export function readFeatureFile(file: string): { train: Features; test: Features
   return { train, test };
 }
 
-const scores = (pred: Int32Array, truth: Int32Array): ClusterScores => ({
-  acc: clusteringAccuracy(pred, truth),
-  nmi: normalizedMutualInfo(pred, truth),
-  ari: adjustedRandIndex(pred, truth),
-});
-
 /**
  * Whether `modelDir` holds a cross-entropy run (params.json says loss 'ce'): its `CE:` accuracy
  * needs no evaluation method. False when there is no readable params.json.
@@ -147,7 +80,6 @@ export function isCrossEntropyRun(modelDir: string): boolean {
  * methods, each with the official defaults unless given; a cross-entropy run also gets `ce`.
  */
 export async function evaluateRun(opts: EvaluateOptions): Promise<EvaluateResult> {
-  const log = opts.log ?? ((s: string) => console.log(s));
   await initBackend();
   let train: Features;
   let test: Features;
@@ -173,59 +105,9 @@ export async function evaluateRun(opts: EvaluateOptions): Promise<EvaluateResult
   } else {
     throw new Error('evaluateRun: needs modelDir (a run folder) or features (an .npz of saved features)');
   }
-  const result: EvaluateResult = { epoch, train, test, predictions: {}, seconds, saved: [] };
-  const timed = async <T>(name: string, f: () => T | Promise<T>): Promise<T> => {
-    const t = Date.now();
-    const r = await f();
-    seconds[name] = (Date.now() - t) / 1000;
-    return r;
-  };
-  if (logits) {
-    result.ce = accuracy(argmaxRows(test.features, test.dim), test.labels);
-    log(`CE: ${result.ce}`);
-  }
-  const threads = opts.threads ?? KNN_DEFAULTS.threads;
-  if (opts.svm) {
-    const pred = await timed('svm', () => new LinearSVC().fit(train).predict(test));
-    result.svm = accuracy(pred, test.labels);
-    result.predictions.svm = pred;
-    log(`SVM: ${result.svm}`);
-  }
-  if (opts.knn) {
-    const pred = await timed('knn', () => new KNN({ k: opts.k ?? KNN_DEFAULTS.k, threads }).fit(train).predict(test));
-    result.knn = accuracy(pred, test.labels);
-    result.predictions.knn = pred;
-    log(`kNN: ${result.knn}`);
-  }
-  if (opts.nearsub) {
-    const r = await timed('nearsub', () =>
-      new NearestSubspace({ nComp: opts.nComp ?? NEARSUB_DEFAULTS.nComp }).fit(train).predictBoth(test),
-    );
-    result.nearsub = { pca: accuracy(r.pca, test.labels), svd: accuracy(r.svd, test.labels) };
-    result.predictions.nearsub = r;
-    log(`PCA: ${result.nearsub.pca}`);
-    log(`SVD: ${result.nearsub.svd}`);
-  }
-  if (opts.kmeans) {
-    const km = new KMeans({ nClusters: opts.nClusters ?? KMEANS_DEFAULTS.nClusters, threads });
-    const labels = await timed('kmeans', () => km.fitPredict(train));
-    result.kmeans = scores(labels, train.labels);
-    result.predictions.kmeans = labels;
-    log(`KMeans: ${result.kmeans.acc}`);
-  }
-  if (opts.ensc) {
-    const ensc = new EnSC({
-      nClusters: opts.nClusters ?? ENSC_DEFAULTS.nClusters,
-      gamma: opts.gamma ?? ENSC_DEFAULTS.gamma,
-      tau: opts.tau ?? ENSC_DEFAULTS.tau,
-      threads,
-      warn: opts.warn,
-    });
-    const labels = await timed('ensc', () => ensc.fitPredict(train));
-    result.ensc = scores(labels, train.labels);
-    result.predictions.ensc = labels;
-    log(`EnSC: ${result.ensc.acc}`);
-  }
+  const { modelDir: _m, features: _f, epoch: _e, save: _s, dataDir: _d, ...methods } = opts;
+  const ev = await evaluateFeatures(train, test, { ...methods, logits });
+  const result: EvaluateResult = { ...ev, epoch, train, test, seconds: { ...seconds, ...ev.seconds }, saved: [] };
   if (opts.save) {
     fs.mkdirSync(plabelsDir, { recursive: true });
     const tag = epoch >= 0 ? `_epoch${epoch}` : '';

@@ -1,8 +1,12 @@
 // Opening a finished (or running) run folder: its parameters and a network with a checkpoint loaded,
 // built at the input size the run trained at.
 import { getTransform, TRANSFORMS } from '../data/batches.js';
+import { corruptLabels } from '../data/corrupt.js';
+import type { ImageDataset } from '../data/dataset.js';
+import { firstN, loadDataset } from '../data/index.js';
+import { defaultDataDir } from '../io/paths.js';
 import { createNetwork, type Network } from '../models/network.js';
-import { loadTensors } from './checkpoint.js';
+import { loadTensors } from '../io/safetensors.js';
 import { RunFolder } from './run_folder.js';
 
 export interface LoadedRun {
@@ -57,4 +61,28 @@ export function loadRun(modelDir: string, epoch?: number, imageShape?: [number, 
   }
   model.eval();
   return { run, params, epoch: ck.epoch, model, inputShape, logits: ce };
+}
+
+/**
+ * A split of the dataset a run trained on (params.json's `data`, read from `dataDir`, else the
+ * run's `data_dir`, else the default); the train split cut to the run's `--subset`.
+ */
+export function runDataset(params: Record<string, unknown>, split: 'train' | 'test', dataDir?: string): ImageDataset {
+  const dir = dataDir ?? (typeof params.data_dir === 'string' ? params.data_dir : defaultDataDir());
+  const ds = loadDataset(String(params.data), split, { dataDir: dir });
+  return split === 'train' ? firstN(ds, Number(params.subset ?? 0)) : ds;
+}
+
+/**
+ * The train labels a run trained on: `clean` corrupted again as params.json records (`lcr`,
+ * `corrupt`, `lcs`, the official defaults where absent), or `clean` itself for a run without --lcr.
+ */
+export function runTrainLabels(params: Record<string, unknown>, clean: Int32Array): Int32Array {
+  const lcr = Number(params.lcr ?? 0);
+  return lcr > 0 ? corruptLabels(clean, String(params.corrupt ?? 'default'), lcr, Number(params.lcs ?? 10)) : clean;
+}
+
+/** The [height, width] a network takes, from the input shape a run trained at. */
+export function inputSizeOf(shape: [number, number, number] | undefined): [number, number] | undefined {
+  return shape ? [shape[0], shape[1]] : undefined;
 }
