@@ -55,7 +55,15 @@ test('06_cifar10_label_corruption: MCR² and CE (its features and its classifier
   assert.equal(rows[0][1], 0, 'no label changed at ratio 0');
   assert.ok(rows[2][1] > 3000 && rows[2][1] < 4000, `labels changed at 0.5: ${rows[2][1]}`);
   for (const r of rows) for (const a of r.slice(2)) assert.ok(a > 0.15 && a < 1, `accuracy ${a}`);
-  assert.match(nb.text, /at ratio 0\.5: MCR²'s best [\d.]+ vs cross-entropy's best [\d.]+ .*: MCR² is (ahead|NOT ahead)/);
+  const verdict = nb.text.match(/at ratio 0\.5: MCR²'s best ([\d.]+) vs cross-entropy's best ([\d.]+) .*: MCR² is (ahead|NOT ahead)/);
+  assert.ok(verdict, 'the verdict line at the highest ratio');
+  // Columns: ratio, labels changed, MCR² kNN / nearest subspace / SVM, CE kNN / nearest subspace / SVM, CE classifier.
+  const top = rows[2];
+  assert.equal(Number(verdict[1]), Math.max(top[2], top[3], top[4]));
+  assert.equal(Number(verdict[2]), Math.max(top[5], top[6], top[7], top[8]));
+  assert.equal(verdict[3], Number(verdict[1]) > Number(verdict[2]) ? 'ahead' : 'NOT ahead');
+  // The committed cpu run (2026-12-02): cross-entropy ahead at laptop size, at 0.5 as at 0.
+  assert.equal(verdict[3], 'NOT ahead');
 });
 
 test('07_cifar10_selfsup_clustering: MCR²-CTRL k-means and EnSC beside the pixels, confusion matrices', () => {
