@@ -24,8 +24,17 @@ test('each preset resolves to the options of its command line', () => {
   // The official README's reproduction commands, as it prints them.
   assert.match(
     PRESET_COMMANDS.cifar10Sup,
-    /--arch resnet18 --data cifar10 --fd 128 --epo 500 --bs 1000 --eps 0.5 --gam1 1 --gam2 1 --lr 0.01 --lcr 0.0$/,
+    /--arch resnet18 --data cifar10 --fd 128 --epo 500 --bs 1000 --eps 0.5 --gam1 1 --gam2 1 --lr 0.01 --lcr 0.0 --no_shuffle$/,
   );
+  // What the official code adds to the commands (official-code notes, section 2): MultiStepLR milestones
+  // hard-coded in train_sup.py / train_selfsup.py, and loaders that keep the dataset's order.
+  const sup = resolveSupervised(SUPERVISED_PRESETS.cifar10Sup);
+  assert.deepEqual(
+    [sup.milestones, sup.shuffle, sup.momentum, sup.weightDecay, sup.transform],
+    [[200, 400, 600], false, 0.9, 5e-4, 'default'],
+  );
+  const ctrl = resolveSelfSup(SELFSUP_PRESETS.cifar10Ctrl);
+  assert.deepEqual([ctrl.milestones, ctrl.shuffle, ctrl.sampler, ctrl.momentum, ctrl.weightDecay], [[30, 60], false, 'random', 0.9, 5e-4]);
   assert.match(PRESET_COMMANDS.cifar10Ctrl, /--gam1 20 --gam2 0.05 --lr 0.1 --aug 50 --transform cifar$/);
 });
 

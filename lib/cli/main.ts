@@ -59,6 +59,14 @@ const EVALUATE_FLAGS: FlagSpecs = {
   save: { type: 'bool', help: 'save labels (plabels/<method>_epoch<e>.npy)' },
   json: { type: 'bool', help: 'print one JSON object instead of the official lines (mcr2-ts)' },
   data_dir: { type: 'string', help: 'path to dataset (default: the one the run trained on)' },
+  bn_recalibrate: {
+    type: 'bool',
+    help: "recompute batch norm's running statistics on the training images before extracting features (mcr2-ts)",
+  },
+  penultimate: {
+    type: 'bool',
+    help: 'a cross-entropy run: judge its penultimate layer with --svm/--knn/--nearsub instead of its logits (mcr2-ts)',
+  },
 };
 
 const SUMMARY_FLAGS: FlagSpecs = {
@@ -141,6 +149,8 @@ async function cmdEvaluate(argv: string[]): Promise<void> {
     nComp: f.n_comp as number,
     save: f.save === true,
     dataDir: f.data_dir as string | undefined,
+    recalibrate: f.bn_recalibrate === true,
+    penultimate: f.penultimate === true,
     log: json ? () => {} : undefined,
   });
   if (json) console.log(JSON.stringify(evaluationJson(r)));

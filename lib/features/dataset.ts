@@ -3,7 +3,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { imageBatch } from '../data/batches.js';
 import type { ImageDataset } from '../data/dataset.js';
-import type { Network } from '../models/network.js';
+import { LogitNet, type Network } from '../models/network.js';
+import { l2normalize } from '../models/nn.js';
 
 export interface Features {
   /** n x dim, row-major, unit rows. */
@@ -22,6 +23,12 @@ export interface DatasetFeatureOptions {
    * on a zero canvas of that size (the mean position of the random crop), or centre-cropped.
    */
   inputSize?: [number, number];
+  /**
+   * A cross-entropy network's penultimate layer (LogitNet.penultimate) as unit rows instead of its
+   * output: what a frozen-feature classifier reads of a CE network, to compare it with MCR²'s
+   * features like for like (default false).
+   */
+  penultimate?: boolean;
 }
 
 /** Centres a batch on an h x w canvas: zero padding where it is smaller, a centre crop where larger. */
@@ -43,14 +50,16 @@ export async function datasetFeatures(model: Network, ds: ImageDataset, opts: Da
   const bs = opts.batchSize ?? 500;
   const wasTraining = model.training;
   model.eval();
-  const dim = model.featureDim;
+  const cut = opts.penultimate ? penultimateOf(model) : undefined;
+  const dim = cut ? cut.dim : model.featureDim;
   const out = new Float32Array(ds.n * dim);
   try {
     for (let s = 0; s < ds.n; s += bs) {
       const idx = Int32Array.from({ length: Math.min(bs, ds.n - s) }, (_, i) => s + i);
       const z = tf.tidy(() => {
         const x = imageBatch(ds, idx);
-        return model.forward(opts.inputSize ? centerToSize(x, opts.inputSize[0], opts.inputSize[1]) : x);
+        const input = opts.inputSize ? centerToSize(x, opts.inputSize[0], opts.inputSize[1]) : x;
+        return cut ? cut.forward(input) : model.forward(input);
       });
       out.set(await z.data(), s * dim);
       z.dispose();
@@ -59,4 +68,13 @@ export async function datasetFeatures(model: Network, ds: ImageDataset, opts: Da
     model.train(wasTraining);
   }
   return { features: out, labels: Int32Array.from(ds.labels), n: ds.n, dim };
+}
+
+/** The penultimate layer of a cross-entropy network, as unit rows. */
+function penultimateOf(model: Network): { dim: number; forward: (x: tf.Tensor) => tf.Tensor2D } {
+  if (!(model instanceof LogitNet)) throw new Error('penultimate features: the network is not a cross-entropy classifier (LogitNet)');
+  return {
+    dim: model.penultimateDim(),
+    forward: (x) => tf.tidy(() => l2normalize(model.penultimate(x)) as tf.Tensor2D),
+  };
 }

@@ -1,8 +1,8 @@
 // Architectures by their --arch names.
 import { RandomState } from '../math/random.js';
-import { cnnSmall } from './cnn_small.js';
+import { cnn3, cnnSmall } from './cnn_small.js';
 import type { FeatureNet } from './feature_net.js';
-import { resnet10mnist, resnet18, resnet18ctrl, resnet18stl } from './resnet.js';
+import { resnet10mnist, resnet18, resnet18ctrl, resnet18stl, resnet18Width } from './resnet.js';
 import { resnext29_2x64d, resnext29_32x4d, resnext29_4x64d, resnext29_8x64d } from './resnext.js';
 import { vgg11 } from './vgg.js';
 
@@ -20,6 +20,30 @@ type Builder = (fd: number, rng: RandomState, inputShape?: [number, number, numb
 const ARCHS: Record<string, { build: Builder; input: [number, number, number]; about: string; chunk: number; head?: false }> = {
   'cnn-small': { build: cnnSmall, input: [28, 28, 1], about: '2 conv + MLP head, for 28x28 grey images (protocol.md)', chunk: 0 },
   resnet18: { build: resnet18, input: [32, 32, 3], about: 'ResNet-18 + MLP head (CIFAR)', chunk: 100 },
+  resnet18w8: {
+    build: resnet18Width(8),
+    input: [32, 32, 3],
+    about: 'ResNet-18 at 1/8 width (stages 8/16/32/64) + MLP head (CIFAR, cpu profile)',
+    chunk: 0,
+  },
+  resnet18w16: {
+    build: resnet18Width(16),
+    input: [32, 32, 3],
+    about: 'ResNet-18 at 1/4 width (stages 16/32/64/128) + MLP head (CIFAR, cpu profile)',
+    chunk: 0,
+  },
+  resnet18w32: {
+    build: resnet18Width(32),
+    input: [32, 32, 3],
+    about: 'ResNet-18 at 1/2 width (stages 32/64/128/256) + MLP head (CIFAR, cpu profile)',
+    chunk: 400,
+  },
+  cnn3: {
+    build: cnn3,
+    input: [32, 32, 3],
+    about: '3 conv stages (32/64/128) + MLP head, for 32x32 colour images (CIFAR cpu profile)',
+    chunk: 0,
+  },
   resnet18ctrl: {
     build: resnet18ctrl,
     input: [32, 32, 3],

@@ -4,7 +4,7 @@ import type * as tf from '@tensorflow/tfjs';
 import { RandomState } from '../math/random.js';
 import { archHasHead, createModel, type ModelOptions } from './index.js';
 import type { FeatureNet } from './feature_net.js';
-import { Linear, Module } from './nn.js';
+import { Linear, Module, Sequential } from './nn.js';
 
 /** A network training can drive: its output rows are features (or logits) of width featureDim. */
 export interface Network extends Module {
@@ -35,6 +35,26 @@ export class LogitNet extends Module implements Network {
   forward(x: tf.Tensor): tf.Tensor2D {
     const h = this.head.forward(this.backbone.forward(x));
     return (this.fc ? this.fc.forward(h) : h) as tf.Tensor2D;
+  }
+
+  /**
+   * The input of the classifier layer, not normalised: with an MLP head, its hidden layer after
+   * batch norm and ReLU (cnn-small 256, resnet18 512); otherwise the backbone's fd channels. What a
+   * frozen-feature classifier reads of a cross-entropy network.
+   */
+  penultimate(x: tf.Tensor): tf.Tensor2D {
+    const h = this.backbone.forward(x);
+    if (this.fc) return this.head.forward(h) as tf.Tensor2D;
+    const layers = this.head.children().map(([, m]) => m);
+    if (!(this.head instanceof Sequential) || layers.length < 2) return h as tf.Tensor2D;
+    return new Sequential(...layers.slice(0, -1)).forward(h) as tf.Tensor2D;
+  }
+
+  /** The width of `penultimate`'s rows. */
+  penultimateDim(): number {
+    if (this.fc) return this.fc.inFeatures;
+    const last = this.head.children().at(-1)?.[1];
+    return last instanceof Linear ? last.inFeatures : this.featureDim;
   }
 }
 

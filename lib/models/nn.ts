@@ -247,6 +247,12 @@ export class BatchNorm extends Module {
   readonly bias: tf.Variable;
   readonly runningMean: tf.Variable;
   readonly runningVar: tf.Variable;
+  /**
+   * Batches averaged into the running statistics since `resetRunningStats`, or null: then the usual
+   * exponential average with `momentum`. PyTorch's momentum=None (cumulative average), as
+   * torch.optim.swa_utils.update_bn uses to recalibrate.
+   */
+  private cumulativeBatches: number | null = null;
 
   constructor(
     readonly numFeatures: number,
@@ -266,6 +272,21 @@ export class BatchNorm extends Module {
 
   forward(x: tf.Tensor): tf.Tensor {
     return this.forwardFused(x);
+  }
+
+  /**
+   * Running mean 0 and variance 1, and from now on a plain average of the batches seen (until
+   * `endCumulativeStats`): the start of a recalibration pass.
+   */
+  resetRunningStats(): void {
+    this.runningMean.assign(tf.zerosLike(this.runningMean));
+    this.runningVar.assign(tf.onesLike(this.runningVar));
+    this.cumulativeBatches = 0;
+  }
+
+  /** Back to the exponential running average with `momentum`. */
+  endCumulativeStats(): void {
+    this.cumulativeBatches = null;
   }
 
   /**
@@ -289,7 +310,8 @@ export class BatchNorm extends Module {
     }
     const { y, mean, variance } = batchNormTrain(x, this.weight, this.bias, this.eps, fuse);
     const n = x.size / this.numFeatures;
-    const m = this.momentum;
+    let m = this.momentum;
+    if (this.cumulativeBatches !== null && !runningStatsFrozen) m = 1 / ++this.cumulativeBatches;
     if (!runningStatsFrozen)
       tf.tidy(() => {
         this.runningMean.assign(tf.add(tf.mul(this.runningMean, 1 - m), tf.mul(mean, m)));

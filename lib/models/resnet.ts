@@ -96,15 +96,22 @@ function trunkOut(size: number): number {
   return s;
 }
 
-function cifarResNet(arch: string, widths: [number, number, number, number], blocks: number[], input: Shape, rng: RandomState): Sequential {
+function cifarResNet(
+  arch: string,
+  widths: [number, number, number, number],
+  blocks: number[],
+  input: Shape,
+  rng: RandomState,
+  stem = 64,
+): Sequential {
   const [h, w, c] = input;
   checkPooled(arch, input, [trunkOut(h), trunkOut(w)], 4, arch === 'resnet10mnist' ? 28 : 32);
   const parts: Array<[string, Module]> = [
-    ['conv1', new Conv2d(c, 64, 3, { stride: 1, padding: 1, bias: false }, rng)],
-    ['bn1', new BatchNorm(64)],
+    ['conv1', new Conv2d(c, stem, 3, { stride: 1, padding: 1, bias: false }, rng)],
+    ['bn1', new BatchNorm(stem)],
     ['relu', new ReLU()],
   ];
-  let inPlanes = 64;
+  let inPlanes = stem;
   widths.forEach((planes, i) => {
     parts.push([`layer${i + 1}`, layer(inPlanes, planes, blocks[i], i === 0 ? 1 : 2, rng)]);
     inPlanes = planes;
@@ -117,6 +124,18 @@ function cifarResNet(arch: string, widths: [number, number, number, number], blo
 export function resnet18(fd: number, rng: RandomState, input: Shape = [32, 32, 3]): FeatureNet {
   const features = cifarResNet('resnet18', [64, 128, 256, 512], [2, 2, 2, 2], input, rng);
   return new FeatureNet('resnet18', input, fd, features, mlpHead(512, fd, rng), { inline: true });
+}
+
+/**
+ * ResNet-18 at a reduced width: the official CIFAR ResNet18 with stages w/2w/4w/8w (stem w) and the
+ * MLP head 8w→8w→fd; w = 64 is resnet18. A network 2 CPU cores can train on CIFAR-10 in minutes.
+ */
+export function resnet18Width(width: number): (fd: number, rng: RandomState, input?: Shape) => FeatureNet {
+  const name = `resnet18w${width}`;
+  return (fd, rng, input = [32, 32, 3]) => {
+    const features = cifarResNet(name, [width, 2 * width, 4 * width, 8 * width], [2, 2, 2, 2], input, rng, width);
+    return new FeatureNet(name, input, fd, features, mlpHead(8 * width, fd, rng, 8 * width), { inline: true });
+  };
 }
 
 /** ResNet18Control (resnet_cifar.py): layer4 of fd channels, no head; 3,546,432 parameters at fd 128. */

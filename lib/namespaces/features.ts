@@ -3,3 +3,4 @@
 export { datasetFeatures, type Features, type DatasetFeatureOptions } from '../features/dataset.js';
 export { pixelFeatures, firstPerClass } from '../features/select.js';
 export { cosineStats, type CosineStats } from '../features/cosine.js';
+export { recalibrateBatchNorm, batchNorms, type RecalibrateOptions } from '../features/recalibrate.js';

@@ -26,6 +26,10 @@ export interface EvaluateOptions extends Omit<EvaluateMethods, 'logits'> {
   save?: boolean;
   /** Dataset folder (default: the one the run trained on). */
   dataDir?: string;
+  /** Recalibrate batch norm's running statistics on the training images first (default false; --bn_recalibrate). */
+  recalibrate?: boolean;
+  /** A cross-entropy run: judge its penultimate layer (unit rows) instead of its logits' argmax (default false; --penultimate). */
+  penultimate?: boolean;
 }
 
 export interface EvaluateResult extends FeatureEvaluation {
@@ -87,7 +91,10 @@ export async function evaluateRun(opts: EvaluateOptions): Promise<EvaluateResult
     ({ train, test } = readFeatureFile(opts.features));
     plabelsDir = path.join(path.dirname(opts.features), 'plabels');
   } else if (opts.modelDir !== undefined) {
-    const rf = await runFeatures(opts.modelDir, opts.epoch, opts.dataDir);
+    const rf = await runFeatures(opts.modelDir, opts.epoch, opts.dataDir, {
+      recalibrate: opts.recalibrate,
+      penultimate: opts.penultimate,
+    });
     // As the official code: classifiers fit on the labels the run trained on, scored on clean test labels.
     train = { ...rf.train, labels: rf.trainLabelsUsed };
     test = rf.test;

@@ -2,6 +2,7 @@
 // extract.py compute them: inference mode, transform `test`, the run's own --subset.
 import { initBackend } from '../backend/backend.js';
 import { datasetFeatures, type Features } from '../features/dataset.js';
+import { recalibrateBatchNorm } from '../features/recalibrate.js';
 import { inputSizeOf, loadRun, runDataset, runTrainLabels } from './load_run.js';
 import { RunFolder } from './run_folder.js';
 
@@ -18,7 +19,26 @@ export interface RunFeatures {
   seconds: number;
 }
 
-export async function runFeatures(modelDir: string, epoch?: number, dataDirOverride?: string): Promise<RunFeatures> {
+export interface RunFeatureOptions {
+  /**
+   * Recompute batch norm's running statistics from one training-mode pass over the run's training
+   * images before extracting (features/recalibrate.ts; `evaluate --bn_recalibrate`). Default false:
+   * the checkpoint's own statistics, as evaluate.py.
+   */
+  recalibrate?: boolean;
+  /**
+   * A cross-entropy run's penultimate layer as unit rows instead of its logits (`evaluate
+   * --penultimate`), so its features can be judged by the same classifiers as MCR²'s. Default false.
+   */
+  penultimate?: boolean;
+}
+
+export async function runFeatures(
+  modelDir: string,
+  epoch?: number,
+  dataDirOverride?: string,
+  opts: RunFeatureOptions = {},
+): Promise<RunFeatures> {
   await initBackend();
   const params = new RunFolder(modelDir).readParams();
   const trainSet = runDataset(params, 'train', dataDirOverride);
@@ -28,15 +48,18 @@ export async function runFeatures(modelDir: string, epoch?: number, dataDirOverr
   try {
     // At the size the network trained at (a `default`-transform MNIST run takes 32x32).
     const inputSize = inputSizeOf(run.inputShape);
-    const train = await datasetFeatures(run.model, trainSet, { inputSize });
-    const test = await datasetFeatures(run.model, testSet, { inputSize });
+    if (opts.recalibrate) recalibrateBatchNorm(run.model, trainSet, { inputSize, batchSize: Number(params.bs ?? 500) });
+    const penultimate = opts.penultimate === true;
+    if (penultimate && !run.logits) throw new Error(`${modelDir}: --penultimate reads cross-entropy runs; this is an MCR² run`);
+    const train = await datasetFeatures(run.model, trainSet, { inputSize, penultimate });
+    const test = await datasetFeatures(run.model, testSet, { inputSize, penultimate });
     return {
       params,
       epoch: run.epoch,
       train,
       test,
       trainLabelsUsed: runTrainLabels(params, train.labels),
-      logits: run.logits,
+      logits: run.logits && !penultimate,
       classes: testSet.classes,
       seconds: (Date.now() - t0) / 1000,
     };

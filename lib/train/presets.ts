@@ -37,7 +37,22 @@ export const SUPERVISED_PRESETS = {
     milestones: [6],
   },
   /** The official README's CIFAR-10 command (--lcr 0.0; its other rows add corruptRatio 0.1 to 0.5). */
-  cifar10Sup: { arch: 'resnet18', data: 'cifar10', featureDim: 128, epochs: 500, batchSize: 1000, eps: 0.5, gam1: 1, gam2: 1, lr: 0.01 },
+  // + what train_sup.py adds to it: lr ×0.1 after epochs 200, 400, 600 (the library default) and a
+  // DataLoader without shuffle, the same batch order every epoch (the library shuffles by default).
+  cifar10Sup: {
+    arch: 'resnet18',
+    data: 'cifar10',
+    featureDim: 128,
+    epochs: 500,
+    batchSize: 1000,
+    eps: 0.5,
+    gam1: 1,
+    gam2: 1,
+    lr: 0.01,
+    corruptRatio: 0,
+    milestones: [200, 400, 600],
+    shuffle: false,
+  },
 } satisfies Record<string, Partial<SupervisedOptions>>;
 
 export const SELFSUP_PRESETS = {
@@ -53,7 +68,8 @@ export const SELFSUP_PRESETS = {
 export const PRESET_COMMANDS: Readonly<Record<keyof typeof SUPERVISED_PRESETS | keyof typeof SELFSUP_PRESETS, string>> = {
   mnistProtocol:
     'train-sup --arch cnn-small --data mnist --fd 128 --epo 8 --bs 1000 --lr 0.05 --mom 0.9 --wd 5e-4 --gam1 1 --gam2 1 --eps 0.5 --transform test --milestones 6',
-  cifar10Sup: 'train-sup --arch resnet18 --data cifar10 --fd 128 --epo 500 --bs 1000 --eps 0.5 --gam1 1 --gam2 1 --lr 0.01 --lcr 0.0',
+  cifar10Sup:
+    'train-sup --arch resnet18 --data cifar10 --fd 128 --epo 500 --bs 1000 --eps 0.5 --gam1 1 --gam2 1 --lr 0.01 --lcr 0.0 --no_shuffle',
   cifar10Ctrl:
     'train-selfsup --arch resnet18ctrl --data cifar10 --fd 128 --epo 100 --bs 1000 --eps 0.5 --gam1 20 --gam2 0.05 --lr 0.1 --aug 50 --transform cifar',
   cifar100Ctrl:
