@@ -1,0 +1,24 @@
+// moments(x, rows, c, k, s, q): d = x − k[j]; s[j] += d, q[j] += d² (f64; d² of the f32 d): batch
+// norm's variance about a shift k, in one pass.
+import { f32x4, get, load, set } from '../wasm_asm.js';
+import { acc64, accumulate64, at, chan, rowsKernel } from './kernel.js';
+
+export const momentsConfig = rowsKernel({
+  kernelName: 'moments',
+  params: ['x', 'rows', 'c', 'k', 's', 'q'],
+  v128s: ['d', 'sq'],
+  step: (v) => [
+    ...at(v, 'x'),
+    ...load(),
+    ...chan(v, 'k'),
+    ...load(),
+    ...f32x4.sub,
+    ...set(v.d),
+    ...get(v.d),
+    ...get(v.d),
+    ...f32x4.mul,
+    ...set(v.sq),
+    ...accumulate64(acc64(v, 's'), v.d),
+    ...accumulate64(acc64(v, 'q'), v.sq),
+  ],
+});
