@@ -1,8 +1,8 @@
 // bnGrad1[Relu][R](dy, x, out, mean, rstd, dr, rows, c, db, dg): d = dy·[out > 0] (through a fused
 // ReLU) or dy; [dr = d] (the residual's gradient); db[j] += d, dg[j] += d·(x − mean)·rstd (f64):
 // batch norm's backward pass, first half (the sums over the batch).
-import { f32x4, get, load, set, store, v128and } from '../wasm_asm.js';
-import { acc64, accumulate64, at, chan, f32zero, rowsKernel, type SimdKernelConfig } from './kernel.js';
+import { f32x4, get, set, store } from '../wasm_asm.js';
+import { acc64, accumulate64, at, gradThroughRelu, loadAt, loadChan, rowsKernel, type SimdKernelConfig } from './kernel.js';
 
 export function bnGrad1Config(relu: boolean, residual: boolean): SimdKernelConfig {
   return rowsKernel({
@@ -10,19 +10,14 @@ export function bnGrad1Config(relu: boolean, residual: boolean): SimdKernelConfi
     params: ['dy', 'x', 'out', 'mean', 'rstd', 'dr', 'rows', 'c', 'db', 'dg'],
     v128s: ['d', 'p'],
     step: (v) => [
-      ...at(v, 'dy'),
-      ...load(),
-      ...(relu ? [...at(v, 'out'), ...load(), ...f32zero, ...f32x4.gt, ...v128and] : []),
+      ...gradThroughRelu(v, relu),
       ...set(v.d),
       ...(residual ? [...at(v, 'dr'), ...get(v.d), ...store()] : []),
       ...get(v.d),
-      ...at(v, 'x'),
-      ...load(),
-      ...chan(v, 'mean'),
-      ...load(),
+      ...loadAt(v, 'x'),
+      ...loadChan(v, 'mean'),
       ...f32x4.sub,
-      ...chan(v, 'rstd'),
-      ...load(),
+      ...loadChan(v, 'rstd'),
       ...f32x4.mul,
       ...f32x4.mul,
       ...set(v.p),

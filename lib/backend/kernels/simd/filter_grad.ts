@@ -4,7 +4,7 @@
 // live in registers; pixels go in chunks (the chunk's dy rows stay in cache across the co/4 passes),
 // each chunk's f32 sums added into the f64 acc.
 import { add, type Code, f32load, f32x4, get, gtU, i32, load, loop, mul, select, set } from '../wasm_asm.js';
-import { accumulate64, f32zero, type SimdKernelConfig } from './kernel.js';
+import { accumulate64, advance, f32zero, plusProduct, type SimdKernelConfig } from './kernel.js';
 
 /** Largest window (kh·kw·ci): its accumulators must fit in registers. */
 export const FILTER_GRAD_MAX_K = 12;
@@ -26,30 +26,16 @@ export function filterGradConfig(K: number): SimdKernelConfig {
         ...loop(v.c0, i32(0), get(v.m), get(v.chunk), [
           // cend = min(c0 + chunk, m)
           ...get(v.m),
-          ...get(v.c0),
-          ...get(v.chunk),
-          ...add,
-          ...get(v.c0),
-          ...get(v.chunk),
-          ...add,
-          ...get(v.m),
-          ...gtU,
+          ...[...get(v.c0), ...get(v.chunk), ...add],
+          ...[...get(v.c0), ...get(v.chunk), ...add, ...get(v.m), ...gtU],
           ...select,
           ...set(v.cend),
           ...loop(v.vb, i32(0), get(v.cb), i32(16), [
             ...each((k) => [...f32zero, ...set(v[a[k]])]),
             // pc = cols + c0·4K, pd = dy + c0·cb + vb
-            ...get(v.cols),
-            ...get(v.c0),
-            ...i32(4 * K),
-            ...mul,
-            ...add,
+            ...plusProduct(get(v.cols), get(v.c0), i32(4 * K)),
             ...set(v.pc),
-            ...get(v.dy),
-            ...get(v.c0),
-            ...get(v.cb),
-            ...mul,
-            ...add,
+            ...plusProduct(get(v.dy), get(v.c0), get(v.cb)),
             ...get(v.vb),
             ...add,
             ...set(v.pd),
@@ -67,21 +53,11 @@ export function filterGradConfig(K: number): SimdKernelConfig {
                 ...f32x4.add,
                 ...set(v[a[k]]),
               ]),
-              ...get(v.pc),
-              ...i32(4 * K),
-              ...add,
-              ...set(v.pc),
-              ...get(v.pd),
-              ...get(v.cb),
-              ...add,
-              ...set(v.pd),
+              ...advance(v.pc, i32(4 * K)),
+              ...advance(v.pd, get(v.cb)),
             ]),
             // the acc block of this vb: acc + (vb/16)·K·32 bytes = acc + vb·2K
-            ...get(v.acc),
-            ...get(v.vb),
-            ...i32(2 * K),
-            ...mul,
-            ...add,
+            ...plusProduct(get(v.acc), get(v.vb), i32(2 * K)),
             ...set(v.ob),
             ...each((k) => accumulate64([...get(v.ob), ...i32(32 * k), ...add], v[a[k]])),
           ]),

@@ -2,7 +2,7 @@
 // function: the exported name, the parameters (byte addresses into the wasm memory and counts, all
 // i32), the extra locals, and the body written against them by name. rowsKernel adds the loop every
 // streaming kernel over row-major [rows, c] float32 data shares, four channels a step.
-import { add, type Code, f32x4, f64x2, type Fn, get, i32, load, loop, mul, set, simd, store } from '../wasm_asm.js';
+import { add, type Code, f32x4, f64x2, type Fn, get, i32, load, loop, mul, set, simd, store, v128and } from '../wasm_asm.js';
 
 export interface SimdKernelConfig {
   /** The exported function's name. */
@@ -54,6 +54,11 @@ export function rowsKernel(
   };
 }
 
+/** base + a·b (i32 address arithmetic; each argument code producing an i32). */
+export const plusProduct = (base: Code, a: Code, b: Code): Code => [...base, ...a, ...b, ...mul, ...add];
+/** v += by (an i32 local). */
+export const advance = (v: number, by: Code): Code => [...get(v), ...by, ...add, ...set(v)];
+
 // Addresses within a rows kernel's step.
 /** Element (r, j) of the [rows, c] array at `base`. */
 export const at = (v: Readonly<Record<string, number>>, base: string): Code => [
@@ -65,6 +70,9 @@ export const at = (v: Readonly<Record<string, number>>, base: string): Code => [
 ];
 /** Channel j of the [c] array at `base`. */
 export const chan = (v: Readonly<Record<string, number>>, base: string): Code => [...get(v[base]), ...get(v.j), ...add];
+/** The four floats of element (r, j) of `base`, and of channel j of `base`, on the stack. */
+export const loadAt = (v: Readonly<Record<string, number>>, base: string): Code => [...at(v, base), ...load()];
+export const loadChan = (v: Readonly<Record<string, number>>, base: string): Code => [...chan(v, base), ...load()];
 /** Channel j of the [c] float64 accumulator at `base` (byte offset of float j is j, of double j is 2j). */
 export const acc64 = (v: Readonly<Record<string, number>>, base: string): Code => [
   ...get(v[base]),
@@ -78,6 +86,11 @@ export const acc64 = (v: Readonly<Record<string, number>>, base: string): Code =
 const highHalf = simd(0x0d, 8, 9, 10, 11, 12, 13, 14, 15, 8, 9, 10, 11, 12, 13, 14, 15);
 /** f32x4 of zeros. */
 export const f32zero: Code = [0x43, 0, 0, 0, 0, ...f32x4.splat];
+
+/** dy at (r, j), through a fused ReLU when asked: dy where out > 0, else 0 (batch norm's backward passes). */
+export function gradThroughRelu(v: Readonly<Record<string, number>>, relu: boolean): Code {
+  return [...loadAt(v, 'dy'), ...(relu ? [...loadAt(v, 'out'), ...f32zero, ...f32x4.gt, ...v128and] : [])];
+}
 
 /** acc += [v lanes 0,1] and acc+16 += [v lanes 2,3]; acc: code of an f64 address, v: a v128 local. */
 export function accumulate64(acc: Code, v: number): Code {

@@ -2,7 +2,7 @@
 // padding; each window's gradient goes to its first maximum, the other three entries get 0. Rows
 // and columns past 2·oh, 2·ow are left alone (the caller zeroes them).
 import { add, type Code, f32x4, get, i32, load, loop, mul, set, simd, store, v128and } from '../wasm_asm.js';
-import type { SimdKernelConfig } from './kernel.js';
+import { advance, type SimdKernelConfig } from './kernel.js';
 
 const bitselect = simd(0x52);
 const not = simd(0x4d);
@@ -22,6 +22,8 @@ export const maxPool2x2GradConfig: SimdKernelConfig = {
     const downRight: Code = [...get(v.rowB), ...get(v.cb), ...add];
     const lv = (off: Code, dst: number): Code => [...get(v.x), ...get(v.p), ...add, ...off, ...add, ...load(), ...set(dst)];
     const sel = (a: number, b: number, m: number): Code => [...get(a), ...get(b), ...get(m), ...bitselect];
+    /** mask = a > b, lane by lane. */
+    const beats = (a: number, b: number, mask: number): Code => [...get(a), ...get(b), ...f32x4.gt, ...set(mask)];
     const st = (off: Code, mask: Code): Code => [
       ...get(v.dx),
       ...get(v.p),
@@ -34,41 +36,23 @@ export const maxPool2x2GradConfig: SimdKernelConfig = {
       ...store(),
     ];
     return [
-      ...get(v.c),
-      ...i32(4),
-      ...mul,
+      ...[...get(v.c), ...i32(4), ...mul],
       ...set(v.cb),
-      ...get(v.w),
-      ...get(v.cb),
-      ...mul,
+      ...[...get(v.w), ...get(v.cb), ...mul],
       ...set(v.rowB),
       ...get(v.dy),
       ...set(v.pdy),
       ...loop(v.b, i32(0), get(v.n), i32(1), [
         ...loop(v.y, i32(0), get(v.oh), i32(1), [
           // g = byte offset of the window row's start: ((b·h + 2y)·w)·4c
-          ...get(v.b),
-          ...get(v.h),
-          ...mul,
-          ...get(v.y),
-          ...get(v.y),
-          ...add,
-          ...add,
+          ...[...get(v.b), ...get(v.h), ...mul, ...get(v.y), ...get(v.y), ...add, ...add],
           ...get(v.rowB),
           ...mul,
           ...set(v.g),
           ...loop(v.xo, i32(0), get(v.ow), i32(1), [
             ...loop(v.j, i32(0), get(v.cb), i32(16), [
               // p = g + 2·xo·4c + j
-              ...get(v.g),
-              ...get(v.xo),
-              ...get(v.cb),
-              ...mul,
-              ...get(v.xo),
-              ...get(v.cb),
-              ...mul,
-              ...add,
-              ...add,
+              ...[...get(v.g), ...get(v.xo), ...get(v.cb), ...mul, ...get(v.xo), ...get(v.cb), ...mul, ...add, ...add],
               ...get(v.j),
               ...add,
               ...set(v.p),
@@ -77,29 +61,16 @@ export const maxPool2x2GradConfig: SimdKernelConfig = {
               ...lv(down, v.v2),
               ...lv(downRight, v.v3),
               // m1 = v1 > v0; best = max so far (first wins ties); m2 = v2 > best; m3 = v3 > best
-              ...get(v.v1),
-              ...get(v.v0),
-              ...f32x4.gt,
-              ...set(v.m1),
+              ...beats(v.v1, v.v0, v.m1),
               ...sel(v.v1, v.v0, v.m1),
               ...set(v.best),
-              ...get(v.v2),
-              ...get(v.best),
-              ...f32x4.gt,
-              ...set(v.m2),
+              ...beats(v.v2, v.best, v.m2),
               ...sel(v.v2, v.best, v.m2),
               ...set(v.best),
-              ...get(v.v3),
-              ...get(v.best),
-              ...f32x4.gt,
-              ...set(v.m3),
-              ...get(v.pdy),
-              ...load(),
+              ...beats(v.v3, v.best, v.m3),
+              ...[...get(v.pdy), ...load()],
               ...set(v.gv),
-              ...get(v.pdy),
-              ...i32(16),
-              ...add,
-              ...set(v.pdy),
+              ...advance(v.pdy, i32(16)),
               // winner 3: m3; 2: m2 & ~m3; 1: m1 & ~m2 & ~m3; 0: ~(m1 | m2 | m3)
               ...st(downRight, get(v.m3)),
               ...st(down, [...get(v.m2), ...get(v.m3), ...andnot]),

@@ -1,17 +1,15 @@
 // moments(x, rows, c, k, s, q): d = x − k[j]; s[j] += d, q[j] += d² (f64; d² of the f32 d): batch
 // norm's variance about a shift k, in one pass.
-import { f32x4, get, load, set } from '../wasm_asm.js';
-import { acc64, accumulate64, at, chan, rowsKernel } from './kernel.js';
+import { f32x4, get, set } from '../wasm_asm.js';
+import { acc64, accumulate64, loadAt, loadChan, rowsKernel } from './kernel.js';
 
 export const momentsConfig = rowsKernel({
   kernelName: 'moments',
   params: ['x', 'rows', 'c', 'k', 's', 'q'],
   v128s: ['d', 'sq'],
   step: (v) => [
-    ...at(v, 'x'),
-    ...load(),
-    ...chan(v, 'k'),
-    ...load(),
+    ...loadAt(v, 'x'),
+    ...loadChan(v, 'k'),
     ...f32x4.sub,
     ...set(v.d),
     ...get(v.d),
