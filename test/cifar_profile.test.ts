@@ -1,15 +1,18 @@
 // What the CIFAR-10 cpu profiles (notebooks 05–07) rest on: the cnn3 network, batch-norm
 // recalibration (cumulative average of batch statistics, as torch.optim.swa_utils.update_bn), a
 // cross-entropy network's penultimate features (the official commands' presets: test/presets.test.ts).
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import type { ImageDataset } from '../lib/data/dataset.js';
+import { loadImageFolder } from '../lib/data/imagefolder.js';
 import { datasetFeatures } from '../lib/features/dataset.js';
 import { batchNorms, recalibrateBatchNorm } from '../lib/features/recalibrate.js';
 import { createModel } from '../lib/models/index.js';
 import { createNetwork, LogitNet } from '../lib/models/network.js';
 import { RandomState } from '../lib/math/random.js';
-import { initBackendFor, tf } from './helpers.js';
+import { initBackendFor, sharedDir, tf } from './helpers.js';
 
 function randomImages(n: number, seed: number): ImageDataset {
   const rng = new RandomState(seed);
@@ -115,4 +118,22 @@ test("a cross-entropy network's penultimate features: the head's hidden layer, u
   await assert.rejects(() => datasetFeatures(m, ds, { penultimate: true }), /not a cross-entropy classifier/);
   net.dispose();
   m.dispose();
+});
+
+test('a dataset archive read twice in one process is decoded once; each caller owns its labels', async (t) => {
+  const shared = sharedDir();
+  const archive = shared && path.join(shared, 'datasets', 'cifar10-jpeg.tar.gz');
+  if (!archive || !fs.existsSync(archive)) return t.skip('no ../shared/datasets/cifar10-jpeg.tar.gz here');
+  let t0 = Date.now();
+  const a = loadImageFolder(archive, 'test', { name: 'cifar10' });
+  const first = Date.now() - t0;
+  t0 = Date.now();
+  const b = loadImageFolder(archive, 'test', { name: 'cifar10' });
+  const second = Date.now() - t0;
+  assert.equal(a.n, 10000);
+  assert.ok(second * 5 < first, `second read ${second} ms, first ${first} ms`);
+  assert.equal(a.images, b.images);
+  assert.notEqual(a.labels, b.labels);
+  a.labels[0] = (a.labels[0] + 1) % 10;
+  assert.notEqual(loadImageFolder(archive, 'test', { name: 'cifar10' }).labels[0], a.labels[0]);
 });

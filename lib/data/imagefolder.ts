@@ -125,8 +125,30 @@ export function decodeImage(bytes: Uint8Array, file: string): { width: number; h
 }
 
 /** An image-folder dataset; split selects root/<split>/ when the tree has one. */
+// The last few archives read, by path, split, options and the file's size, inode and mtime: a
+// notebook reads the same 60,000 JPEGs many times (training, each evaluation), and decoding them is
+// most of the time. Only archives of over 1 MB (real datasets; a folder's own mtime does not follow
+// its files).
+const recent = new Map<string, ImageDataset>();
+const RECENT_MAX = 4;
+const CACHE_MIN_BYTES = 1 << 20;
+
 export function loadImageFolder(root: string, split: Split | undefined, opts: ImageFolderOptions = {}): ImageDataset {
   if (!fs.existsSync(root)) throw new Error(`image folder ${root} does not exist`);
+  const st = fs.statSync(root);
+  if (!st.isFile() || st.size < CACHE_MIN_BYTES) return readImageFolder(root, split, opts);
+  const key = JSON.stringify([path.resolve(root), split ?? null, opts, st.size, st.ino, st.mtimeMs]);
+  let ds = recent.get(key);
+  if (ds === undefined) {
+    ds = readImageFolder(root, split, opts);
+    recent.set(key, ds);
+    if (recent.size > RECENT_MAX) recent.delete(recent.keys().next().value as string);
+  }
+  // Callers own their labels (label corruption writes them); the pixels are shared, read-only.
+  return { ...ds, labels: ds.labels.slice() };
+}
+
+function readImageFolder(root: string, split: Split | undefined, opts: ImageFolderOptions): ImageDataset {
   const raw = collect(root, split);
   if (raw.length === 0) {
     throw new Error(

@@ -4,3 +4,4 @@ export { datasetFeatures, type Features, type DatasetFeatureOptions } from '../f
 export { pixelFeatures, firstPerClass } from '../features/select.js';
 export { cosineStats, type CosineStats } from '../features/cosine.js';
 export { recalibrateBatchNorm, batchNorms, type RecalibrateOptions } from '../features/recalibrate.js';
+export { batchRateReduction, type BatchRateOptions } from '../features/rate.js';

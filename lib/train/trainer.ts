@@ -26,6 +26,7 @@ import { describeBackend, initBackend, type BackendInfo } from '../backend/backe
 import { loadDataset } from '../data/index.js';
 import type { ImageDataset } from '../data/dataset.js';
 import { evaluateFeatures } from '../evaluate/methods.js';
+import { recalibrateBatchNorm } from '../features/recalibrate.js';
 import { datasetFeatures, type Features } from '../features/dataset.js';
 import { formatDuration } from '../io/progress.js';
 import { displayPath } from '../io/paths.js';
@@ -522,6 +523,21 @@ export class Trainer {
     const f = await datasetFeatures(this.model, ds, { inputSize: this.inputSize });
     this.cache[split] = f;
     return f;
+  }
+
+  /**
+   * Recomputes batch norm's running statistics from one training-mode pass over the first
+   * `maxImages` training images (all by default; batches of the run's batch size, no augmentation):
+   * see features/recalibrate.ts. Later features() use them; a checkpoint saved after it holds them.
+   */
+  recalibrateBatchNorm(opts: { maxImages?: number } = {}): { layers: number; batches: number; images: number } {
+    this.checkOpen();
+    this.cache = undefined;
+    return recalibrateBatchNorm(this.model, this.plan.train, {
+      batchSize: this.plan.batchSize,
+      maxImages: opts.maxImages,
+      inputSize: this.inputSize,
+    });
   }
 
   /**
