@@ -1,6 +1,7 @@
 // The two test tiers (docs/testing.md), over the built tests in dist/test/:
-//   npm test          node dist/scripts/test.js        every test that needs Node alone: no Jupyter,
-//                                                      no Chromium, no system datasets, no root
+//   npm test          node dist/scripts/test.js        every test that needs Node alone (no Jupyter,
+//                                                      no Chromium, no system datasets, no root) but
+//                                                      the kill chains, which take minutes
 //   npm run test:all  node dist/scripts/test.js --all  everything: first scripts/test-setup.ts (which
 //                                                      installs or names what the rest needs), then
 //                                                      every file, those below included
@@ -16,6 +17,8 @@ export const FULL_TIER: Readonly<Record<string, string>> = {
   'notebook_browser.test.js': 'Jupyter and Chromium: an nbconvert HTML export opened in a browser',
   'figures.test.js': 'Chromium: every figure rendered to PNG and looked at',
   'webgpu.test.js': 'a WebGPU adapter (CI: Mesa lavapipe, MCR2_REQUIRE_WEBGPU=1)',
+  // Node alone, but minutes: kept out of the fast tier so that it stays under 3 minutes on 2 cores.
+  'faults_kill.test.js': 'time: 40+ kill -9 and rerun cycles of two training commands (~5 min on 2 cores)',
 };
 
 /** The test files of a tier, sorted. */
