@@ -1,4 +1,4 @@
-// Runs before `npm test`: brings what the tests need, or stops at once with the exact command.
+// Runs before `npm run test:all` (the full tier): brings what its tests need, or stops at once with the exact command.
 //   Jupyter (nbconvert, nbclient) and the tslab kernel: the notebook test executes 01_supervised.
 //   Chromium: figures are rendered to PNG by headless Chromium.
 //   Fashion-MNIST (Debian dataset-fashion-mnist): the loader is tested on the real files.

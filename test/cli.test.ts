@@ -6,6 +6,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { ROOT } from './helpers.js';
 import { readNpz } from '../lib/io/npz.js';
+import { findChromium } from '../lib/plot/render.js';
 
 const CLI = path.join(ROOT, 'dist', 'lib', 'cli', 'main.js');
 const run = (args: string[], env: Record<string, string> = {}) =>
@@ -110,9 +111,11 @@ test('train-sup, evaluate and plot from the command line on a tiny run', () => {
   assert.match(e.stdout, /^kNN: 0\.\d+$/m);
   assert.match(e.stdout, /^PCA: 0\.\d+$/m);
   assert.match(e.stdout, /^SVD: 0\.\d+$/m);
-  const p = run(['plot', '--model_dir', runDir, '--loss'], { MCR2_REQUIRE_PNG: '1' });
+  // PNG needs Chromium (the full tier's test/figures.test.ts looks at every one); HTML and JSON do not.
+  const png = findChromium() !== undefined;
+  const p = run(['plot', '--model_dir', runDir, '--loss'], { MCR2_REQUIRE_PNG: png ? '1' : '' });
   assert.equal(p.status, 0, p.stderr);
-  for (const f of ['loss_theoretical.html', 'loss_theoretical.png', 'loss_empirical.html', 'loss_empirical.png']) {
+  for (const f of ['loss_theoretical', 'loss_empirical'].flatMap((n) => [`${n}.html`, `${n}.json`, ...(png ? [`${n}.png`] : [])])) {
     assert.ok(fs.existsSync(path.join(runDir, 'figures', 'loss', f)), f);
   }
   // extract → an .npz that evaluate --features reads back; --json prints one object.

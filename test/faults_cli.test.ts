@@ -1,6 +1,6 @@
 // Promise 3, bad input from a person gets a clear message: each case through the real CLI
 // (node dist/lib/cli/main.js): a non-zero exit, one or two lines naming the problem, no stack trace
-// unless --debug (or MCR2_DEBUG). BAD_INPUTS is counted in the README's Reliability table.
+// unless --debug (or MCR2_DEBUG). BAD_INPUTS is counted in docs/reliability.md's table.
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';

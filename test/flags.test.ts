@@ -1,6 +1,6 @@
 // The flag ↔ option table (lib/cli/flags.ts) is the one place the CLI's names meet the library's:
 // every option has its flag, flags are the params.json keys, errors are rewritten to flags, and the
-// README's flag tables are the table's.
+// flag tables of docs/cli.md are the table's.
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -10,7 +10,7 @@ import { FLAG_TABLES, flagNamer, flagSpecs, optionsFromFlags, TRAIN_SELFSUP_FLAG
 import { parseFlags } from '../lib/cli/args.js';
 import { SELFSUP_DEFAULTS, SELFSUP_PARAM_KEYS } from '../lib/train/selfsup.js';
 import { SUPERVISED_DEFAULTS, SUPERVISED_PARAM_KEYS } from '../lib/train/supervised.js';
-import { withFlagTables } from '../scripts/readme-flags.js';
+import { withFlagTables } from '../scripts/cli-doc-flags.js';
 import { ROOT } from './helpers.js';
 
 test('every training option has one flag, named as its params.json key', () => {
@@ -56,9 +56,9 @@ test('parsed flags become camelCase options; option errors are shown as flags', 
   assert.equal(r.stdout, '', 'checked before the backend starts');
 });
 
-test("the README's flag tables are lib/cli/flags.ts's (node dist/scripts/readme-flags.js rewrites them)", () => {
-  const readme = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8');
-  for (const cmd of ['train-sup', 'train-selfsup']) assert.ok(readme.includes(`<!-- flags:${cmd} -->`), `README has the ${cmd} table`);
+test("the flag tables of docs/cli.md are lib/cli/flags.ts's (node dist/scripts/cli-doc-flags.js rewrites them)", () => {
+  const page = fs.readFileSync(path.join(ROOT, 'docs', 'cli.md'), 'utf8');
+  for (const cmd of ['train-sup', 'train-selfsup']) assert.ok(page.includes(`<!-- flags:${cmd} -->`), `docs/cli.md has the ${cmd} table`);
   assert.ok(Object.keys(FLAG_TABLES).includes('train-sup'));
-  assert.equal(withFlagTables(readme), readme, 'run node dist/scripts/readme-flags.js after changing lib/cli/flags.ts');
+  assert.equal(withFlagTables(page), page, 'run node dist/scripts/cli-doc-flags.js after changing lib/cli/flags.ts');
 });

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { batchNormTrain } from '../lib/models/batchnorm.js';
 import { BatchNorm } from '../lib/models/nn.js';
-import { simdModuleBytes } from '../lib/backend/kernels/simd.js';
+import { filterGradModuleBytes, SIMD_KERNELS, simdModuleBytes } from '../lib/backend/kernels/simd.js';
 import { initBackendFor, maxRelErr, tf } from './helpers.js';
 
 /** Runs fn on wasm and on cpu with the same inputs; returns max relative error. */
@@ -198,9 +198,23 @@ test('Sum, Mean over leading axes and transposed matMul on wasm match cpu', asyn
   }
 });
 
-test('the SIMD kernel module is valid WebAssembly', () => {
-  const wa = (globalThis as unknown as { WebAssembly: { validate(b: Uint8Array): boolean } }).WebAssembly;
+test('the SIMD kernel module is valid WebAssembly, one export a kernel config', () => {
+  const wa = (
+    globalThis as unknown as {
+      WebAssembly: {
+        validate(b: Uint8Array): boolean;
+        Module: { new (b: Uint8Array): object; exports(m: object): Array<{ name: string }> };
+      };
+    }
+  ).WebAssembly;
   assert.ok(wa.validate(simdModuleBytes()));
+  const names = wa.Module.exports(new wa.Module(simdModuleBytes())).map((e) => e.name);
+  assert.deepEqual(
+    names,
+    SIMD_KERNELS.map((k) => k.kernelName),
+  );
+  assert.equal(new Set(names).size, names.length, 'kernel names are unique');
+  for (const K of [1, 9, 12]) assert.ok(wa.validate(filterGradModuleBytes(K)), `filterGrad K=${K}`);
 });
 
 test('batch-norm kernels on wasm (SIMD and JS loops) match the op composition on cpu', async () => {

@@ -275,7 +275,7 @@ function trainSup(backend: string, dir: string): string[] {
     .slice(1);
 }
 
-// Two steps of 100: lavapipe runs a cnn-small step of 100 in seconds (see README, Backends).
+// Two steps of 100: lavapipe runs a cnn-small step of 100 in seconds (see docs/backends.md).
 const SUBSET = '200';
 
 test('webgpu: mcr2 train-sup trains on the webgpu backend; its losses equal the wasm backend’s', async (t) => {

@@ -1,8 +1,8 @@
 // The one table of what users type (official snake_case flags) against what the library takes
 // (camelCase options): name, type, default, help. `--help` is generated from it, the CLI builds
 // option objects with it, and rewrites library validation errors from option names to flags
-// (`batchSize must be ...` → `--bs must be ...`). The README's flag tables are checked against it
-// (test/flags.test.ts; `node dist/scripts/readme-flags.js` rewrites them).
+// (`batchSize must be ...` → `--bs must be ...`). The flag tables of docs/cli.md are checked against
+// it (test/flags.test.ts; `node dist/scripts/cli-doc-flags.js` rewrites them).
 import type { OptionNamer } from '../io/options.js';
 import { SELFSUP_DEFAULTS } from '../train/selfsup.js';
 import { SUPERVISED_DEFAULTS } from '../train/supervised.js';
@@ -123,7 +123,7 @@ export const QUICKSTART_FLAGS: FlagTable = [
   opt(D, 'data_dir', 'dataDir', 'string', DATA_DIR_HELP),
 ];
 
-/** The tables by command, for --help, error messages and the README check. */
+/** The tables by command, for --help, error messages and the docs/cli.md check. */
 export const FLAG_TABLES: Readonly<Record<string, FlagTable>> = {
   'train-sup': TRAIN_SUP_FLAGS,
   'train-selfsup': TRAIN_SELFSUP_FLAGS,
@@ -164,7 +164,7 @@ function showDefault(v: unknown): string {
   return String(v);
 }
 
-/** The README's table of one command's flags (what test/flags.test.ts compares). */
+/** docs/cli.md's table of one command's flags (what test/flags.test.ts compares). */
 export function flagTableMarkdown(table: FlagTable): string {
   const cell = (s: string) => s.replace(/\|/g, '\\|');
   const rows = table.map(

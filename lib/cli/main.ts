@@ -23,7 +23,7 @@ import { profileName, SUPERVISED_PROFILES } from '../train/profiles.js';
 import { RunFolder } from '../runs/run_folder.js';
 import type { SelfSupOptions } from '../train/selfsup.js';
 import type { SupervisedOptions } from '../train/supervised.js';
-import { type TrainHooks, trainSelfSup, trainSupervised } from '../train/trainer.js';
+import { type TrainHooks, type TrainSummary, trainSelfSup, trainSupervised } from '../train/trainer.js';
 import { OptionError } from '../io/options.js';
 import { parseFlags, usage, UsageError, type FlagSpecs } from './args.js';
 import { generateCommand } from './generate.js';
@@ -97,29 +97,28 @@ export interface MainOptions {
   trainHooks?: TrainHooks;
 }
 
-async function cmdTrainSup(argv: string[], m: MainOptions): Promise<void> {
-  const options = optionsFromFlags(TRAIN_SUP_FLAGS, parseFlags(argv, flagSpecs(TRAIN_SUP_FLAGS))) as Partial<SupervisedOptions>;
-  const r = await trainSupervised(options, m.trainHooks);
-  r.model.dispose();
-  console.log(
-    `done: ${r.epochsRun} epochs in ${formatDuration(r.seconds)}, ${r.imagesPerSecond.toFixed(0)} img/s; run folder ${displayPath(r.runDir)}`,
-  );
+/** train-sup and train-selfsup: the flags as options, the run to its end, one closing line. */
+function trainCommand<O>(
+  table: FlagTable,
+  train: (options: Partial<O>, hooks?: TrainHooks) => Promise<TrainSummary>,
+): (argv: string[], m: MainOptions) => Promise<void> {
+  return async (argv, m) => {
+    const r = await train(optionsFromFlags(table, parseFlags(argv, flagSpecs(table))) as Partial<O>, m.trainHooks);
+    r.model.dispose();
+    console.log(
+      `done: ${r.epochsRun} epochs in ${formatDuration(r.seconds)}, ${r.imagesPerSecond.toFixed(0)} img/s; run folder ${displayPath(r.runDir)}`,
+    );
+  };
 }
+
+const cmdTrainSup = trainCommand<SupervisedOptions>(TRAIN_SUP_FLAGS, trainSupervised);
+const cmdTrainSelfSup = trainCommand<SelfSupOptions>(TRAIN_SELFSUP_FLAGS, trainSelfSup);
 
 async function cmdExtract(argv: string[]): Promise<void> {
   const o = optionsFromFlags(EXTRACT_FLAGS, parseFlags(argv, flagSpecs(EXTRACT_FLAGS)));
   const r = await writeRunFeatures({ ...o, modelDir: need(o.modelDir as string | undefined, 'model_dir') });
   console.log(
     `wrote ${displayPath(r.file)}: epoch ${r.epoch}, ${r.train} train and ${r.test} test features of dimension ${r.dim} (np.load reads it)`,
-  );
-}
-
-async function cmdTrainSelfSup(argv: string[], m: MainOptions): Promise<void> {
-  const options = optionsFromFlags(TRAIN_SELFSUP_FLAGS, parseFlags(argv, flagSpecs(TRAIN_SELFSUP_FLAGS))) as Partial<SelfSupOptions>;
-  const r = await trainSelfSup(options, m.trainHooks);
-  r.model.dispose();
-  console.log(
-    `done: ${r.epochsRun} epochs in ${formatDuration(r.seconds)}, ${r.imagesPerSecond.toFixed(0)} img/s; run folder ${displayPath(r.runDir)}`,
   );
 }
 

@@ -1,7 +1,6 @@
 // The inputs every evaluator accepts, checked in one place, with errors that name the call and
 // the argument: features as a row-major array, as { features, n, dim } (what datasetFeatures and
 // subspaceMixture return), as number[][] or as a 2-D tensor; labels as any array of integers.
-import { checkInt as checkOption } from '../io/options.js';
 import * as tf from '@tensorflow/tfjs';
 
 /** Features as the evaluators hold them: n x dim, row-major. */
@@ -123,12 +122,6 @@ export function threadCount(threads: Threads, where: string): number | undefined
   if (!(Number.isInteger(threads) && threads >= 1))
     throw new Error(`${where}: threads must be a positive integer or 'auto', got ${threads}`);
   return threads;
-}
-
-/** Checks an integer option: `name` as the caller spelled it. */
-export function checkInt(where: string, name: string, v: number, min: number, max = Infinity): number {
-  checkOption({ [name]: v }, name, min, max, where);
-  return v;
 }
 
 /** The error for reading a result before fit. */

@@ -16,7 +16,8 @@
 import { RandomState } from '../math/random.js';
 import { availableCores, runWorker, sharedCopy } from '../backend/threads.js';
 import { workerScript } from '../io/paths.js';
-import { checkInt, type FeaturesLike, featureMatrix, notFitted, type Threads, threadCount } from './input.js';
+import { checkInt } from '../io/options.js';
+import { type FeaturesLike, featureMatrix, notFitted, type Threads, threadCount } from './input.js';
 
 /** Options of {@link KMeans}. */
 export interface KMeansOptions {
@@ -593,9 +594,7 @@ export class KMeans {
   constructor(opts: KMeansOptions = {}) {
     this.options = { ...KMEANS_DEFAULTS, ...opts };
     const o = this.options;
-    checkInt('k-means', 'nClusters', o.nClusters, 1);
-    checkInt('k-means', 'nInit', o.nInit, 1);
-    checkInt('k-means', 'maxIter', o.maxIter, 1);
+    for (const k of ['nClusters', 'nInit', 'maxIter'] as const) checkInt(o, k, 1, Infinity, 'k-means');
     threadCount(o.threads, 'k-means');
   }
 

@@ -6,8 +6,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { workerScript } from '../io/paths.js';
 import { availableCores, runWorker, sharedCopy } from '../backend/threads.js';
+import { checkInt } from '../io/options.js';
 import {
-  checkInt,
   type FeatureMatrix,
   type FeaturesLike,
   featureMatrix32,
@@ -192,8 +192,8 @@ export class KNN {
   private trainY?: Int32Array;
 
   constructor(opts: KnnOptions = {}) {
-    this.k = checkInt('KNN', 'k', opts.k ?? KNN_DEFAULTS.k, 1);
-    this.blockSize = opts.blockSize === undefined ? undefined : checkInt('KNN', 'blockSize', opts.blockSize, 1);
+    this.k = checkInt({ k: opts.k ?? KNN_DEFAULTS.k }, 'k', 1, Infinity, 'KNN');
+    this.blockSize = opts.blockSize === undefined ? undefined : checkInt(opts, 'blockSize', 1, Infinity, 'KNN');
     this.numClasses = opts.numClasses;
     this.threads = opts.threads ?? KNN_DEFAULTS.threads;
     threadCount(this.threads, 'KNN');
@@ -203,7 +203,7 @@ export class KNN {
   fit(x: FeaturesLike, y?: LabelsLike): this {
     const labels = labelVector(labelsOf(x, y, 'KNN.fit(x, y)'), 'KNN.fit(y)');
     const train = featureMatrix32(x, 'KNN.fit(x)', { rows: labels.length });
-    checkInt('kNN', 'k', this.k, 1, train.n);
+    checkInt(this, 'k', 1, train.n, 'kNN');
     this.train = train;
     this.trainY = labels;
     return this;

@@ -7,7 +7,8 @@
 // class's Vᵀx, Uᵀx and μ·x from one product of the test features with all bases side by side.
 import * as tf from '@tensorflow/tfjs';
 import { symmetricEigen } from '../math/linalg.js';
-import { checkInt, type FeaturesLike, featureMatrix32, type LabelsLike, labelsOf, labelVector, notFitted } from './input.js';
+import { checkInt } from '../io/options.js';
+import { type FeaturesLike, featureMatrix32, type LabelsLike, labelsOf, labelVector, notFitted } from './input.js';
 import { accuracy } from './metrics.js';
 
 /** Options of {@link NearestSubspace}. */
@@ -144,7 +145,7 @@ export class NearestSubspace {
   private dim = 0;
 
   constructor(opts: NearSubspaceOptions = {}) {
-    this.nComp = checkInt('NearestSubspace', 'nComp', opts.nComp ?? NEARSUB_DEFAULTS.nComp, 1);
+    this.nComp = checkInt({ nComp: opts.nComp ?? NEARSUB_DEFAULTS.nComp }, 'nComp', 1, Infinity, 'NearestSubspace');
     this.variant = opts.variant ?? NEARSUB_DEFAULTS.variant;
     if (this.variant !== 'svd' && this.variant !== 'pca')
       throw new Error(`NearestSubspace: variant must be 'svd' or 'pca', got '${this.variant}'`);
@@ -155,7 +156,7 @@ export class NearestSubspace {
   fit(x: FeaturesLike, y?: LabelsLike): this {
     const labels = labelVector(labelsOf(x, y, 'NearestSubspace.fit(x, y)'), 'NearestSubspace.fit(y)');
     const train = featureMatrix32(x, 'NearestSubspace.fit(x)', { rows: labels.length });
-    checkInt('nearest subspace', 'nComp', this.nComp, 1, train.dim);
+    checkInt(this, 'nComp', 1, train.dim, 'nearest subspace');
     let k = this.numClasses ?? 0;
     for (let i = 0; i < labels.length; i++) k = Math.max(k, labels[i] + 1);
     this.fits = fitClasses(train.features, labels, train.dim, k, this.nComp);

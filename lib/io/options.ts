@@ -27,15 +27,16 @@ export class OptionError extends Error {
 
 /**
  * The checks every option object uses (training options, the estimators); each throws an
- * OptionError naming `key`, after `where: ` when given (e.g. 'KMeans').
+ * OptionError naming `key`, after `where: ` when given (e.g. 'KMeans'). checkInt returns the value.
  */
-export function checkInt(o: object, key: string, min: number, max = Infinity, where?: string): void {
+export function checkInt(o: object, key: string, min: number, max = Infinity, where?: string): number {
   const v = (o as Record<string, unknown>)[key];
   if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) {
     const what = max !== Infinity ? `in ${min}..${max}` : min === 1 ? 'a positive integer' : `an integer ≥ ${min}`;
     const at = where === undefined ? '' : `${where}: `;
     throw new OptionError(key, (n) => `${at}${n} must be ${what}, got ${String(v)}`);
   }
+  return v;
 }
 
 export function checkNumber(o: object, key: string, range: { min?: number; max?: number; above?: number } = {}): void {

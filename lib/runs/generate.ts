@@ -15,6 +15,7 @@ import { writeFileAtomic } from '../io/files.js';
 import { displayPath } from '../io/paths.js';
 import { formatDuration, ProgressBar } from '../io/progress.js';
 import { MaximalCodingRateReduction } from '../loss/mcr2.js';
+import type { Network } from '../models/network.js';
 import { inputSizeOf, loadRun, runDataset } from './load_run.js';
 import { type LossRow, lossesCsvText, parseLossesCsv, RunFolder } from './run_folder.js';
 import type { AccuracyRow } from '../plot/figure.js';
@@ -30,6 +31,34 @@ export interface GenerateOptions {
 /** A split of the run's dataset (its --subset for train). */
 function runData(modelDir: string, split: 'train' | 'test', dataDir?: string): ImageDataset {
   return runDataset(new RunFolder(modelDir).readParams(), split, dataDir);
+}
+
+/**
+ * Runs `fn` on the network of each checkpoint in `epochs` (built at the run's input size, disposed
+ * after), with a progress bar and one line each: `<what>: epoch e (k/n): <fn's text> (seconds)`.
+ */
+async function overCheckpoints(
+  modelDir: string,
+  epochs: number[],
+  what: string,
+  images: ImageDataset,
+  log: (line: string) => void,
+  fn: (model: Network, inputSize: [number, number] | undefined, epoch: number) => Promise<string>,
+): Promise<void> {
+  const bar = new ProgressBar(epochs.length, what);
+  for (const [k, epoch] of epochs.entries()) {
+    const t = Date.now();
+    const { model, inputShape } = loadRun(modelDir, epoch, [images.height, images.width, images.channels]);
+    let text: string;
+    try {
+      text = await fn(model, inputSizeOf(inputShape), epoch);
+    } finally {
+      model.dispose();
+    }
+    bar.update(k + 1, `epoch ${epoch}`);
+    log(`${what}: epoch ${epoch} (${k + 1}/${epochs.length}): ${text} (${((Date.now() - t) / 1000).toFixed(1)} s)`);
+  }
+  bar.done();
 }
 
 /** Writes <model_dir>/losses_test.csv; returns its path and rows. */
@@ -49,13 +78,9 @@ export async function generateTestLosses(modelDir: string, opts: GenerateOptions
     eps: Number(params.eps ?? 0.5),
   });
   const rows: LossRow[] = [];
-  const bar = new ProgressBar(epochs.length, 'test losses');
   const t0 = Date.now();
-  for (const [k, epoch] of epochs.entries()) {
-    const t = Date.now();
-    const { model, inputShape } = loadRun(modelDir, epoch, [test.height, test.width, test.channels]);
-    const f = await datasetFeatures(model, test, { inputSize: inputSizeOf(inputShape) });
-    model.dispose();
+  await overCheckpoints(modelDir, epochs, 'test losses', test, log, async (model, inputSize, epoch) => {
+    const f = await datasetFeatures(model, test, { inputSize });
     let last: LossRow | undefined;
     for (let s = 0, step = 0; s < f.n; s += bs, step++) {
       const m = Math.min(bs, f.n - s);
@@ -65,12 +90,8 @@ export async function generateTestLosses(modelDir: string, opts: GenerateOptions
       last = { epoch, step, ...r.terms };
       rows.push(last);
     }
-    bar.update(k + 1, `epoch ${epoch}`);
-    log(
-      `test losses: epoch ${epoch} (${k + 1}/${epochs.length}): last batch R ${last!.discrimnLossT.toFixed(4)}, Rc ${last!.compressLossT.toFixed(4)} (${((Date.now() - t) / 1000).toFixed(1)} s)`,
-    );
-  }
-  bar.done();
+    return `last batch R ${last!.discrimnLossT.toFixed(4)}, Rc ${last!.compressLossT.toFixed(4)}`;
+  });
   const file = path.join(modelDir, 'losses_test.csv');
   writeFileAtomic(file, lossesCsvText(rows));
   log(`wrote ${displayPath(file)}: ${rows.length} rows, ${epochs.length} checkpoints in ${formatDuration((Date.now() - t0) / 1000)}`);
@@ -92,23 +113,15 @@ export async function generateAccuracy(
   const train = runData(modelDir, 'train', opts.dataDir);
   const test = runData(modelDir, 'test', opts.dataDir);
   const rows: AccuracyRow[] = [];
-  const bar = new ProgressBar(epochs.length, 'accuracy');
   const t0 = Date.now();
-  for (const [k, epoch] of epochs.entries()) {
-    const t = Date.now();
-    const { model, inputShape } = loadRun(modelDir, epoch, [test.height, test.width, test.channels]);
-    const ftr = await datasetFeatures(model, train, { inputSize: inputSizeOf(inputShape) });
-    const fte = await datasetFeatures(model, test, { inputSize: inputSizeOf(inputShape) });
-    model.dispose();
+  await overCheckpoints(modelDir, epochs, 'accuracy', test, log, async (model, inputSize, epoch) => {
+    const ftr = await datasetFeatures(model, train, { inputSize });
+    const fte = await datasetFeatures(model, test, { inputSize });
     const svc = new LinearSVC().fit(ftr, ftr.labels);
     const row = { epoch, accTrain: accuracy(svc.predict(ftr), ftr.labels), accTest: accuracy(svc.predict(fte), fte.labels) };
     rows.push(row);
-    bar.update(k + 1, `epoch ${epoch}`);
-    log(
-      `accuracy: epoch ${epoch} (${k + 1}/${epochs.length}): train ${row.accTrain.toFixed(4)}, test ${row.accTest.toFixed(4)} (${((Date.now() - t) / 1000).toFixed(1)} s)`,
-    );
-  }
-  bar.done();
+    return `train ${row.accTrain.toFixed(4)}, test ${row.accTest.toFixed(4)}`;
+  });
   const file = path.join(modelDir, 'accuracy.csv');
   writeFileAtomic(file, ACCURACY_HEADER + rows.map((r) => `\n${r.epoch},${r.accTrain},${r.accTest}`).join(''));
   log(`wrote ${displayPath(file)}: ${rows.length} rows in ${formatDuration((Date.now() - t0) / 1000)}`);

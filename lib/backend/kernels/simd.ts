@@ -8,481 +8,36 @@
 // Every kernel works on row-major [rows, c] float32 data with c a multiple of 4 (the callers fall
 // back to the JS versions otherwise) and takes byte addresses into the wasm memory.
 //
-// The assembler is the smallest that does: instruction bytes from helper functions, one module of
-// functions that import the memory, all arguments i32 (addresses, counts).
+// One kernel a file under simd/, each a declarative config (simd/kernel.ts); this file lists them,
+// assembles them (wasm_asm.ts) and instantiates them on a memory.
+import { bnAffineConfig } from './simd/bn_affine.js';
+import { bnGrad1Config } from './simd/bn_grad1.js';
+import { bnGrad2Config } from './simd/bn_grad2.js';
+import { colsumConfig } from './simd/colsum.js';
+import { FILTER_GRAD_MAX_K, filterGradConfig } from './simd/filter_grad.js';
+import { type SimdKernelConfig, toFn } from './simd/kernel.js';
+import { maxPool2x2GradConfig } from './simd/max_pool_grad.js';
+import { momentsConfig } from './simd/moments.js';
+import { assemble, WA } from './wasm_asm.js';
 
-// ---------------------------------------------------------------- encoding
-function uleb(n: number): number[] {
-  const out: number[] = [];
-  let v = n >>> 0;
-  do {
-    let b = v & 0x7f;
-    v >>>= 7;
-    if (v !== 0) b |= 0x80;
-    out.push(b);
-  } while (v !== 0);
-  return out;
-}
+export { FILTER_GRAD_MAX_K };
 
-function sleb(n: number): number[] {
-  const out: number[] = [];
-  let v = n | 0;
-  for (;;) {
-    const b = v & 0x7f;
-    v >>= 7;
-    if ((v === 0 && (b & 0x40) === 0) || (v === -1 && (b & 0x40) !== 0)) {
-      out.push(b);
-      return out;
-    }
-    out.push(b | 0x80);
-  }
-}
-
-function vec(items: number[][]): number[] {
-  return [...uleb(items.length), ...items.flat()];
-}
-
-function name(s: string): number[] {
-  const b = [...Buffer.from(s, 'utf8')];
-  return [...uleb(b.length), ...b];
-}
-
-function section(id: number, body: number[]): number[] {
-  return [id, ...uleb(body.length), ...body];
-}
-
-type Code = number[];
-const I32 = 0x7f;
-const V128 = 0x7b;
-
-// Instructions (numbers are local indices, byte offsets or constants).
-const get = (i: number): Code => [0x20, ...uleb(i)];
-const set = (i: number): Code => [0x21, ...uleb(i)];
-const i32 = (v: number): Code => [0x41, ...sleb(v)];
-const add = [0x6a];
-const mul = [0x6c];
-const geU = [0x4f];
-const simd = (op: number, ...imm: number[]): Code => [0xfd, ...uleb(op), ...imm];
-const load = (off = 0): Code => simd(0x00, 0, ...uleb(off)); // v128.load, align hint 1
-const store = (off = 0): Code => simd(0x0b, 0, ...uleb(off));
-const f32x4 = {
-  splat: simd(0x13),
-  gt: simd(0x44),
-  add: simd(0xe4),
-  sub: simd(0xe5),
-  mul: simd(0xe6),
-  max: simd(0xe9),
-};
-const f64x2 = { add: simd(0xf0), promoteLow: simd(0x5f) };
-const v128and = simd(0x4e);
-/** Lanes 2, 3 of a f32x4 moved to lanes 0, 1 (for the second promote). */
-const highHalf = simd(0x0d, 8, 9, 10, 11, 12, 13, 14, 15, 8, 9, 10, 11, 12, 13, 14, 15);
-const f32zero: Code = [0x43, 0, 0, 0, 0, ...f32x4.splat];
-
-/** for (v = from; v < limit; v += step) body — from, limit, step are code producing i32s. */
-function loop(v: number, from: Code, limit: Code, step: Code, body: Code): Code {
-  return [
-    ...from,
-    ...set(v),
-    0x02,
-    0x40, // block
-    0x03,
-    0x40, // loop
-    ...get(v),
-    ...limit,
-    ...geU,
-    0x0d,
-    1, // br_if out of the block
-    ...body,
-    ...get(v),
-    ...step,
-    ...add,
-    ...set(v),
-    0x0c,
-    0, // br to the loop
-    0x0b,
-    0x0b,
-  ];
-}
-
-interface Fn {
-  name: string;
-  params: number;
-  /** Extra locals: i32s then v128s. */
-  i32s: number;
-  v128s: number;
-  body: Code;
-}
-
-function assemble(fns: Fn[]): Uint8Array {
-  const types = fns.map((f) => [0x60, ...vec(Array.from({ length: f.params }, () => [I32])), 0]);
-  const imports = vec([[...name('env'), ...name('memory'), 0x02, 0x00, 0x01]]);
-  const funcs = vec(fns.map((_, i) => uleb(i)));
-  const exports = vec(fns.map((f, i) => [...name(f.name), 0x00, ...uleb(i)]));
-  const codes = vec(
-    fns.map((f) => {
-      const locals = vec([
-        [...uleb(f.i32s), I32],
-        [...uleb(f.v128s), V128],
-      ]);
-      const body = [...locals, ...f.body, 0x0b];
-      return [...uleb(body.length), ...body];
-    }),
-  );
-  return new Uint8Array([
-    0x00,
-    0x61,
-    0x73,
-    0x6d,
-    1,
-    0,
-    0,
-    0,
-    ...section(1, vec(types)),
-    ...section(2, imports),
-    ...section(3, funcs),
-    ...section(7, exports),
-    ...section(10, codes),
-  ]);
-}
-
-// ---------------------------------------------------------------- kernels
-// Shared pattern: rows r = 0..rows, within a row byte offset j = 0..4c step 16; `row` is the
-// running byte offset of the row (r·4c), so element (r, j) is at base + row + j.
-
-/** acc += [v lanes 0,1] and acc+16 += [v lanes 2,3], acc: f64 address code. v: a v128 local. */
-function accumulate64(acc: Code, v: number): Code {
-  return [
-    ...acc,
-    ...acc,
-    ...load(0),
-    ...get(v),
-    ...f64x2.promoteLow,
-    ...f64x2.add,
-    ...store(0),
-    ...acc,
-    ...acc,
-    ...load(16),
-    ...get(v),
-    ...get(v),
-    ...highHalf,
-    ...f64x2.promoteLow,
-    ...f64x2.add,
-    ...store(16),
-  ];
-}
-
-/** Address code of f64 accumulator j (byte offset of float j is `j`, of double j is 2j). */
-const acc64 = (base: number, j: number): Code => [...get(base), ...get(j), ...get(j), ...add, ...add];
-const at = (base: number, row: number, j: number): Code => [...get(base), ...get(row), ...add, ...get(j), ...add];
-const chan = (base: number, j: number): Code => [...get(base), ...get(j), ...add];
-
-/** colsum(x, rows, c, acc): acc[j] (f64) += Σ_r x[r, j]. */
-function colsum(): Fn {
-  const [x, rows, c, acc, r, row, j, cb] = [0, 1, 2, 3, 4, 5, 6, 7];
-  const v = 8;
-  return {
-    name: 'colsum',
-    params: 4,
-    i32s: 4,
-    v128s: 1,
-    body: [
-      ...get(c),
-      ...i32(4),
-      ...mul,
-      ...set(cb),
-      ...i32(0),
-      ...set(row),
-      ...loop(r, i32(0), get(rows), i32(1), [
-        ...loop(j, i32(0), get(cb), i32(16), [...at(x, row, j), ...load(), ...set(v), ...accumulate64(acc64(acc, j), v)]),
-        ...get(row),
-        ...get(cb),
-        ...add,
-        ...set(row),
-      ]),
-    ],
-  };
-}
-
-/** moments(x, rows, c, k, s, q): d = x − k[j]; s[j] += d, q[j] += d² (f64; d² of the f32 d). */
-function moments(): Fn {
-  const [x, rows, c, k, s, q, r, row, j, cb] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9];
-  const [d, sq] = [10, 11];
-  return {
-    name: 'moments',
-    params: 6,
-    i32s: 4,
-    v128s: 2,
-    body: [
-      ...get(c),
-      ...i32(4),
-      ...mul,
-      ...set(cb),
-      ...i32(0),
-      ...set(row),
-      ...loop(r, i32(0), get(rows), i32(1), [
-        ...loop(j, i32(0), get(cb), i32(16), [
-          ...at(x, row, j),
-          ...load(),
-          ...chan(k, j),
-          ...load(),
-          ...f32x4.sub,
-          ...set(d),
-          ...get(d),
-          ...get(d),
-          ...f32x4.mul,
-          ...set(sq),
-          ...accumulate64(acc64(s, j), d),
-          ...accumulate64(acc64(q, j), sq),
-        ]),
-        ...get(row),
-        ...get(cb),
-        ...add,
-        ...set(row),
-      ]),
-    ],
-  };
-}
-
-/** bnAffine(x, mean, a, beta, r, y, rows, c): y = (x − mean)·a + beta [+ r] [ReLU]. */
-function bnAffine(residual: boolean, relu: boolean): Fn {
-  const [x, mean, a, beta, res, y, rows, c, r, row, j, cb] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11];
-  return {
-    name: `bnAffine${residual ? 'R' : ''}${relu ? 'Relu' : ''}`,
-    params: 8,
-    i32s: 4,
-    v128s: 0,
-    body: [
-      ...get(c),
-      ...i32(4),
-      ...mul,
-      ...set(cb),
-      ...i32(0),
-      ...set(row),
-      ...loop(r, i32(0), get(rows), i32(1), [
-        ...loop(j, i32(0), get(cb), i32(16), [
-          ...at(y, row, j),
-          ...at(x, row, j),
-          ...load(),
-          ...chan(mean, j),
-          ...load(),
-          ...f32x4.sub,
-          ...chan(a, j),
-          ...load(),
-          ...f32x4.mul,
-          ...chan(beta, j),
-          ...load(),
-          ...f32x4.add,
-          ...(residual ? [...at(res, row, j), ...load(), ...f32x4.add] : []),
-          ...(relu ? [...f32zero, ...f32x4.max] : []),
-          ...store(),
-        ]),
-        ...get(row),
-        ...get(cb),
-        ...add,
-        ...set(row),
-      ]),
-    ],
-  };
-}
-
-/**
- * bnGrad1(dy, x, out, mean, rstd, dr, rows, c, db, dg): d = dy·[out > 0] (ReLU) or dy;
- * [dr = d]; db[j] += d, dg[j] += d·(x − mean)·rstd (f64).
- */
-function bnGrad1(relu: boolean, residual: boolean): Fn {
-  const [dy, x, out, mean, rstd, dr, rows, c, db, dg, r, row, j, cb] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13];
-  const [d, p] = [14, 15];
-  return {
-    name: `bnGrad1${relu ? 'Relu' : ''}${residual ? 'R' : ''}`,
-    params: 10,
-    i32s: 4,
-    v128s: 2,
-    body: [
-      ...get(c),
-      ...i32(4),
-      ...mul,
-      ...set(cb),
-      ...i32(0),
-      ...set(row),
-      ...loop(r, i32(0), get(rows), i32(1), [
-        ...loop(j, i32(0), get(cb), i32(16), [
-          ...at(dy, row, j),
-          ...load(),
-          ...(relu ? [...at(out, row, j), ...load(), ...f32zero, ...f32x4.gt, ...v128and] : []),
-          ...set(d),
-          ...(residual ? [...at(dr, row, j), ...get(d), ...store()] : []),
-          ...get(d),
-          ...at(x, row, j),
-          ...load(),
-          ...chan(mean, j),
-          ...load(),
-          ...f32x4.sub,
-          ...chan(rstd, j),
-          ...load(),
-          ...f32x4.mul,
-          ...f32x4.mul,
-          ...set(p),
-          ...accumulate64(acc64(db, j), d),
-          ...accumulate64(acc64(dg, j), p),
-        ]),
-        ...get(row),
-        ...get(cb),
-        ...add,
-        ...set(row),
-      ]),
-    ],
-  };
-}
-
-/** bnGrad2(dy, x, out, mean, kd, kx, k0, dx, rows, c): dx = kd·d + kx·(mean − x) + k0. */
-function bnGrad2(relu: boolean): Fn {
-  const [dy, x, out, mean, kd, kx, k0, dx, rows, c, r, row, j, cb] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13];
-  return {
-    name: `bnGrad2${relu ? 'Relu' : ''}`,
-    params: 10,
-    i32s: 4,
-    v128s: 0,
-    body: [
-      ...get(c),
-      ...i32(4),
-      ...mul,
-      ...set(cb),
-      ...i32(0),
-      ...set(row),
-      ...loop(r, i32(0), get(rows), i32(1), [
-        ...loop(j, i32(0), get(cb), i32(16), [
-          ...at(dx, row, j),
-          ...at(dy, row, j),
-          ...load(),
-          ...(relu ? [...at(out, row, j), ...load(), ...f32zero, ...f32x4.gt, ...v128and] : []),
-          ...chan(kd, j),
-          ...load(),
-          ...f32x4.mul,
-          ...chan(mean, j),
-          ...load(),
-          ...at(x, row, j),
-          ...load(),
-          ...f32x4.sub,
-          ...chan(kx, j),
-          ...load(),
-          ...f32x4.mul,
-          ...f32x4.add,
-          ...chan(k0, j),
-          ...load(),
-          ...f32x4.add,
-          ...store(),
-        ]),
-        ...get(row),
-        ...get(cb),
-        ...add,
-        ...set(row),
-      ]),
-    ],
-  };
-}
-
-/**
- * maxPool2x2Grad(x, dy, dx, n, h, w, c, oh, ow): 2x2 windows, stride 2, no padding; each window's
- * gradient goes to its first maximum, the other three entries get 0. Rows/columns past 2·oh, 2·ow
- * are left alone (the caller zeroes them).
- */
-function maxPool2x2Grad(): Fn {
-  const [x, dy, dx, n, h, w, c, oh, ow] = [0, 1, 2, 3, 4, 5, 6, 7, 8];
-  const [b, y, xo, j, cb, rowB, p, g, pdy] = [9, 10, 11, 12, 13, 14, 15, 16, 17];
-  const [v0, v1, v2, v3, best, m1, m2, m3, gv] = [18, 19, 20, 21, 22, 23, 24, 25, 26];
-  const lv = (off: Code, dst: number): Code => [...get(x), ...get(p), ...add, ...off, ...add, ...load(), ...set(dst)];
-  const zero: Code = i32(0);
-  const right: Code = get(cb);
-  const down: Code = get(rowB);
-  const downRight: Code = [...get(rowB), ...get(cb), ...add];
-  const sel = (a: number, bb: number, m: number): Code => [...get(a), ...get(bb), ...get(m), ...simd(0x52)]; // bitselect
-  const st = (off: Code, mask: Code): Code => [...get(dx), ...get(p), ...add, ...off, ...add, ...get(gv), ...mask, ...v128and, ...store()];
-  const not = simd(0x4d);
-  const andnot = simd(0x4f);
-  return {
-    name: 'maxPool2x2Grad',
-    params: 9,
-    i32s: 9,
-    v128s: 9,
-    body: [
-      ...get(c),
-      ...i32(4),
-      ...mul,
-      ...set(cb),
-      ...get(w),
-      ...get(cb),
-      ...mul,
-      ...set(rowB),
-      ...get(dy),
-      ...set(pdy),
-      ...loop(b, i32(0), get(n), i32(1), [
-        ...loop(y, i32(0), get(oh), i32(1), [
-          // p = byte offset of the window's top-left: ((b·h + 2y)·w)·4c
-          ...get(b),
-          ...get(h),
-          ...mul,
-          ...get(y),
-          ...get(y),
-          ...add,
-          ...add,
-          ...get(rowB),
-          ...mul,
-          ...set(g),
-          ...loop(xo, i32(0), get(ow), i32(1), [
-            ...loop(j, i32(0), get(cb), i32(16), [
-              ...get(g),
-              ...get(xo),
-              ...get(cb),
-              ...mul,
-              ...get(xo),
-              ...get(cb),
-              ...mul,
-              ...add,
-              ...add,
-              ...get(j),
-              ...add,
-              ...set(p),
-              ...lv(zero, v0),
-              ...lv(right, v1),
-              ...lv(down, v2),
-              ...lv(downRight, v3),
-              // m1 = v1 > v0; best = max so far (first wins ties); m2 = v2 > best; m3 = v3 > best
-              ...get(v1),
-              ...get(v0),
-              ...f32x4.gt,
-              ...set(m1),
-              ...sel(v1, v0, m1),
-              ...set(best),
-              ...get(v2),
-              ...get(best),
-              ...f32x4.gt,
-              ...set(m2),
-              ...sel(v2, best, m2),
-              ...set(best),
-              ...get(v3),
-              ...get(best),
-              ...f32x4.gt,
-              ...set(m3),
-              ...get(pdy),
-              ...load(),
-              ...set(gv),
-              ...get(pdy),
-              ...i32(16),
-              ...add,
-              ...set(pdy),
-              // winner 3: m3; 2: m2 & ~m3; 1: m1 & ~m2 & ~m3; 0: ~(m1 | m2 | m3)
-              ...st(downRight, get(m3)),
-              ...st(down, [...get(m2), ...get(m3), ...andnot]),
-              ...st(right, [...get(m1), ...get(m2), ...andnot, ...get(m3), ...andnot]),
-              ...st(zero, [...get(m1), ...get(m2), ...simd(0x50), ...get(m3), ...simd(0x50), ...not]),
-            ]),
-          ]),
-        ]),
-      ]),
-    ],
-  };
-}
+/** The kernels of the one module, in its export order. */
+export const SIMD_KERNELS: readonly SimdKernelConfig[] = [
+  colsumConfig,
+  momentsConfig,
+  bnAffineConfig(false, false),
+  bnAffineConfig(false, true),
+  bnAffineConfig(true, false),
+  bnAffineConfig(true, true),
+  bnGrad1Config(false, false),
+  bnGrad1Config(true, false),
+  bnGrad1Config(false, true),
+  bnGrad1Config(true, true),
+  bnGrad2Config(false),
+  bnGrad2Config(true),
+  maxPool2x2GradConfig,
+];
 
 export interface SimdKernels {
   colsum(x: number, rows: number, c: number, acc: number): void;
@@ -521,31 +76,8 @@ export interface SimdKernels {
 
 /** The module's bytes (exported for the tests: WebAssembly.validate). */
 export function simdModuleBytes(): Uint8Array {
-  return assemble([
-    colsum(),
-    moments(),
-    bnAffine(false, false),
-    bnAffine(false, true),
-    bnAffine(true, false),
-    bnAffine(true, true),
-    bnGrad1(false, false),
-    bnGrad1(true, false),
-    bnGrad1(false, true),
-    bnGrad1(true, true),
-    bnGrad2(false),
-    bnGrad2(true),
-    maxPool2x2Grad(),
-  ]);
+  return assemble(SIMD_KERNELS.map(toFn));
 }
-
-// The WebAssembly API as far as used here (the project's TypeScript lib has no DOM types).
-interface WasmApi {
-  validate(bytes: Uint8Array): boolean;
-  Module: new (bytes: Uint8Array) => object;
-  Instance: new (module: object, imports: object) => { exports: object };
-  Memory: abstract new (...args: never[]) => object;
-}
-const WA = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
 
 let compiled: object | null | undefined;
 const instances = new WeakMap<object, SimdKernels>();
@@ -581,95 +113,7 @@ export function heapAddress(backend: unknown, t: { dataId: object }): number {
   return map.get(t.dataId).memoryOffset;
 }
 
-/**
- * filterGradK{K}(cols, dy, m, co, acc, chunk): acc[v][k][4] (f64) += Σ_p cols[p, k] · dy[p, 4v..4v+3]
- * for a pixel-major im2col matrix cols [m, K] and dy [m, co], co a multiple of 4: the filter
- * gradient of a layer with a small window K = kh·kw·ci. K accumulators live in registers; pixels
- * go in chunks (the chunk's dy rows stay in cache across the co/4 passes), each chunk's f32 sums
- * are added into the f64 acc.
- */
-function filterGradSmallK(K: number): Fn {
-  const [cols, dy, m, co, acc, chunk] = [0, 1, 2, 3, 4, 5];
-  const [c0, cend, vb, cb, p, pc, pd, ob] = [6, 7, 8, 9, 10, 11, 12, 13];
-  const a0 = 14; // K accumulators, then d
-  const d = a0 + K;
-  const f32load = (off: number): Code => [0x2a, 2, ...uleb(off)];
-  const body: Code = [
-    ...get(co),
-    ...i32(4),
-    ...mul,
-    ...set(cb),
-    ...loop(c0, i32(0), get(m), get(chunk), [
-      // cend = min(c0 + chunk, m)
-      ...get(m),
-      ...get(c0),
-      ...get(chunk),
-      ...add,
-      ...get(c0),
-      ...get(chunk),
-      ...add,
-      ...get(m),
-      0x4b, // i32.gt_u
-      0x1b, // select
-      ...set(cend),
-      ...loop(vb, i32(0), get(cb), i32(16), [
-        ...Array.from({ length: K }, (_, k) => [...f32zero, ...set(a0 + k)]).flat(),
-        // pc = cols + c0·4K, pd = dy + c0·cb + vb
-        ...get(cols),
-        ...get(c0),
-        ...i32(4 * K),
-        ...mul,
-        ...add,
-        ...set(pc),
-        ...get(dy),
-        ...get(c0),
-        ...get(cb),
-        ...mul,
-        ...add,
-        ...get(vb),
-        ...add,
-        ...set(pd),
-        ...loop(p, get(c0), get(cend), i32(1), [
-          ...get(pd),
-          ...load(),
-          ...set(d),
-          ...Array.from({ length: K }, (_, k) => [
-            ...get(a0 + k),
-            ...get(pc),
-            ...f32load(4 * k),
-            ...f32x4.splat,
-            ...get(d),
-            ...f32x4.mul,
-            ...f32x4.add,
-            ...set(a0 + k),
-          ]).flat(),
-          ...get(pc),
-          ...i32(4 * K),
-          ...add,
-          ...set(pc),
-          ...get(pd),
-          ...get(cb),
-          ...add,
-          ...set(pd),
-        ]),
-        // acc block of this vb: acc + (vb/16)·K·32 bytes = acc + vb·2K
-        ...get(acc),
-        ...get(vb),
-        ...i32(2 * K),
-        ...mul,
-        ...add,
-        ...set(ob),
-        ...Array.from({ length: K }, (_, k) => accumulate64([...get(ob), ...i32(32 * k), ...add], a0 + k)).flat(),
-      ]),
-    ]),
-  ];
-  return { name: 'filterGrad', params: 6, i32s: 8, v128s: K + 1, body };
-}
-
 export type FilterGradSmallK = (cols: number, dy: number, m: number, co: number, acc: number, chunk: number) => void;
-
-/** Largest window (kh·kw·ci) of filterGradSmallK: its accumulators must fit in registers. */
-export const FILTER_GRAD_MAX_K = 12;
 
 const filterGradModules = new Map<number, object>();
 const filterGradInstances = new WeakMap<object, Map<number, FilterGradSmallK>>();
@@ -679,7 +123,7 @@ export function filterGradKernel(memory: object | undefined, K: number): FilterG
   if (K < 1 || K > FILTER_GRAD_MAX_K || simdKernels(memory) === undefined) return undefined;
   let mod = filterGradModules.get(K);
   if (mod === undefined) {
-    mod = new WA.Module(assemble([filterGradSmallK(K)]));
+    mod = new WA.Module(filterGradModuleBytes(K));
     filterGradModules.set(K, mod);
   }
   let byK = filterGradInstances.get(memory!);
@@ -697,5 +141,5 @@ export function filterGradKernel(memory: object | undefined, K: number): FilterG
 
 /** The module bytes for window size K (for the tests: WebAssembly.validate). */
 export function filterGradModuleBytes(K: number): Uint8Array {
-  return assemble([filterGradSmallK(K)]);
+  return assemble([toFn(filterGradConfig(K))]);
 }

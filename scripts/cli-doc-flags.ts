@@ -1,4 +1,4 @@
-// `node dist/scripts/readme-flags.js`: rewrites the README's flag tables (between
+// `node dist/scripts/cli-doc-flags.js`: rewrites the flag tables of docs/cli.md (between
 // `<!-- flags:<command> -->` and `<!-- /flags:<command> -->`) from lib/cli/flags.ts.
 // test/flags.test.ts fails when they differ.
 import * as fs from 'node:fs';
@@ -6,9 +6,9 @@ import * as path from 'node:path';
 import { FLAG_TABLES, flagTableMarkdown } from '../lib/cli/flags.js';
 import { packageRoot } from '../lib/io/paths.js';
 
-/** The README with every flag block replaced by the table's markdown. */
-export function withFlagTables(readme: string): string {
-  let out = readme;
+/** The page with every flag block replaced by the table's markdown. */
+export function withFlagTables(page: string): string {
+  let out = page;
   for (const [cmd, table] of Object.entries(FLAG_TABLES)) {
     const open = `<!-- flags:${cmd} -->`;
     const close = `<!-- /flags:${cmd} -->`;
@@ -21,9 +21,9 @@ export function withFlagTables(readme: string): string {
 }
 
 if (require.main === module) {
-  const file = path.join(packageRoot(), 'README.md');
+  const file = path.join(packageRoot(), 'docs', 'cli.md');
   const before = fs.readFileSync(file, 'utf8');
   const after = withFlagTables(before);
   if (after !== before) fs.writeFileSync(file, after);
-  console.log(after === before ? 'README flag tables are up to date' : `rewrote the flag tables in ${file}`);
+  console.log(after === before ? 'docs/cli.md flag tables are up to date' : `rewrote the flag tables in ${file}`);
 }
