@@ -73,7 +73,7 @@ test('a data_dir with IDX files is read first; bad files and missing files are n
   assert.throws(() => loadDataset('cifar1000', 'train', { dataDir: d }), /unknown dataset 'cifar1000'/);
 });
 
-test('label corruption: the official draw and its protocol.md fingerprints', () => {
+test('label corruption: the official draw and its reference-results fingerprints (docs/reference-results.md §1)', () => {
   const mnist = loadDataset('mnist', 'train', { dataDir: tmp() });
   const sums: Record<string, number> = { '0.2': 267359, '0.4': 268396, '0.6': 268707 };
   for (const [ratio, sum] of Object.entries(sums)) {

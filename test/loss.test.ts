@@ -105,7 +105,7 @@ test('a class absent from the batch contributes exactly 0', async () => {
   assert.ok(Math.abs(a.terms.discrimnLossE - b.terms.discrimnLossE) < 1e-9);
 });
 
-test('protocol.md loss check: numpy RandomState(0) features, m=1000, p=128, k=10', async () => {
+test('reference-results loss check (docs/reference-results.md §1): numpy RandomState(0) features, m=1000, p=128, k=10', async () => {
   await initBackendFor('wasm');
   const r = new RandomState(0);
   const g = r.randn(1000 * 128);

@@ -32,12 +32,12 @@ test('the official label-corruption draw (choice without, then with replacement)
     lab.reduce((a, b) => a + b, 0),
     want.label_sum,
   );
-  // protocol.md's fingerprint: first five indices and new labels.
+  // The reference protocol's fingerprint (docs/reference-results.md §1): first five indices and new labels.
   assert.deepEqual([...idx.slice(0, 5)], [4883, 28477, 8527, 38347, 3363]);
   assert.deepEqual([...lab.slice(0, 5)], [6, 8, 4, 3, 3]);
 });
 
-test('protocol.md loss-check inputs: randn(1000,128) then randint(0,10,1000) from seed 0', () => {
+test('reference-results loss-check inputs: randn(1000,128) then randint(0,10,1000) from seed 0', () => {
   const r = new RandomState(0);
   const z = r.randn(1000 * 128);
   const y = r.randint(0, 10, 1000);

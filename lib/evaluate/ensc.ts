@@ -1,6 +1,6 @@
 // Elastic-net subspace clustering (EnSC, You, Li, Robinson & Vidal, CVPR 2016) as the official
 // ElasticNetSubspaceClustering (cluster.py, evaluate.py --ensc with gam 300, tau 1; see
-// shared/reference/official-code-notes.md section 4):
+// the official evaluate.py and cluster.py, github.com/ryanchankh/mcr2):
 //
 //  1. Self-expression: each row x_i is coded by the others, min ½‖x_i − Σ_j c_ij x_j‖² + λ_i‖c_i‖₁,
 //     λ_i = max_{j≠i} |x_jᵀx_i| / (τγ), solved by the active-support algorithm: a lasso (exact:

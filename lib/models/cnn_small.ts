@@ -1,4 +1,4 @@
-// cnn-small (protocol.md): a 2-conv MNIST network with the official MLP head, 855,232 parameters.
+// cnn-small (docs/reference-results.md): a 2-conv MNIST network with the official MLP head, 855,232 parameters.
 import type { RandomState } from '../math/random.js';
 import { FeatureNet } from './feature_net.js';
 import { BatchNorm, Conv2d, Flatten, Linear, MaxPool2d, ReLU, Sequential } from './nn.js';

@@ -18,7 +18,12 @@ type Builder = (fd: number, rng: RandomState, inputShape?: [number, number, numb
 // chunk: rows per forward/backward chunk that keeps a training step within ~2 GB of activations on
 // wasm (4 GB address space); 0 = the whole batch. Measured per image at batch 32 (resnet18: ~19 MB).
 const ARCHS: Record<string, { build: Builder; input: [number, number, number]; about: string; chunk: number; head?: false }> = {
-  'cnn-small': { build: cnnSmall, input: [28, 28, 1], about: '2 conv + MLP head, for 28x28 grey images (protocol.md)', chunk: 0 },
+  'cnn-small': {
+    build: cnnSmall,
+    input: [28, 28, 1],
+    about: '2 conv + MLP head, for 28x28 grey images (docs/reference-results.md)',
+    chunk: 0,
+  },
   resnet18: { build: resnet18, input: [32, 32, 3], about: 'ResNet-18 + MLP head (CIFAR)', chunk: 100 },
   resnet18w8: {
     build: resnet18Width(8),

@@ -15,7 +15,7 @@ export interface Network extends Module {
 /**
  * The backbone and head of a feature network without the final normalisation, and a linear
  * classifier: where the architecture has an MLP head (cnn-small, resnet18, vgg11, resnext) its last
- * layer emits the logits (protocol.md: Linear(256→10) in place of the 128-d head); otherwise a
+ * layer emits the logits (docs/reference-results.md: Linear(256→10) in place of the 128-d head); otherwise a
  * Linear(fd→classes) is added on the features.
  */
 export class LogitNet extends Module implements Network {

@@ -1,5 +1,5 @@
 // Named option sets to spread into Trainer.create / createSelfSup: the reference protocol on MNIST
-// (protocol.md) and the official README's "Reproduce Results in Paper" commands
+// (docs/reference-results.md) and the official README's "Reproduce Results in Paper" commands
 // (`{ ...mcr2.train.SUPERVISED_PRESETS.cifar10Sup, corruptRatio: 0.2 }`); PRESET_COMMANDS says what each is.
 import type { SelfSupOptions } from './selfsup.js';
 import type { SupervisedOptions } from './supervised.js';
@@ -20,7 +20,7 @@ const ctrl = (data: string, arch: string, transform: string) => ({
 });
 
 export const SUPERVISED_PRESETS = {
-  /** protocol.md: cnn-small on MNIST, 8 epochs of 1000, lr 0.05 ×0.1 after epoch 6, no augmentation. */
+  /** docs/reference-results.md: cnn-small on MNIST, 8 epochs of 1000, lr 0.05 ×0.1 after epoch 6, no augmentation. */
   mnistProtocol: {
     arch: 'cnn-small',
     data: 'mnist',

@@ -1,7 +1,7 @@
 // Run sizes for notebooks and the quickstart, picked by MCR2_PROFILE:
 //   smoke  CI-sized: a slice of the data, seconds to a few minutes on 2 CPU cores
 //   cpu    the default: minutes on a laptop, real accuracies
-//   paper  the reference protocol's hyperparameters (protocol.md), for a GPU or a patient CPU
+//   paper  the reference protocol's hyperparameters (docs/reference-results.md), for a GPU or a patient CPU
 
 export type ProfileName = 'smoke' | 'cpu' | 'paper';
 
