@@ -181,7 +181,8 @@ export function writeNpz(file: string, arrays: Record<string, NpyInput>): void {
 /** Parses .npz bytes: name (without ".npy") → array, in archive order. */
 export function parseNpz(bytes: Uint8Array, what = '.npz data'): Record<string, NpyArray> {
   const out: Record<string, NpyArray> = {};
-  if (bytes.length >= 6 && MAGIC.every((x, i) => bytes[i] === x)) throw new Error(`${what}: a .npy file, not an .npz archive (use readNpy)`);
+  if (bytes.length >= 6 && MAGIC.every((x, i) => bytes[i] === x))
+    throw new Error(`${what}: a .npy file, not an .npz archive (use readNpy)`);
   for (const en of zipEntries(bytes, what, '.npz file')) {
     if (en.name.endsWith('/')) continue; // a directory entry
     const key = en.name.endsWith('.npy') ? en.name.slice(0, -4) : en.name;
