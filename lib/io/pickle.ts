@@ -781,7 +781,7 @@ export function codecsEncode(args: PyValue[], ctx: PickleContext): PyValue {
 export class PyCall {
   constructor(
     readonly fn: PyGlobal,
-    readonly args: PyTuple,
+    readonly args: PyTuple | PickleTuple,
   ) {}
 }
 
