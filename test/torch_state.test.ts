@@ -6,30 +6,10 @@ import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import { readTorchCheckpoint, encodeTorchCheckpoint, parseTorchCheckpoint } from '../lib/io/torch.js';
-import { ARCH_NAMES, createModel, type FeatureNet } from '../lib/models/index.js';
+import { ARCH_NAMES, createModel } from '../lib/models/index.js';
 import { fromTorchStateDict, loadTorchStateDict, torchStateDictLayout, toTorchStateDict } from '../lib/models/torch_state.js';
 import { fixture, initBackendFor, tf } from './helpers.js';
-
-/** official_nets.inputs: deterministic images in [0, 1], made NCHW as in PyTorch, returned NHWC. */
-export function officialInputs(n: number, [h, w, c]: [number, number, number]): tf.Tensor4D {
-  const nchw = new Float32Array(n * c * h * w);
-  for (let i = 0; i < nchw.length; i++) nchw[i] = ((i * 7919) % 257) / 256;
-  return tf.tidy(() => tf.transpose(tf.tensor4d(nchw, [n, c, h, w]), [0, 2, 3, 1]));
-}
-
-/** Batch-norm statistics away from 0 and 1, so that inference-mode batch norm is exercised. */
-export function randomizeBatchNorm(m: FeatureNet, seed: number): void {
-  let s = seed;
-  const next = () => {
-    s = (s * 1103515245 + 12345) % 2147483648;
-    return s / 2147483648;
-  };
-  for (const [n, v] of m.stateDict()) {
-    if (!/(running_mean|running_var)$/.test(n)) continue;
-    const vals = Float32Array.from({ length: v.size }, () => (n.endsWith('var') ? 0.5 + next() : 0.2 * next() - 0.1));
-    v.assign(tf.tensor(vals, v.shape));
-  }
-}
+import { officialInputs, randomizeBatchNorm } from './torch_helpers.js';
 
 const NAMES = JSON.parse(fs.readFileSync(fixture('torch_arch_names.json'), 'utf8')) as Record<string, Array<[string, number[]]>>;
 

@@ -47,11 +47,16 @@ export function findCifarPickle(dataDir: string, which: 'cifar10' | 'cifar100', 
   return CIFAR_PYTHON[which].files[split].every((f) => fs.existsSync(path.join(self, f))) ? self : undefined;
 }
 
-/** Reads one pickled file as a dict (numpy arrays allowed, nothing else). */
-export function readPickledDict(file: string): PyDict {
-  const { value } = unpickle(readBytes(file), { file, globals: NUMPY_GLOBALS });
+/** Parses one pickled file's bytes as a dict (numpy arrays allowed, nothing else). */
+export function parsePickledDict(bytes: Uint8Array, file: string): PyDict {
+  const { value } = unpickle(bytes, { file, globals: NUMPY_GLOBALS });
   if (!(value instanceof PyDict)) throw new Error(`${file}: holds a ${pyTypeOf(value)}, expected a dict (a CIFAR python-version file)`);
   return value;
+}
+
+/** Reads one pickled file as a dict. */
+export function readPickledDict(file: string): PyDict {
+  return parsePickledDict(readBytes(file), file);
 }
 
 function field(d: PyDict, key: string, file: string): PyValue {

@@ -21,3 +21,6 @@ export { loadRun, runInputShape, type LoadedRun } from '../train/load_run.js';
 export { saveTensors, loadTensors } from '../train/checkpoint.js';
 export { defaultWorkers } from '../train/parallel.js';
 export { profileName, SUPERVISED_PROFILES, type ProfileName, type SupervisedProfile } from '../train/profiles.js';
+// Checkpoints of either kind (ours, or the official code's .pt) and `mcr2 export`.
+export { loadModelCheckpoint, isTorchCheckpoint } from '../train/model_checkpoint.js';
+export { exportTorchCheckpoint, type ExportTorchOptions, type ExportTorchResult } from '../train/export_torch.js';

@@ -2,8 +2,8 @@
 // built at the input size the run trained at.
 import { getTransform, TRANSFORMS } from '../data/batches.js';
 import { createNetwork, type Network } from '../models/network.js';
-import { loadTensors } from './checkpoint.js';
 import { RunFolder } from './run_folder.js';
+import { loadModelCheckpoint } from './model_checkpoint.js';
 
 export interface LoadedRun {
   run: RunFolder;
@@ -50,7 +50,7 @@ export function loadRun(modelDir: string, epoch?: number, imageShape?: [number, 
   const inputShape = runInputShape(params, imageShape, run.paramsFile);
   const model = createNetwork(String(params.arch), Number(params.fd), { inputShape, logits: ce ? Number(params.num_classes) : undefined });
   try {
-    model.loadStateDict(loadTensors(ck.file).tensors, ck.file);
+    loadModelCheckpoint(model, ck.file);
   } catch (e) {
     model.dispose();
     throw e;

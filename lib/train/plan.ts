@@ -4,8 +4,12 @@ import type { ImageDataset } from '../data/dataset.js';
 import type { TrainingLoss } from '../loss/mcr2.js';
 import { RandomState } from '../math/random.js';
 import type { Network } from '../models/network.js';
+import { readTorchCheckpoint, type TorchStateDict } from '../io/torch.js';
+import type { Module } from '../models/nn.js';
+import { loadTorchStateDict } from '../models/torch_state.js';
 import { loadTensors, type TensorMap } from './checkpoint.js';
 import { RunFolder } from './run_folder.js';
+import { isTorchCheckpoint } from './model_checkpoint.js';
 
 /** One step's input: NHWC floats, the labels the loss sees and how many classes they range over. */
 export interface StepBatch {
@@ -61,9 +65,14 @@ export function epochRng(seed: number, epoch: number): RandomState {
 export function pretrainedWeights(
   dir: string,
   epoch: number | null | undefined,
-): { arch: string; fd: number; state: TensorMap; file: string } {
+): { arch: string; fd: number; file: string; load: (model: Module) => void } {
   const prev = new RunFolder(dir);
   const pp = prev.readParams();
   const ck = prev.resolveCheckpoint(epoch ?? undefined);
-  return { arch: String(pp.arch), fd: Number(pp.fd), state: loadTensors(ck.file).tensors, file: ck.file };
+  // Read now, so that a bad checkpoint fails before training starts; ours or an official .pt.
+  const torch = isTorchCheckpoint(ck.file);
+  const state = torch ? readTorchCheckpoint(ck.file) : loadTensors(ck.file).tensors;
+  const load = (model: Module) =>
+    torch ? loadTorchStateDict(model, state as TorchStateDict, { where: ck.file }) : model.loadStateDict(state as TensorMap, ck.file);
+  return { arch: String(pp.arch), fd: Number(pp.fd), file: ck.file, load };
 }

@@ -168,7 +168,7 @@ export function selfsupPlan(options: Partial<SelfSupOptions>, log: (l: string) =
   const inputShape: [number, number, number] = [oh, ow, train.channels];
   const model = createNetwork(o.arch, o.featureDim, { seed: o.seed, inputShape });
   try {
-    if (pre) model.loadStateDict(pre.state, pre.file);
+    if (pre) pre.load(model);
   } catch (e) {
     model.dispose();
     throw e;

@@ -202,7 +202,7 @@ export function supervisedPlan(options: Partial<SupervisedOptions>, log: (l: str
   const logits = o.loss === 'ce' ? train.numClasses : undefined;
   const model = createNetwork(o.arch, o.featureDim, { seed: o.seed, inputShape, logits });
   try {
-    if (pre) model.loadStateDict(pre.state, pre.file);
+    if (pre) pre.load(model);
   } catch (e) {
     model.dispose();
     throw e;
