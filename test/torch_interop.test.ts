@@ -18,6 +18,7 @@ import { RandomState } from '../lib/math/random.js';
 import { createModel } from '../lib/models/index.js';
 import { loadTorchStateDict } from '../lib/models/torch_state.js';
 import { saveTensors } from '../lib/train/checkpoint.js';
+import { pretrainedWeights } from '../lib/train/plan.js';
 import { RunFolder } from '../lib/train/run_folder.js';
 import { fixture, initBackendFor, ROOT, tf } from './helpers.js';
 import { officialInputs, randomizeBatchNorm, torchCheck, torchPython } from './torch_helpers.js';
@@ -109,7 +110,20 @@ test("mcr2 evaluate on an official run folder (resnet18stl .pt saved by torch) =
   assert.ok(
     typeof a.knn === 'number' && typeof a.svm === 'number' && typeof a.nearsub.svd === 'number' && typeof a.kmeans.acc === 'number',
   );
-  // The other readers of a run folder take it too.
+  // The other readers of a run folder take it too: --pretrain_dir, extract.
+  await initBackendFor('wasm');
+  const pre = pretrainedWeights(official, null);
+  assert.deepEqual([pre.arch, pre.fd], ['resnet18stl', 4]);
+  const m = createModel('resnet18stl', 4, { seed: 1 });
+  pre.load(m);
+  const want = createModel('resnet18stl', 4, { seed: 2 });
+  loadTorchStateDict(want, readTorchCheckpoint(fixture('torch/resnet18stl_fd4.pt')));
+  assert.deepEqual(
+    m.stateDict().map(([, v]) => v.dataSync()),
+    want.stateDict().map(([, v]) => v.dataSync()),
+  );
+  m.dispose();
+  want.dispose();
   assert.match(
     mcr2(['extract', '--model_dir', official, '--save_dir', root, '--data_dir', data]),
     /epoch 0, 40 train and 20 test features of dimension 4/,
@@ -152,7 +166,7 @@ test('official run folders written by PyTorch (resnet18 on CIFAR-10 pickles, two
   fs.rmSync(ours, { recursive: true });
 });
 
-test('exported .pt files load into the official networks with load_state_dict(strict=True); eval-mode features equal ours, every --arch', async (t) => {
+test('exported .pt files load into the official networks with load_state_dict(strict=True); eval-mode features equal ours, every --arch but resnext29_8x64d', async (t) => {
   const py = torchPython();
   if ('skip' in py) return t.skip(py.skip);
   await initBackendFor('wasm');
@@ -200,4 +214,14 @@ test('exported .pt files load into the official networks with load_state_dict(st
   }
   t.diagnostic(`largest difference over every --arch: ${worst.toExponential(2)}`);
   fs.rmSync(root, { recursive: true });
+});
+
+test('mcr2 export: listed by mcr2 --help, its flags from lib/cli/flags.ts (in the README too), --model_dir required', () => {
+  assert.match(mcr2(['--help']), /\n {2}export {8}A run's checkpoint as the \.pt the official code saves/);
+  const help = mcr2(['export', '--help']);
+  for (const f of ['model_dir', 'epoch', 'out', 'data_dir']) assert.match(help, new RegExp(`--${f} `));
+  assert.ok(fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8').includes('<!-- flags:export -->'));
+  const r = spawnSync(process.execPath, [CLI, 'export'], { encoding: 'utf8' });
+  assert.equal(r.status, 2);
+  assert.match(r.stderr, /mcr2 export: --model_dir is required/);
 });
