@@ -89,7 +89,7 @@ test('missing, corrupt and hostile files: an error naming the file and what is w
   const empty = fs.mkdtempSync(path.join(os.tmpdir(), 'mcr2-nocifar-'));
   assert.throws(
     () => loadDataset('cifar100', 'train', { dataDir: empty }),
-    /cifar100 train split not found: expected train\.bin in any of: .*\nor torchvision's python version: cifar-100-python\/ \(train, meta\) in .*cifar-100-python or .*cifar100\/cifar-100-python/,
+    /cifar100 train split not found: expected train\.bin in any of: .*; or torchvision's python version, cifar-100-python\/ \(train, meta\), in .*cifar-100-python or .*cifar100\/cifar-100-python \(https:.*cifar-100-python\.tar\.gz\)\nOfficial download: /,
   );
   fs.rmSync(root, { recursive: true });
 });

@@ -40,8 +40,7 @@ function findImageFolder(dataDir: string, name: string): string | undefined {
 
 function missing(name: string, split: Split, files: string[], dirs: string[], url: string, alternative?: string): Error {
   return new Error(
-    `${name} ${split} split not found: expected ${files.join(', ')} in any of: ${dirs.join(', ')}\n` +
-      (alternative ? `${alternative}\n` : '') +
+    `${name} ${split} split not found: expected ${files.join(', ')} in any of: ${dirs.join(', ')}${alternative ? `; ${alternative}` : ''}\n` +
       `Official download: ${url} (or run: mcr2 download ${name} --data_dir ${dirs[dirs.length - 1]})`,
   );
 }
@@ -70,7 +69,7 @@ export function loadDataset(name: string, split: Split, opts: LoadOptions = {}):
         cifarFiles(which, split),
         cifarDirs(dataDir, which),
         CIFAR_URLS[which].url,
-        `or torchvision's python version: ${p.folder}/ (${[...p.files[split], p.meta].join(', ')}) in ${cifarPickleDirs(dataDir, which).slice(0, 2).join(' or ')} (${p.url})`,
+        `or torchvision's python version, ${p.folder}/ (${[...p.files[split], p.meta].join(', ')}), in ${cifarPickleDirs(dataDir, which).slice(0, 2).join(' or ')} (${p.url})`,
       );
     }
     case 'stl10':
