@@ -9,7 +9,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { readBytes } from '../io/files.js';
-import { NdArray, NUMPY_GLOBALS, PyDict, type PyValue, pyInt, pySeq, pyStr, pyTypeOf, unpickle } from '../io/pickle.js';
+import { NdArray, NUMPY_GLOBALS, PyDict, type PyValue, pyInt, pySeq, pyStr, aPyType, pyTypeOf, unpickle } from '../io/pickle.js';
 import { CIFAR100_COARSE_OF_FINE } from './cifar.js';
 import { checkLabels, type ImageDataset, type Split } from './dataset.js';
 
@@ -50,7 +50,7 @@ export function findCifarPickle(dataDir: string, which: 'cifar10' | 'cifar100', 
 /** Parses one pickled file's bytes as a dict (numpy arrays allowed, nothing else). */
 export function parsePickledDict(bytes: Uint8Array, file: string): PyDict {
   const { value } = unpickle(bytes, { file, globals: NUMPY_GLOBALS });
-  if (!(value instanceof PyDict)) throw new Error(`${file}: holds a ${pyTypeOf(value)}, expected a dict (a CIFAR python-version file)`);
+  if (!(value instanceof PyDict)) throw new Error(`${file}: holds ${aPyType(value)}, expected a dict (a CIFAR python-version file)`);
   return value;
 }
 
@@ -96,7 +96,7 @@ export function decodeCifarBatch(
 ): { images: Uint8Array; labels: Int32Array; coarse?: Int32Array } {
   const data = field(d, 'data', file);
   if (!(data instanceof NdArray) || data.dtype !== 'uint8' || data.shape.length !== 2 || data.shape[1] !== PIXELS) {
-    const got = data instanceof NdArray ? `a ${data.dtype} array of shape (${data.shape})` : `a ${pyTypeOf(data)}`;
+    const got = data instanceof NdArray ? `a ${data.dtype} array of shape (${data.shape})` : `${aPyType(data)}`;
     throw new Error(`${file}: 'data' is ${got}, expected a uint8 array of shape (n, ${PIXELS})`);
   }
   const n = data.shape[0];

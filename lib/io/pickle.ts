@@ -106,6 +106,12 @@ export function pyTypeOf(v: PyValue | undefined): string {
   return v.pyType;
 }
 
+/** The type name with its article, for messages ('an int', 'a str'). */
+export function aPyType(v: PyValue | undefined): string {
+  const t = pyTypeOf(v);
+  return `${/^[aeiou]/i.test(t) ? 'an' : 'a'} ${t}`;
+}
+
 /** Passed to the stand-ins: where the opcode is, and how to fail naming the file. */
 export interface PickleContext {
   readonly file: string;
@@ -467,7 +473,7 @@ export function unpickle(bytes: Uint8Array, opts: UnpickleOptions): { value: PyV
         // APPEND
         const v = pop();
         const list = top();
-        if (!Array.isArray(list)) fail(`APPEND to a ${pyTypeOf(list)}`);
+        if (!Array.isArray(list)) fail(`APPEND to ${aPyType(list)}`);
         (list as PyValue[]).push(v);
         break;
       }
@@ -475,7 +481,7 @@ export function unpickle(bytes: Uint8Array, opts: UnpickleOptions): { value: PyV
         // APPENDS
         const items = popMark();
         const list = top();
-        if (!Array.isArray(list)) fail(`APPENDS to a ${pyTypeOf(list)}`);
+        if (!Array.isArray(list)) fail(`APPENDS to ${aPyType(list)}`);
         for (const v of items) (list as PyValue[]).push(v);
         break;
       }
@@ -528,11 +534,11 @@ export function unpickle(bytes: Uint8Array, opts: UnpickleOptions): { value: PyV
         // REDUCE
         const args = pop();
         const fn = pop();
-        if (!(fn instanceof PyGlobal)) fail(`REDUCE of a ${pyTypeOf(fn)}: only the allowed globals may be called`);
+        if (!(fn instanceof PyGlobal)) fail(`REDUCE of ${aPyType(fn)}: only the allowed globals may be called`);
         const g = fn as PyGlobal;
         const standIn = Object.hasOwn(globals, g.qualified) ? globals[g.qualified] : {};
         if (standIn.call === undefined) fail(`refusing to call '${g.qualified}': it may only appear as an argument`);
-        if (!(args instanceof PyTuple)) fail(`REDUCE of '${g.qualified}' with a ${pyTypeOf(args)} for arguments`);
+        if (!(args instanceof PyTuple)) fail(`REDUCE of '${g.qualified}' with ${aPyType(args)} for arguments`);
         made();
         push(standIn.call!((args as PyTuple).items, ctx));
         break;
@@ -543,7 +549,7 @@ export function unpickle(bytes: Uint8Array, opts: UnpickleOptions): { value: PyV
         const obj = top();
         if (obj instanceof PyObject && obj.setState) obj.setState(state, ctx);
         else if (obj instanceof PyDict && obj.ordered) obj.attrs = state;
-        else fail(`refusing BUILD on a ${pyTypeOf(obj)}`);
+        else fail(`refusing BUILD on ${aPyType(obj)}`);
         break;
       }
       case 0x51: {
@@ -561,7 +567,7 @@ export function unpickle(bytes: Uint8Array, opts: UnpickleOptions): { value: PyV
   }
 
   function setItem(d: PyValue, k: PyValue, v: PyValue): void {
-    if (!(d instanceof PyDict)) fail(`SETITEM on a ${pyTypeOf(d)}`);
+    if (!(d instanceof PyDict)) fail(`SETITEM on ${aPyType(d)}`);
     if (!isKey(k)) fail(`a dict key of type ${pyTypeOf(k)}: only None, bool, int, float, str and bytes keys are read`);
     (d as PyDict).set(k, v);
   }
@@ -583,21 +589,21 @@ export function unpickle(bytes: Uint8Array, opts: UnpickleOptions): { value: PyV
 export function pyInt(v: PyValue | undefined, what: string, ctx: { file: string }): number {
   if (typeof v === 'boolean') return v ? 1 : 0;
   if (typeof v === 'number' && Number.isInteger(v)) return v;
-  throw new Error(`${ctx.file}: ${what} is a ${pyTypeOf(v)}${typeof v === 'bigint' ? ` (${v}, too large)` : ''}, expected an int`);
+  throw new Error(`${ctx.file}: ${what} is ${aPyType(v)}${typeof v === 'bigint' ? ` (${v}, too large)` : ''}, expected an int`);
 }
 
 /** A str, or bytes read as latin-1 (Python 2 strings loaded with encoding='bytes'). */
 export function pyStr(v: PyValue | undefined, what: string, ctx: { file: string }): string {
   if (typeof v === 'string') return v;
   if (v instanceof Uint8Array) return Buffer.from(v.buffer, v.byteOffset, v.length).toString('latin1');
-  throw new Error(`${ctx.file}: ${what} is a ${pyTypeOf(v)}, expected a str`);
+  throw new Error(`${ctx.file}: ${what} is ${aPyType(v)}, expected a str`);
 }
 
 /** The items of a tuple or list. */
 export function pySeq(v: PyValue | undefined, what: string, ctx: { file: string }): PyValue[] {
   if (Array.isArray(v)) return v;
   if (v instanceof PyTuple) return v.items;
-  throw new Error(`${ctx.file}: ${what} is a ${pyTypeOf(v)}, expected a tuple or list`);
+  throw new Error(`${ctx.file}: ${what} is ${aPyType(v)}, expected a tuple or list`);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -665,11 +671,11 @@ export class NdArray extends PyObject {
     if (items.length === 5) items = items.slice(1); // (version, shape, dtype, is_fortran, data)
     if (items.length !== 4) ctx.fail(`numpy.ndarray BUILD: a state of ${items.length} items`);
     const [shapeV, dtypeV, fortranV, raw] = items;
-    if (!(dtypeV instanceof NpDtype)) ctx.fail(`numpy.ndarray BUILD: dtype is a ${pyTypeOf(dtypeV)}`);
+    if (!(dtypeV instanceof NpDtype)) ctx.fail(`numpy.ndarray BUILD: dtype is ${aPyType(dtypeV)}`);
     const dt = dtypeV as NpDtype;
     const code = ND_CODES[dt.code.replace(/^[<>|=]/, '')];
     if (code === undefined) ctx.fail(`numpy arrays of dtype '${dt.code}' are not read (bool, (u)int8–64, float32, float64)`);
-    if (!(raw instanceof Uint8Array)) ctx.fail(`numpy.ndarray BUILD: data is a ${pyTypeOf(raw)} (object arrays are not read)`);
+    if (!(raw instanceof Uint8Array)) ctx.fail(`numpy.ndarray BUILD: data is ${aPyType(raw)} (object arrays are not read)`);
     const bytes = raw as Uint8Array;
     const [dtype, size] = code;
     const shape = pySeq(shapeV, 'numpy array shape', ctx).map((d) => pyInt(d, 'a numpy array dimension', ctx));
@@ -754,7 +760,7 @@ export const ORDERED_DICT_GLOBALS: AllowedGlobals = {
 
 function reconstruct(args: PyValue[], ctx: PickleContext): PyValue {
   const cls = args[0];
-  if (!(cls instanceof PyGlobal) || cls.name !== 'ndarray') ctx.fail(`_reconstruct of a ${pyTypeOf(cls)}: only numpy.ndarray is rebuilt`);
+  if (!(cls instanceof PyGlobal) || cls.name !== 'ndarray') ctx.fail(`_reconstruct of ${aPyType(cls)}: only numpy.ndarray is rebuilt`);
   return new NdArray();
 }
 
@@ -907,7 +913,7 @@ export function pickle(value: PickleInput): Uint8Array {
         }
         b(0x75);
       }
-    } else throw new Error(`pickle: cannot write a ${pyTypeOf(v as PyValue)}`);
+    } else throw new Error(`pickle: cannot write ${aPyType(v as PyValue)}`);
   };
   b(0x80, 2);
   write(value);

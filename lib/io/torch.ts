@@ -29,6 +29,7 @@ import {
   pyInt,
   pySeq,
   pyStr,
+  aPyType,
   pyTypeOf,
   unpickle,
 } from './pickle.js';
@@ -95,7 +96,7 @@ function rebuildTensor(args: PyValue[], ctx: PickleContext): PyValue {
   // _rebuild_tensor(storage, storage_offset, size, stride) of older files.
   if (args.length < 4 || args.length > 7) ctx.fail(`_rebuild_tensor with ${args.length} arguments`);
   const [storage, offsetV, sizeV, strideV] = args;
-  if (!(storage instanceof StorageRef)) ctx.fail(`_rebuild_tensor of a ${pyTypeOf(storage)}, expected a storage`);
+  if (!(storage instanceof StorageRef)) ctx.fail(`_rebuild_tensor of ${aPyType(storage)}, expected a storage`);
   const s = storage as StorageRef;
   const offset = pyInt(offsetV, 'a tensor storage offset', ctx);
   const size = pySeq(sizeV, 'a tensor size', ctx).map((d) => pyInt(d, 'a tensor dimension', ctx));
@@ -114,7 +115,7 @@ function rebuildTensor(args: PyValue[], ctx: PickleContext): PyValue {
 }
 
 function rebuildParameter(args: PyValue[], ctx: PickleContext): PyValue {
-  if (!(args[0] instanceof TensorRef)) ctx.fail(`_rebuild_parameter of a ${pyTypeOf(args[0])}`);
+  if (!(args[0] instanceof TensorRef)) ctx.fail(`_rebuild_parameter of ${aPyType(args[0])}`);
   return args[0];
 }
 
@@ -224,14 +225,14 @@ function materialize(t: TensorRef, file: string, name: string): TorchTensor {
 /** The dict of tensors a checkpoint holds: the pickled object itself, or its 'state_dict' (a training script's wrapper). */
 function stateDictOf(value: PyValue, file: string): Array<[string, TensorRef]> {
   const tensors = (d: PyDict) => d.entries().every(([k, v]) => typeof k === 'string' && v instanceof TensorRef);
-  if (!(value instanceof PyDict)) throw new Error(`${file}: holds a ${pyTypeOf(value)}, expected a state_dict (a dict of tensors)`);
+  if (!(value instanceof PyDict)) throw new Error(`${file}: holds ${aPyType(value)}, expected a state_dict (a dict of tensors)`);
   let d = value;
   if (!tensors(d)) {
     const inner = ['state_dict', 'model_state_dict', 'model', 'net'].map((k) => d.get(k)).find((v) => v instanceof PyDict && tensors(v));
     if (inner === undefined) {
       const bad = d.entries().find(([k, v]) => typeof k !== 'string' || !(v instanceof TensorRef));
       throw new Error(
-        `${file}: not a state_dict: entry ${bad ? `'${String(bad[0])}' is a ${pyTypeOf(bad[1])}` : '?'} (save net.state_dict(), as the official code does)`,
+        `${file}: not a state_dict: entry ${bad ? `'${String(bad[0])}' is ${aPyType(bad[1])}` : '?'} (save net.state_dict(), as the official code does)`,
       );
     }
     d = inner as PyDict;
