@@ -9,7 +9,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { readBytes } from '../io/files.js';
-import { NdArray, NUMPY_GLOBALS, PyDict, type PyValue, pyInt, pySeq, pyStr, aPyType, pyTypeOf, unpickle } from '../io/pickle.js';
+import { NdArray, NUMPY_GLOBALS, PyDict, type PyValue, pyInt, pySeq, pyStr, aPyType, unpickle } from '../io/pickle.js';
 import { CIFAR100_COARSE_OF_FINE } from './cifar.js';
 import { checkLabels, type ImageDataset, type Split } from './dataset.js';
 
