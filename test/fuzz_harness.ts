@@ -12,7 +12,11 @@ import { decodeImage } from '../lib/data/imagefolder.js';
 import { encodeIdx, parseIdx } from '../lib/data/idx.js';
 import { encodeStl10Images, loadStl10Binary } from '../lib/data/stl10.js';
 import { extractTar, tarEntries } from '../lib/data/tar.js';
+import { decodeCifarBatch, parsePickledDict } from '../lib/data/cifar_pickle.js';
 import { encodeNpy, encodeNpz, parseNpy, parseNpz } from '../lib/io/npz.js';
+import { pickle, PickleDict, PickleTuple, PyCall, PyGlobal, PyPersistent } from '../lib/io/pickle.js';
+import { encodeTorchCheckpoint, parseTorchCheckpoint } from '../lib/io/torch.js';
+import { encodeZip, zipEntries, zipEntryBytes } from '../lib/io/zip.js';
 import { RandomState } from '../lib/math/random.js';
 import { decodeSafetensors, encodeSafetensors } from '../lib/io/safetensors.js';
 import { LOSS_HEADER, parseLossesCsv, parseParamsJson } from '../lib/runs/run_folder.js';
@@ -165,6 +169,81 @@ function zipDeclaring(data: Uint8Array, usize: number): Uint8Array {
   end.writeUInt32LE(46 + name.length, 12);
   end.writeUInt32LE(30 + name.length + raw.length, 16);
   return Buffer.concat([local, name, raw, cd, name, end]);
+}
+
+/** A pickled numpy uint8 array of the given shape whose data has `bytes` bytes. */
+function fuzzNdarray(shape: number[], bytes: number): Uint8Array {
+  const p = (...parts: Array<number[] | string>) =>
+    Buffer.concat(parts.map((x) => (typeof x === 'string' ? Buffer.from(x, 'latin1') : Buffer.from(x))));
+  const ints = shape.flatMap((d) => {
+    const b = Buffer.alloc(5);
+    b[0] = 0x4a;
+    b.writeInt32LE(d, 1);
+    return [...b];
+  });
+  return p(
+    [0x80, 2, 0x7d, 0x55, 4],
+    'data',
+    'cnumpy.core.multiarray\n_reconstruct\ncnumpy\nndarray\n',
+    [0x4b, 0, 0x85, 0x55, 1],
+    'b',
+    [0x87, 0x52, 0x28, 0x4b, 1, 0x28, ...ints, 0x74],
+    'cnumpy\ndtype\n',
+    [0x55, 2],
+    'u1',
+    [0x89, 0x88, 0x87, 0x52, 0x89, 0x54, bytes, 0, 0, 0],
+    'x'.repeat(bytes),
+    [0x74, 0x62, 0x73, 0x2e],
+  );
+}
+
+function smallStateDict(): Array<[string, { dtype: 'float32' | 'int64'; shape: number[]; data: Float32Array | BigInt64Array }]> {
+  return [
+    ['module.conv1.weight', { dtype: 'float32', shape: [2, 1, 2, 2], data: Float32Array.from({ length: 8 }, (_, i) => i / 8) }],
+    ['module.bn1.running_var', { dtype: 'float32', shape: [2], data: new Float32Array([1, 2]) }],
+    ['module.bn1.num_batches_tracked', { dtype: 'int64', shape: [], data: new BigInt64Array([5n]) }],
+  ];
+}
+
+/** data.pkl of a state_dict holding one float tensor w of the given size and stride on a storage of `numel`. */
+function ptTensor(size: number[], stride: number[], numel: number): Uint8Array {
+  const storage = new PyPersistent(new PickleTuple(['storage', new PyGlobal('torch', 'FloatStorage'), '0', 'cpu', numel]));
+  const hooks = new PyCall(new PyGlobal('collections', 'OrderedDict'), new PickleTuple([]));
+  const t = new PyCall(
+    new PyGlobal('torch._utils', '_rebuild_tensor_v2'),
+    new PickleTuple([storage, 0, new PickleTuple(size), new PickleTuple(stride), false, hooks]),
+  );
+  return pickle(new PickleDict([['w', t]]));
+}
+
+/** A .pt zip around a data.pkl, with storage '0' of `bytes` zero bytes. */
+function ptZip(pkl: Uint8Array, bytes = 0): Uint8Array {
+  const data = bytes > 0 ? [{ name: 'archive/data/0', data: new Uint8Array(bytes) }] : [];
+  return encodeZip([{ name: 'archive/data.pkl', data: pkl }, ...data, { name: 'archive/version', data: Buffer.from('3\n') }]);
+}
+
+/** One entry of a .pt zip by its name's ending. */
+function ptEntry(zip: Uint8Array, suffix: string): Uint8Array {
+  const e = zipEntries(zip, 'pt').find((x) => x.name.endsWith(suffix))!;
+  return new Uint8Array(zipEntryBytes(zip, e, 'pt'));
+}
+
+let ptBase: Array<{ name: string; data: Uint8Array }> | undefined;
+/** The fixture's archive with its data.pkl replaced. */
+function ptWith(pkl: Uint8Array): Uint8Array {
+  if (ptBase === undefined) {
+    const zip = fs.readFileSync(fixture('torch/tensors_zip.pt'));
+    ptBase = zipEntries(zip, 'pt').map((e) => ({ name: e.name, data: new Uint8Array(zipEntryBytes(zip, e, 'pt')) }));
+  }
+  return encodeZip(ptBase.map((e) => (e.name.endsWith('/data.pkl') ? { name: e.name, data: pkl } : e)));
+}
+
+/** Where tensors_legacy.pt's storages start: after its last pickle, the list of storage keys (…APPENDS, STOP). */
+function legacyDataStart(legacy: Buffer): number {
+  const keys = legacy.lastIndexOf(Buffer.from([0x80, 2, 0x5d]));
+  const end = legacy.indexOf(Buffer.from([0x65, 0x2e]), keys);
+  if (keys < 0 || end < 0) throw new Error('tensors_legacy.pt: no storage key list found');
+  return end + 2;
 }
 
 const STL_PIXELS = 96 * 96 * 3;
@@ -452,6 +531,81 @@ export const FORMATS: Format[] = [
           bytes: st({ a: { dtype: 'F32', shape: [4], data_offsets: [0, 16] }, b: { dtype: 'F32', shape: [2], data_offsets: [8, 16] } }),
         },
         { what: 'header is an array', bytes: st([1, 2]) },
+      ];
+    },
+  },
+  {
+    name: 'cifar pickle',
+    samples: () => [
+      fs.readFileSync(fixture('cifar-py/cifar-10-batches-py/data_batch_1')),
+      fs.readFileSync(fixture('cifar-py/cifar-100-python/test')),
+      fs.readFileSync(fixture('cifar-py/cifar-10-batches-py/batches.meta')),
+    ],
+    parse: (b, f) => {
+      const d = parsePickledDict(b, f);
+      if (d.has('label_names')) return d;
+      return decodeCifarBatch(d, f, d.has('fine_labels') ? 'cifar100' : 'cifar10');
+    },
+    hostile: () => {
+      const p2 = (...parts: Array<number[] | string>) =>
+        Buffer.concat([Buffer.from([0x80, 2]), ...parts.map((x) => (typeof x === 'string' ? Buffer.from(x, 'latin1') : Buffer.from(x)))]);
+      return [
+        { what: 'os.system global', bytes: pickle(new PyCall(new PyGlobal('posix', 'system'), new PickleTuple(['true']))) },
+        { what: 'BINSTRING of 2 GB', bytes: p2([0x7d, 0x28, 0x55, 4], 'data', [0x54, 0xff, 0xff, 0xff, 0x7f], 'xx') },
+        { what: '100,000 nested lists', bytes: p2(Buffer.alloc(100000, 0x5d).toString('latin1')) },
+        { what: '500,000 empty lists, no STOP', bytes: p2(Buffer.alloc(500000, 0x5d).toString('latin1')) },
+        { what: 'a class instance (NEWOBJ)', bytes: p2('c__main__\nX\n', [0x29, 0x81, 0x2e]) },
+        { what: 'INST', bytes: p2('i__main__\nX\n', [0x2e]) },
+        { what: 'data of 2³¹ x 2³¹ uint8 from 4 bytes', bytes: fuzzNdarray([2 ** 31 - 1, 2 ** 31 - 1], 4) },
+        {
+          what: 'labels a string',
+          bytes: pickle(
+            new PickleDict(
+              [
+                ['data', 1],
+                ['labels', 'x'],
+              ],
+              false,
+            ),
+          ),
+        },
+      ];
+    },
+  },
+  {
+    name: 'pt zip',
+    samples: () => [fs.readFileSync(fixture('torch/tensors_zip.pt')), encodeTorchCheckpoint(smallStateDict())],
+    parse: (b, f) => parseTorchCheckpoint(b, f),
+    hostile: () => [
+      { what: 'a pickled model class', bytes: ptZip(pickle(new PyCall(new PyGlobal('__main__', 'Net'), new PickleTuple([])))) },
+      { what: 'a view of 2³¹ elements of a 4-element storage (stride 0)', bytes: ptZip(ptTensor([2 ** 31], [0], 4), 16) },
+      { what: 'a storage claiming 2⁴⁰ elements', bytes: ptZip(ptTensor([4], [1], 2 ** 40), 16) },
+      { what: 'a view past its storage', bytes: ptZip(ptTensor([4], [2], 4), 16) },
+      { what: 'a zip without data.pkl', bytes: encodeZip([{ name: 'archive/version', data: Buffer.from('3\n') }]) },
+    ],
+  },
+  {
+    name: 'pt data.pkl',
+    samples: () => [ptEntry(fs.readFileSync(fixture('torch/tensors_zip.pt')), 'data.pkl')],
+    // The mutated pickle in a valid archive (the zip's CRC would stop most mutations before the unpickler).
+    parse: (b, f) => parseTorchCheckpoint(ptWith(b), f),
+    hostile: () => [
+      { what: '100,000 nested tuples', bytes: Buffer.concat([Buffer.from([0x80, 2]), Buffer.alloc(100000, 0x28), Buffer.from([0x2e])]) },
+      { what: 'builtins.eval', bytes: pickle(new PyCall(new PyGlobal('builtins', 'eval'), new PickleTuple(['1']))) },
+    ],
+  },
+  {
+    name: 'pt legacy',
+    samples: () => [fs.readFileSync(fixture('torch/tensors_legacy.pt'))],
+    parse: (b, f) => parseTorchCheckpoint(b, f),
+    hostile: () => {
+      const legacy = Buffer.from(fs.readFileSync(fixture('torch/tensors_legacy.pt')));
+      // The first storage's element count (the 8 bytes after the pickled key list) set to 2⁵⁰.
+      const huge = Buffer.from(legacy);
+      huge.writeBigUInt64LE(2n ** 50n, legacyDataStart(legacy));
+      return [
+        { what: 'a storage count of 2⁵⁰', bytes: huge },
+        { what: 'cut in the storages', bytes: legacy.subarray(0, legacy.length - 10) },
       ];
     },
   },

@@ -3,7 +3,8 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { encodeNpy, encodeNpz, encodeZip, parseNpy, parseNpz, readNpy, readNpz, writeNpy, writeNpz } from '../lib/io/npz.js';
+import { encodeNpy, encodeNpz, parseNpy, parseNpz, readNpy, readNpz, writeNpy, writeNpz } from '../lib/io/npz.js';
+import { encodeZip } from '../lib/io/zip.js';
 import { fixture } from './helpers.js';
 
 function tmpDir(): string {

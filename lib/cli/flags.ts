@@ -116,6 +116,24 @@ export const EXTRACT_FLAGS: FlagTable = [
   { flag: 'data_dir', option: 'dataDir', type: 'string', help: 'path to dataset (default: the one the run trained on)' },
 ];
 
+/** mcr2 export → ExportTorchOptions (lib/runs/export_torch.ts). */
+export const EXPORT_FLAGS: FlagTable = [
+  { flag: 'model_dir', option: 'modelDir', type: 'string', help: 'run folder' },
+  { flag: 'epoch', option: 'epoch', type: 'int', help: 'which epoch (default: latest)' },
+  {
+    flag: 'out',
+    option: 'out',
+    type: 'string',
+    help: `where the .pt goes (default: <model_dir>/checkpoints/model-epoch<e>.pt, where the official scripts look) ${MCR2_TS}`,
+  },
+  {
+    flag: 'data_dir',
+    option: 'dataDir',
+    type: 'string',
+    help: 'path to dataset, read (for its image size) only for runs without input_shape in params.json',
+  },
+];
+
 /** mcr2 quickstart (npm start): the profile is CLI-only; the folders go to SupervisedOptions. */
 export const QUICKSTART_FLAGS: FlagTable = [
   { flag: 'profile', type: 'string', help: 'smoke | cpu | paper (default: MCR2_PROFILE or cpu)' },
@@ -128,6 +146,7 @@ export const FLAG_TABLES: Readonly<Record<string, FlagTable>> = {
   'train-sup': TRAIN_SUP_FLAGS,
   'train-selfsup': TRAIN_SELFSUP_FLAGS,
   extract: EXTRACT_FLAGS,
+  export: EXPORT_FLAGS,
   quickstart: QUICKSTART_FLAGS,
 };
 

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // `mcr2 <command>`: the official scripts' commands and flags (train_sup.py, evaluate.py, plot.py),
-// plus `quickstart` (what `npm start` runs) and `backend`.
+// plus `quickstart` (what `npm start` runs), `export` (a checkpoint as the official .pt) and `backend`.
 import * as path from 'node:path';
 import { describeBackend, initBackend } from '../backend/backend.js';
 import { probeAdapter } from '../backend/webgpu.js';
@@ -20,6 +20,7 @@ import { closeRenderer, saveFigure } from '../plot/render.js';
 import { formatDuration } from '../io/progress.js';
 import { SUPERVISED_PRESETS } from '../train/presets.js';
 import { profileName, SUPERVISED_PROFILES } from '../train/profiles.js';
+import { exportTorchCheckpoint } from '../runs/export_torch.js';
 import { RunFolder } from '../runs/run_folder.js';
 import type { SelfSupOptions } from '../train/selfsup.js';
 import type { SupervisedOptions } from '../train/supervised.js';
@@ -29,6 +30,7 @@ import { parseFlags, usage, UsageError, type FlagSpecs } from './args.js';
 import { generateCommand } from './generate.js';
 import { plotCommand } from './plot.js';
 import {
+  EXPORT_FLAGS,
   EXTRACT_FLAGS,
   flagNamer,
   flagSpecs,
@@ -119,6 +121,17 @@ async function cmdExtract(argv: string[]): Promise<void> {
   const r = await writeRunFeatures({ ...o, modelDir: need(o.modelDir as string | undefined, 'model_dir') });
   console.log(
     `wrote ${displayPath(r.file)}: epoch ${r.epoch}, ${r.train} train and ${r.test} test features of dimension ${r.dim} (np.load reads it)`,
+  );
+}
+
+async function cmdExport(argv: string[]): Promise<void> {
+  const o = optionsFromFlags(EXPORT_FLAGS, parseFlags(argv, flagSpecs(EXPORT_FLAGS)));
+  const r = await exportTorchCheckpoint({ ...o, modelDir: need(o.modelDir as string | undefined, 'model_dir') });
+  console.log(
+    `wrote ${displayPath(r.file)}: epoch ${r.epoch}, ${r.tensors} tensors under module. (${r.arch}, fd ${r.fd}); ` +
+      (r.logits
+        ? 'a cross-entropy classifier, which no official architecture loads'
+        : `torch.load it into the official ${r.arch} (DataParallel) with load_state_dict(..., strict=True)`),
   );
 }
 
@@ -279,6 +292,11 @@ const COMMANDS: Record<string, Command> = {
   },
   evaluate: { about: "Evaluate a run's features (evaluate.py).", flags: EVALUATE_FLAGS, run: cmdEvaluate },
   extract: { about: 'Features and labels of a checkpoint as a numpy .npz (extract.py).', ...fromTable(EXTRACT_FLAGS), run: cmdExtract },
+  export: {
+    about: "A run's checkpoint as the .pt the official code saves (torch.save of the DataParallel state_dict).",
+    ...fromTable(EXPORT_FLAGS),
+    run: cmdExport,
+  },
   plot: plotCommand,
   generate: generateCommand,
   quickstart: {

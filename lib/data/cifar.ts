@@ -115,9 +115,13 @@ function readNames(dir: string, file: string, count: number): string[] | undefin
 /** `cifar10`, `cifar100` (fine labels) or `cifar100coarse` (20 superclasses) from the binary files in dir. */
 export function loadCifarBinary(name: 'cifar10' | 'cifar100' | 'cifar100coarse', split: Split, dir: string): ImageDataset {
   const which = name === 'cifar10' ? 'cifar10' : 'cifar100';
+  let coarse: Int32Array | undefined;
   const parts = cifarFiles(which, split).map((f) => {
     const file = path.join(dir, f);
-    return decodeCifarRecords(readBytes(file), which === 'cifar10' ? 1 : 2, which === 'cifar10' ? 0 : 1, file);
+    const buf = readBytes(file);
+    // CIFAR-100 records start with the coarse label: kept beside the fine one.
+    if (which === 'cifar100') coarse = Int32Array.from({ length: Math.floor(buf.length / (PIXELS + 2)) }, (_, i) => buf[i * (PIXELS + 2)]);
+    return decodeCifarRecords(buf, which === 'cifar10' ? 1 : 2, which === 'cifar10' ? 0 : 1, file);
   });
   const all = concatParts(parts, PIXELS);
   const images = all.images;
@@ -136,5 +140,6 @@ export function loadCifarBinary(name: 'cifar10' | 'cifar100' | 'cifar100coarse',
     }
   }
   checkLabels(labels, classes.length, path.join(dir, cifarFiles(which, split)[0]));
-  return { name, split, images, labels, n, height: 32, width: 32, channels: 3, numClasses: classes.length, classes, source: dir };
+  const extra = name === 'cifar100' && coarse ? { coarseLabels: coarse } : {};
+  return { name, split, images, labels, n, height: 32, width: 32, channels: 3, numClasses: classes.length, classes, source: dir, ...extra };
 }

@@ -17,6 +17,8 @@ export interface ImageDataset {
   classes: string[];
   /** Where it was read from (shown to users). */
   source: string;
+  /** CIFAR-100 (`cifar100`): the 20 superclass labels the files hold beside the fine ones. */
+  coarseLabels?: Int32Array;
 }
 
 /** Throws if any label is outside 0..numClasses−1 (names the first offender). */
@@ -40,7 +42,8 @@ export function classCounts(labels: ArrayLike<number>, numClasses: number): numb
 export function firstN(ds: ImageDataset, n: number): ImageDataset {
   if (n <= 0 || n >= ds.n) return ds;
   const size = ds.height * ds.width * ds.channels;
-  return { ...ds, n, images: ds.images.subarray(0, n * size), labels: ds.labels.slice(0, n) };
+  const coarse = ds.coarseLabels ? { coarseLabels: ds.coarseLabels.slice(0, n) } : {};
+  return { ...ds, n, images: ds.images.subarray(0, n * size), labels: ds.labels.slice(0, n), ...coarse };
 }
 
 /** Images and labels of several parts, one after the other (splits read from several files). */

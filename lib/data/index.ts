@@ -3,6 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { defaultDataDir } from '../io/paths.js';
 import { CIFAR10_CLASSES, CIFAR_URLS, cifarDirs, cifarFiles, findCifar, loadCifarBinary } from './cifar.js';
+import { CIFAR_PYTHON, cifarPickleDirs, findCifarPickle, loadCifarPickle } from './cifar_pickle.js';
 import type { ImageDataset, Split } from './dataset.js';
 import { isArchive, loadImageFolder } from './imagefolder.js';
 import { IDX_DATASETS, loadIdxDataset } from './mnist.js';
@@ -37,9 +38,9 @@ function findImageFolder(dataDir: string, name: string): string | undefined {
   return cands.find((c) => fs.existsSync(c) && (isArchive(c) || fs.existsSync(path.join(c, 'train'))));
 }
 
-function missing(name: string, split: Split, files: string[], dirs: string[], url: string): Error {
+function missing(name: string, split: Split, files: string[], dirs: string[], url: string, alternative?: string): Error {
   return new Error(
-    `${name} ${split} split not found: expected ${files.join(', ')} in any of: ${dirs.join(', ')}\n` +
+    `${name} ${split} split not found: expected ${files.join(', ')} in any of: ${dirs.join(', ')}${alternative ? `; ${alternative}` : ''}\n` +
       `Official download: ${url} (or run: mcr2 download ${name} --data_dir ${dirs[dirs.length - 1]})`,
   );
 }
@@ -56,9 +57,20 @@ export function loadDataset(name: string, split: Split, opts: LoadOptions = {}):
       const which = n === 'cifar10' ? 'cifar10' : 'cifar100';
       const dir = findCifar(dataDir, which, split);
       if (dir !== undefined) return loadCifarBinary(n, split, dir);
+      // The python version, as torchvision downloads it (what the official code reads).
+      const py = findCifarPickle(dataDir, which, split);
+      if (py !== undefined) return loadCifarPickle(n, split, py);
       const folder = n === 'cifar100coarse' ? undefined : findImageFolder(dataDir, n);
       if (folder !== undefined) return loadImageFolder(folder, split, { name: n, classes: n === 'cifar10' ? CIFAR10_CLASSES : undefined });
-      throw missing(n, split, cifarFiles(which, split), cifarDirs(dataDir, which), CIFAR_URLS[which].url);
+      const p = CIFAR_PYTHON[which];
+      throw missing(
+        n,
+        split,
+        cifarFiles(which, split),
+        cifarDirs(dataDir, which),
+        CIFAR_URLS[which].url,
+        `or torchvision's python version, ${p.folder}/ (${[...p.files[split], p.meta].join(', ')}), in ${cifarPickleDirs(dataDir, which).slice(0, 2).join(' or ')} (${p.url})`,
+      );
     }
     case 'stl10':
     case 'stl10sup': {

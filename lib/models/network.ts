@@ -20,12 +20,15 @@ export interface Network extends Module {
  */
 export class LogitNet extends Module implements Network {
   readonly featureDim: number;
+  /** [h, w, c] of the images it takes (its base's). */
+  readonly inputShape: [number, number, number];
   private readonly backbone: Module;
   private readonly head: Module;
   private readonly fc?: Linear;
 
   constructor(base: FeatureNet, numClasses: number, rng: RandomState) {
     super();
+    this.inputShape = base.inputShape;
     this.backbone = this.add('features', base.features);
     this.head = this.add('reshape', base.reshape);
     if (base.featureDim !== numClasses) this.fc = this.add('fc', new Linear(base.featureDim, numClasses, true, rng));

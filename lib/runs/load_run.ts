@@ -6,8 +6,8 @@ import type { ImageDataset } from '../data/dataset.js';
 import { firstN, loadDataset } from '../data/index.js';
 import { defaultDataDir } from '../io/paths.js';
 import { createNetwork, type Network } from '../models/network.js';
-import { loadTensors } from '../io/safetensors.js';
 import { RunFolder } from './run_folder.js';
+import { loadModelCheckpoint } from './model_checkpoint.js';
 
 export interface LoadedRun {
   run: RunFolder;
@@ -54,7 +54,7 @@ export function loadRun(modelDir: string, epoch?: number, imageShape?: [number, 
   const inputShape = runInputShape(params, imageShape, run.paramsFile);
   const model = createNetwork(String(params.arch), Number(params.fd), { inputShape, logits: ce ? Number(params.num_classes) : undefined });
   try {
-    model.loadStateDict(loadTensors(ck.file).tensors, ck.file);
+    loadModelCheckpoint(model, ck.file);
   } catch (e) {
     model.dispose();
     throw e;

@@ -1,5 +1,6 @@
 // A training run's folder, laid out as the official code lays it out:
 //   params.json  losses.csv  checkpoints/model-epoch{e}.safetensors  figures/  plabels/
+// (a folder the official code wrote has checkpoints/model-epoch{e}.pt instead: read as well)
 // plus checkpoints/optimizer-epoch{e}.safetensors (latest only) so a run can resume exactly, and
 // .lock while a process trains in it (run_lock.ts).
 // What is on disk after a kill -9 at any moment is enough to go on: an epoch is complete once its
@@ -51,6 +52,11 @@ export class RunFolder {
 
   modelFile(epoch: number): string {
     return path.join(this.checkpointDir, `model-epoch${epoch}.safetensors`);
+  }
+
+  /** A PyTorch checkpoint of the epoch: what the official code saves, and what `mcr2 export` writes. */
+  torchModelFile(epoch: number): string {
+    return path.join(this.checkpointDir, `model-epoch${epoch}.pt`);
   }
 
   optimizerFile(epoch: number): string {
@@ -112,15 +118,15 @@ export class RunFolder {
     return parseParamsJson(readText(this.paramsFile), this.paramsFile);
   }
 
-  /** Epoch numbers that have a model checkpoint, ascending. */
+  /** Epoch numbers that have a model checkpoint (ours, or PyTorch's .pt), ascending. */
   checkpointEpochs(): number[] {
     if (!fs.existsSync(this.checkpointDir)) return [];
-    return fs
+    const epochs = fs
       .readdirSync(this.checkpointDir)
-      .map((f) => /^model-epoch(\d+)\.safetensors$/.exec(f))
+      .map((f) => /^model-epoch(\d+)\.(safetensors|pt)$/.exec(f))
       .filter((m): m is RegExpExecArray => m !== null)
-      .map((m) => Number(m[1]))
-      .sort((a, b) => a - b);
+      .map((m) => Number(m[1]));
+    return [...new Set(epochs)].sort((a, b) => a - b);
   }
 
   /** The given epoch's checkpoint, or the latest one (as the official loader picks). */
@@ -130,7 +136,8 @@ export class RunFolder {
     const e = epoch ?? epochs[epochs.length - 1];
     if (!epochs.includes(e))
       throw new Error(`no checkpoint for epoch ${e} in ${this.checkpointDir} (have ${epochs[0]}..${epochs[epochs.length - 1]})`);
-    return { epoch: e, file: this.modelFile(e) };
+    // Ours where both are there (an exported .pt holds the same weights).
+    return { epoch: e, file: fs.existsSync(this.modelFile(e)) ? this.modelFile(e) : this.torchModelFile(e) };
   }
 
   /** Appends one row per optimizer step, official style: "\n" + the comma-joined values. */

@@ -8,9 +8,13 @@ import { defaultDataDir, displayPath } from '../io/paths.js';
 import { loadTensors, type TensorMap } from '../io/safetensors.js';
 import type { TrainingLoss } from '../loss/mcr2.js';
 import { RandomState } from '../math/random.js';
+import { readTorchCheckpoint, type TorchStateDict } from '../io/torch.js';
 import { archDefaultChunk } from '../models/index.js';
 import { createNetwork, type Network } from '../models/network.js';
+import type { Module } from '../models/nn.js';
+import { loadTorchStateDict } from '../models/torch_state.js';
 import { RunFolder } from '../runs/run_folder.js';
+import { isTorchCheckpoint } from '../runs/model_checkpoint.js';
 import type { CommonTrainOptions } from './options.js';
 
 /** One step's input: NHWC floats, the labels the loss sees and how many classes they range over. */
@@ -67,11 +71,16 @@ export function epochRng(seed: number, epoch: number): RandomState {
 export function pretrainedWeights(
   dir: string,
   epoch: number | null | undefined,
-): { arch: string; fd: number; state: TensorMap; file: string } {
+): { arch: string; fd: number; file: string; load: (model: Module) => void } {
   const prev = new RunFolder(dir);
   const pp = prev.readParams();
   const ck = prev.resolveCheckpoint(epoch ?? undefined);
-  return { arch: String(pp.arch), fd: Number(pp.fd), state: loadTensors(ck.file).tensors, file: ck.file };
+  // Read now, so that a bad checkpoint fails before training starts; ours or an official .pt.
+  const torch = isTorchCheckpoint(ck.file);
+  const state = torch ? readTorchCheckpoint(ck.file) : loadTensors(ck.file).tensors;
+  const load = (model: Module) =>
+    torch ? loadTorchStateDict(model, state as TorchStateDict, { where: ck.file }) : model.loadStateDict(state as TensorMap, ck.file);
+  return { arch: String(pp.arch), fd: Number(pp.fd), file: ck.file, load };
 }
 
 /** Written into each model checkpoint's metadata: how the tensors are laid out. */
@@ -105,7 +114,7 @@ export function trainingData(o: CommonTrainOptions): TrainingData {
 export function trainingNetwork(o: CommonTrainOptions, d: TrainingData, logits?: number): Network {
   const model = createNetwork(o.arch, o.featureDim, { seed: o.seed, inputShape: d.inputShape, logits });
   try {
-    if (d.pre) model.loadStateDict(d.pre.state, d.pre.file);
+    if (d.pre) d.pre.load(model);
   } catch (e) {
     model.dispose();
     throw e;
