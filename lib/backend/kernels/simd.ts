@@ -8,143 +8,33 @@
 // Every kernel works on row-major [rows, c] float32 data with c a multiple of 4 (the callers fall
 // back to the JS versions otherwise) and takes byte addresses into the wasm memory.
 //
-// The assembler is the smallest that does: instruction bytes from helper functions, one module of
-// functions that import the memory, all arguments i32 (addresses, counts).
+// The assembler is wasm_asm.ts: one module of functions that import the memory, all arguments i32
+// (addresses, counts).
 
-// ---------------------------------------------------------------- encoding
-function uleb(n: number): number[] {
-  const out: number[] = [];
-  let v = n >>> 0;
-  do {
-    let b = v & 0x7f;
-    v >>>= 7;
-    if (v !== 0) b |= 0x80;
-    out.push(b);
-  } while (v !== 0);
-  return out;
-}
+import {
+  add,
+  assemble,
+  type Code,
+  f32x4,
+  type Fn,
+  geU,
+  get,
+  i32,
+  load,
+  loop,
+  mul,
+  set,
+  simd,
+  store,
+  uleb,
+  v128and,
+  WA,
+} from './wasm_asm.js';
 
-function sleb(n: number): number[] {
-  const out: number[] = [];
-  let v = n | 0;
-  for (;;) {
-    const b = v & 0x7f;
-    v >>= 7;
-    if ((v === 0 && (b & 0x40) === 0) || (v === -1 && (b & 0x40) !== 0)) {
-      out.push(b);
-      return out;
-    }
-    out.push(b | 0x80);
-  }
-}
-
-function vec(items: number[][]): number[] {
-  return [...uleb(items.length), ...items.flat()];
-}
-
-function name(s: string): number[] {
-  const b = [...Buffer.from(s, 'utf8')];
-  return [...uleb(b.length), ...b];
-}
-
-function section(id: number, body: number[]): number[] {
-  return [id, ...uleb(body.length), ...body];
-}
-
-type Code = number[];
-const I32 = 0x7f;
-const V128 = 0x7b;
-
-// Instructions (numbers are local indices, byte offsets or constants).
-const get = (i: number): Code => [0x20, ...uleb(i)];
-const set = (i: number): Code => [0x21, ...uleb(i)];
-const i32 = (v: number): Code => [0x41, ...sleb(v)];
-const add = [0x6a];
-const mul = [0x6c];
-const geU = [0x4f];
-const simd = (op: number, ...imm: number[]): Code => [0xfd, ...uleb(op), ...imm];
-const load = (off = 0): Code => simd(0x00, 0, ...uleb(off)); // v128.load, align hint 1
-const store = (off = 0): Code => simd(0x0b, 0, ...uleb(off));
-const f32x4 = {
-  splat: simd(0x13),
-  gt: simd(0x44),
-  add: simd(0xe4),
-  sub: simd(0xe5),
-  mul: simd(0xe6),
-  max: simd(0xe9),
-};
 const f64x2 = { add: simd(0xf0), promoteLow: simd(0x5f) };
-const v128and = simd(0x4e);
 /** Lanes 2, 3 of a f32x4 moved to lanes 0, 1 (for the second promote). */
 const highHalf = simd(0x0d, 8, 9, 10, 11, 12, 13, 14, 15, 8, 9, 10, 11, 12, 13, 14, 15);
 const f32zero: Code = [0x43, 0, 0, 0, 0, ...f32x4.splat];
-
-/** for (v = from; v < limit; v += step) body — from, limit, step are code producing i32s. */
-function loop(v: number, from: Code, limit: Code, step: Code, body: Code): Code {
-  return [
-    ...from,
-    ...set(v),
-    0x02,
-    0x40, // block
-    0x03,
-    0x40, // loop
-    ...get(v),
-    ...limit,
-    ...geU,
-    0x0d,
-    1, // br_if out of the block
-    ...body,
-    ...get(v),
-    ...step,
-    ...add,
-    ...set(v),
-    0x0c,
-    0, // br to the loop
-    0x0b,
-    0x0b,
-  ];
-}
-
-interface Fn {
-  name: string;
-  params: number;
-  /** Extra locals: i32s then v128s. */
-  i32s: number;
-  v128s: number;
-  body: Code;
-}
-
-function assemble(fns: Fn[]): Uint8Array {
-  const types = fns.map((f) => [0x60, ...vec(Array.from({ length: f.params }, () => [I32])), 0]);
-  const imports = vec([[...name('env'), ...name('memory'), 0x02, 0x00, 0x01]]);
-  const funcs = vec(fns.map((_, i) => uleb(i)));
-  const exports = vec(fns.map((f, i) => [...name(f.name), 0x00, ...uleb(i)]));
-  const codes = vec(
-    fns.map((f) => {
-      const locals = vec([
-        [...uleb(f.i32s), I32],
-        [...uleb(f.v128s), V128],
-      ]);
-      const body = [...locals, ...f.body, 0x0b];
-      return [...uleb(body.length), ...body];
-    }),
-  );
-  return new Uint8Array([
-    0x00,
-    0x61,
-    0x73,
-    0x6d,
-    1,
-    0,
-    0,
-    0,
-    ...section(1, vec(types)),
-    ...section(2, imports),
-    ...section(3, funcs),
-    ...section(7, exports),
-    ...section(10, codes),
-  ]);
-}
 
 // ---------------------------------------------------------------- kernels
 // Shared pattern: rows r = 0..rows, within a row byte offset j = 0..4c step 16; `row` is the
@@ -537,15 +427,6 @@ export function simdModuleBytes(): Uint8Array {
     maxPool2x2Grad(),
   ]);
 }
-
-// The WebAssembly API as far as used here (the project's TypeScript lib has no DOM types).
-interface WasmApi {
-  validate(bytes: Uint8Array): boolean;
-  Module: new (bytes: Uint8Array) => object;
-  Instance: new (module: object, imports: object) => { exports: object };
-  Memory: abstract new (...args: never[]) => object;
-}
-const WA = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
 
 let compiled: object | null | undefined;
 const instances = new WeakMap<object, SimdKernels>();
