@@ -28,7 +28,6 @@ import {
   type Fn,
   get,
   i32,
-  i32load,
   i32store,
   i32x4,
   instantiate,

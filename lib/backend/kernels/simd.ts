@@ -11,25 +11,7 @@
 // The assembler is wasm_asm.ts: one module of functions that import the memory, all arguments i32
 // (addresses, counts).
 
-import {
-  add,
-  assemble,
-  type Code,
-  f32x4,
-  type Fn,
-  geU,
-  get,
-  i32,
-  load,
-  loop,
-  mul,
-  set,
-  simd,
-  store,
-  uleb,
-  v128and,
-  WA,
-} from './wasm_asm.js';
+import { add, assemble, type Code, f32x4, type Fn, get, i32, load, loop, mul, set, simd, store, uleb, v128and, WA } from './wasm_asm.js';
 
 const f64x2 = { add: simd(0xf0), promoteLow: simd(0x5f) };
 /** Lanes 2, 3 of a f32x4 moved to lanes 0, 1 (for the second promote). */
