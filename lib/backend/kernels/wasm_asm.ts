@@ -67,7 +67,22 @@ export const i32store = (off = 0): Code => [0x36, 2, ...uleb(off)];
 /** f64.load / f64.store (align 8). */
 export const f64load = (off = 0): Code => [0x2b, 3, ...uleb(off)];
 export const f64store = (off = 0): Code => [0x39, 3, ...uleb(off)];
-export const f64 = { add: [0xa0], sub: [0xa1], mul: [0xa2], max: [0xa5] };
+/** f32.load / f32.store (align 4). */
+export const f32load = (off = 0): Code => [0x2a, 2, ...uleb(off)];
+export const f32store = (off = 0): Code => [0x38, 2, ...uleb(off)];
+export const f64 = {
+  add: [0xa0],
+  sub: [0xa1],
+  mul: [0xa2],
+  div: [0xa3],
+  max: [0xa5],
+  sqrt: [0x9f],
+  gt: [0x64],
+  const: (v: number): Code => [0x44, ...new Uint8Array(Float64Array.of(v).buffer)],
+};
+export const andI32 = [0x71];
+export const eqz = [0x45];
+export const ret = [0x0f];
 export const simd = (op: number, ...imm: number[]): Code => [0xfd, ...uleb(op), ...imm];
 export const load = (off = 0): Code => simd(0x00, 0, ...uleb(off)); // v128.load, align hint 1
 export const store = (off = 0): Code => simd(0x0b, 0, ...uleb(off));
@@ -82,6 +97,7 @@ export const f32x4 = {
   max: simd(0xe9),
 };
 export const f64x2 = {
+  splat: simd(0x14),
   add: simd(0xf0),
   mul: simd(0xf2),
   promoteLow: simd(0x5f),
@@ -143,11 +159,10 @@ export interface Fn {
   body: Code;
 }
 
-/** A module of `fns`, importing env.memory (shared: a shared memory of at most `maxPages` pages). */
-export function assemble(fns: Fn[], memory: { shared: boolean; maxPages: number } = { shared: false, maxPages: 0 }): Uint8Array {
+/** A module of `fns`, importing env.memory. */
+export function assemble(fns: Fn[]): Uint8Array {
   const types = fns.map((f) => [0x60, ...vec(Array.from({ length: f.params }, () => [I32])), ...(f.result ? [1, I32] : [0])]);
-  const limits = memory.shared ? [0x03, 0x00, ...uleb(memory.maxPages)] : [0x00, 0x01];
-  const imports = vec([[...name('env'), ...name('memory'), 0x02, ...limits]]);
+  const imports = vec([[...name('env'), ...name('memory'), 0x02, 0x00, 0x01]]);
   const funcs = vec(fns.map((_, i) => uleb(i)));
   const exports = vec(fns.map((f, i) => [...name(f.name), 0x00, ...uleb(i)]));
   const codes = vec(
@@ -181,14 +196,14 @@ export function assemble(fns: Fn[], memory: { shared: boolean; maxPages: number 
 // ---------------------------------------------------------------- running
 // The WebAssembly API as far as used here (the project's TypeScript lib has no DOM types).
 export interface WasmMemory {
-  readonly buffer: ArrayBuffer | SharedArrayBuffer;
+  readonly buffer: ArrayBuffer;
   grow(pages: number): number;
 }
 export interface WasmApi {
   validate(bytes: Uint8Array): boolean;
   Module: new (bytes: Uint8Array) => object;
   Instance: new (module: object, imports: object) => { exports: object };
-  Memory: new (d: { initial: number; maximum?: number; shared?: boolean }) => WasmMemory;
+  Memory: new (d: { initial: number; maximum?: number }) => WasmMemory;
 }
 export const WA = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
 
