@@ -213,7 +213,10 @@ test('dense SIMD kernels (loss): products, Gram matrices, Cholesky and scaled in
   const K = DenseKernels.get();
   assert.ok(K !== undefined, 'this Node has WebAssembly SIMD');
   let seed = 1;
-  const rnd = () => ((seed = (seed * 16807) % 2147483647) / 2147483647) * 2 - 1;
+  const rnd = () => {
+    seed = (seed * 16807) % 2147483647;
+    return (seed / 2147483647) * 2 - 1;
+  };
   for (const [m, kk, n] of [
     [4, 1, 8],
     [12, 37, 16],

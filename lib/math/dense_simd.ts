@@ -33,7 +33,6 @@ import {
   simdAvailable,
   store,
   sub,
-  tee,
   v128zero,
   type WasmMemory,
   when,
