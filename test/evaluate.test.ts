@@ -159,6 +159,22 @@ test('k-means restarts on worker threads pick the same clustering as the sequent
   assert.equal(par.nIter, seq.nIter);
   // predict: the nearest centre, so the train rows get their own labels back.
   assert.deepEqual([...seq.predict({ features: u.x, n: 1500, dim: 16 })], [...seq.labels]);
+  // Without the SIMD products (kmeans_simd.ts; odd dim 15 too): the same clustering.
+  for (const [x, dim] of [
+    [u.x, 16],
+    [u.x.subarray(0, 1500 * 15), 15],
+  ] as const) {
+    const simd = await new KMeans({ nClusters: 5, nInit: 6, randomState: 3, threads: 1 }).fit(x, dim);
+    process.env.MCR2_SIMD_KERNELS = '0';
+    try {
+      const js = await new KMeans({ nClusters: 5, nInit: 6, randomState: 3, threads: 1 }).fit(x, dim);
+      assert.deepEqual([...js.labels], [...simd.labels], `dim ${dim}`);
+      assert.equal(js.nIter, simd.nIter);
+      assert.ok(Math.abs(js.inertia - simd.inertia) <= 1e-12 * js.inertia);
+    } finally {
+      delete process.env.MCR2_SIMD_KERNELS;
+    }
+  }
 });
 
 test('one shape helper for every evaluator: flat, { features, n, dim }, number[][], tensors; errors name the call', async () => {

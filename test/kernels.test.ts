@@ -5,6 +5,7 @@ import { batchNormTrain } from '../lib/models/batchnorm.js';
 import { BatchNorm } from '../lib/models/nn.js';
 import { simdModuleBytes } from '../lib/backend/kernels/simd.js';
 import { assemble } from '../lib/backend/kernels/wasm_asm.js';
+import { dotsModuleFns } from '../lib/evaluate/kmeans_simd.js';
 import { scanModuleFns } from '../lib/evaluate/knn_scan.js';
 import { DenseKernels, denseModuleFns } from '../lib/math/dense_simd.js';
 import { cholesky, inverseFromCholesky } from '../lib/math/linalg.js';
@@ -206,6 +207,7 @@ test('the SIMD kernel modules are valid WebAssembly', () => {
   const wa = (globalThis as unknown as { WebAssembly: { validate(b: Uint8Array): boolean } }).WebAssembly;
   assert.ok(wa.validate(simdModuleBytes()));
   assert.ok(wa.validate(assemble(denseModuleFns())));
+  assert.ok(wa.validate(assemble(dotsModuleFns())));
   for (const dim of [1, 2, 7, 128, 130]) assert.ok(wa.validate(assemble(scanModuleFns(dim))), `kNN screening, dim ${dim}`);
 });
 
