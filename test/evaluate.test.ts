@@ -22,7 +22,7 @@ import { featureMatrix } from '../lib/evaluate/input.js';
 import { evaluateRun, evaluationJson, isCrossEntropyRun } from '../lib/evaluate/run_eval.js';
 import { writeNpz } from '../lib/io/npz.js';
 import { RandomState } from '../lib/math/random.js';
-import { symmetricEigen } from '../lib/math/linalg.js';
+import { symmetricEigen, symmetricEigenTop } from '../lib/math/linalg.js';
 import { initBackendFor, tf } from './helpers.js';
 
 /** n points per class on k random d-dimensional subspaces of R^p, unit rows (the points of RandomState(pointSeed)). */
@@ -38,6 +38,17 @@ test('nearest subspace recovers a union of subspaces exactly (both variants)', a
   const r = new NearestSubspace({ nComp: 3 }).fit(tr.x, tr.y).predictBoth(te.x);
   assert.equal(accuracy(r.svd, te.y), 1);
   assert.equal(accuracy(r.pca, te.y), 1);
+  // With tfjs ops for the Gram matrices and the product (MCR2_SIMD_KERNELS=0; dim 23, not a multiple of 8).
+  const cut = (x: Float32Array) => Float32Array.from({ length: (x.length / 24) * 23 }, (_, i) => x[Math.floor(i / 23) * 24 + (i % 23)]);
+  const simd = new NearestSubspace({ nComp: 3 }).fit(cut(tr.x), tr.y).predictBoth(cut(te.x));
+  process.env.MCR2_SIMD_KERNELS = '0';
+  try {
+    const ops = new NearestSubspace({ nComp: 3 }).fit(cut(tr.x), tr.y).predictBoth(cut(te.x));
+    assert.deepEqual([...ops.svd], [...simd.svd]);
+    assert.deepEqual([...ops.pca], [...simd.pca]);
+  } finally {
+    delete process.env.MCR2_SIMD_KERNELS;
+  }
   assert.throws(() => new NearestSubspace({ nComp: 30 }).fit(tr.x, tr.y), /nComp must be in 1\.\.24/);
 });
 
@@ -148,6 +159,24 @@ test('metrics and the symmetric eigensolver', () => {
     }
   }
   assert.ok(values[0] >= values[1] && values[1] >= values[2]);
+  // The top eigenpairs alone (nearest subspace): symmetricEigen's, to rounding.
+  const r = new RandomState(4);
+  for (const [n, count] of [
+    [128, 15],
+    [37, 5],
+    [3, 1],
+  ]) {
+    const x = r.randn(n * 2 * n);
+    const g = new Float64Array(n * n);
+    for (let i = 0; i < n; i++)
+      for (let j = 0; j < n; j++) for (let t = 0; t < 2 * n; t++) g[i * n + j] += x[i * 2 * n + t] * x[j * 2 * n + t];
+    const full = symmetricEigen(g, n);
+    const top = symmetricEigenTop(g, n, count);
+    for (let t = 0; t < count; t++) {
+      assert.equal(top.values[t], full.values[t]);
+      for (let i = 0; i < n; i++) assert.ok(Math.abs(top.vectors[i * count + t] - full.vectors[i * n + t]) < 1e-12, `n=${n} vector ${t}`);
+    }
+  }
 });
 
 test('k-means restarts on worker threads pick the same clustering as the sequential loop', async () => {

@@ -1,4 +1,4 @@
-// Dense kernels of the MCR² loss as WebAssembly SIMD on a memory of their own: float32 products
+// Dense kernels (the MCR² loss, nearest subspace) as WebAssembly SIMD on a memory of their own: float32 products
 // in 4 x 8 register tiles (C (+)= A·B, or AᵀB for Gram matrices, of which only the blocks on and
 // above the diagonal are computed), and the float64 Cholesky factorisation and inverse of
 // linalg.ts with f64x2 inner products.
