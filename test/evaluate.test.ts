@@ -22,7 +22,7 @@ import { featureMatrix } from '../lib/evaluate/input.js';
 import { evaluateRun, evaluationJson, isCrossEntropyRun } from '../lib/runs/evaluate.js';
 import { writeNpz } from '../lib/io/npz.js';
 import { RandomState } from '../lib/math/random.js';
-import { symmetricEigen } from '../lib/math/linalg.js';
+import { symmetricEigen, symmetricEigenTop } from '../lib/math/linalg.js';
 import { initBackendFor, tf } from './helpers.js';
 
 /** n points per class on k random d-dimensional subspaces of R^p, unit rows (the points of RandomState(pointSeed)). */
@@ -38,6 +38,17 @@ test('nearest subspace recovers a union of subspaces exactly (both variants)', a
   const r = new NearestSubspace({ nComp: 3 }).fit(tr.x, tr.y).predictBoth(te.x);
   assert.equal(accuracy(r.svd, te.y), 1);
   assert.equal(accuracy(r.pca, te.y), 1);
+  // With tfjs ops for the Gram matrices and the product (MCR2_SIMD_KERNELS=0; dim 23, not a multiple of 8).
+  const cut = (x: Float32Array) => Float32Array.from({ length: (x.length / 24) * 23 }, (_, i) => x[Math.floor(i / 23) * 24 + (i % 23)]);
+  const simd = new NearestSubspace({ nComp: 3 }).fit(cut(tr.x), tr.y).predictBoth(cut(te.x));
+  process.env.MCR2_SIMD_KERNELS = '0';
+  try {
+    const ops = new NearestSubspace({ nComp: 3 }).fit(cut(tr.x), tr.y).predictBoth(cut(te.x));
+    assert.deepEqual([...ops.svd], [...simd.svd]);
+    assert.deepEqual([...ops.pca], [...simd.pca]);
+  } finally {
+    delete process.env.MCR2_SIMD_KERNELS;
+  }
   assert.throws(() => new NearestSubspace({ nComp: 30 }).fit(tr.x, tr.y), /nComp must be in 1\.\.24/);
 });
 
@@ -59,6 +70,78 @@ test('kNN: cosine similarity, majority vote, ties to the smallest label', async 
   assert.throws(() => new KNN({ k: 1 }).fit(train, Int32Array.from([0, 1, -1, 2])), /train label -1 at row 2/);
 });
 
+/** The exact k nearest by float64 dot product (ties: the smaller row), majority vote (ties: the smaller label). */
+function bruteKnn(tx: Float32Array, ty: Int32Array, qx: Float32Array, dim: number, k: number, nc: number): Int32Array {
+  const n = ty.length;
+  const out = new Int32Array(qx.length / dim);
+  for (let q = 0; q < out.length; q++) {
+    const s: Array<[number, number]> = [];
+    for (let i = 0; i < n; i++) {
+      let d0 = 0;
+      let d1 = 0;
+      let j = 0;
+      for (; j + 1 < dim; j += 2) {
+        d0 += qx[q * dim + j] * tx[i * dim + j];
+        d1 += qx[q * dim + j + 1] * tx[i * dim + j + 1];
+      }
+      if (j < dim) d0 += qx[q * dim + j] * tx[i * dim + j];
+      s.push([d0 + d1, i]);
+    }
+    s.sort((a, b) => b[0] - a[0] || a[1] - b[1]);
+    const votes = new Float64Array(nc);
+    for (let j = 0; j < k; j++) votes[ty[s[j][1]]]++;
+    let best = 0;
+    for (let c = 1; c < nc; c++) if (votes[c] > votes[best]) best = c;
+    out[q] = best;
+  }
+  return out;
+}
+
+test('kNN screening (int16 products, float64 rescoring) finds the exact neighbours: ties, any norms, any dim', async () => {
+  await initBackendFor('wasm');
+  const r = new RandomState(3);
+  // [train rows, test rows, dim, k, kind]: 0 Gaussian, 1 values on a grid of 1/2 (many exact ties),
+  // 2 rows of very different norms.
+  for (const [n, m, dim, k, kind] of [
+    [500, 50, 128, 10, 0],
+    [300, 40, 7, 5, 0],
+    [257, 33, 3, 1, 1],
+    [1000, 20, 64, 20, 1],
+    [100, 10, 2, 3, 2],
+    [64, 9, 130, 7, 0],
+  ]) {
+    let tx = Float32Array.from(r.randn(n * dim));
+    let qx = Float32Array.from(r.randn(m * dim));
+    if (kind === 1) {
+      tx = tx.map((v) => Math.round(v * 2) / 2);
+      qx = qx.map((v) => Math.round(v * 2) / 2);
+    }
+    if (kind === 2) for (let i = 0; i < n; i++) for (let j = 0; j < dim; j++) tx[i * dim + j] *= (i % 7) + 0.01;
+    const ty = r.randint(0, 5, n);
+    const want = [...bruteKnn(tx, ty, qx, dim, k, 5)];
+    const where = `n=${n} m=${m} dim=${dim} k=${k} kind=${kind}`;
+    assert.deepEqual([...(await new KNN({ k, numClasses: 5, threads: 1 }).fit(tx, ty).predict(qx))], want, where);
+    assert.deepEqual(
+      [...(await new KNN({ k, numClasses: 5, blockSize: 3, threads: 2 }).fit(tx, ty).predict(qx))],
+      want,
+      `${where}, 2 threads`,
+    );
+    // The float32 path (no SIMD): the same neighbours but on exact ties of float32 products.
+    if (kind !== 1) {
+      process.env.MCR2_SIMD_KERNELS = '0';
+      try {
+        const f = await new KNN({ k, numClasses: 5, threads: 1 }).fit(tx, ty).predict(qx);
+        assert.ok(accuracy(f, want) >= 0.9, `${where}, float path`);
+      } finally {
+        delete process.env.MCR2_SIMD_KERNELS;
+      }
+    }
+  }
+  // A non-finite feature: the float path, NaN similarities never chosen.
+  const tx = Float32Array.from([1, 0, 0, 1, NaN, 0]);
+  assert.deepEqual([...(await new KNN({ k: 1 }).fit(tx, Int32Array.of(0, 1, 2)).predict(Float32Array.of(0.1, 1)))], [1]);
+});
+
 test('metrics and the symmetric eigensolver', () => {
   assert.equal(accuracy([1, 2, 3, 4], [1, 2, 0, 4]), 0.75);
   assert.deepEqual(confusionMatrix([0, 1, 1], [0, 1, 0], 2), [
@@ -76,6 +159,24 @@ test('metrics and the symmetric eigensolver', () => {
     }
   }
   assert.ok(values[0] >= values[1] && values[1] >= values[2]);
+  // The top eigenpairs alone (nearest subspace): symmetricEigen's, to rounding.
+  const r = new RandomState(4);
+  for (const [n, count] of [
+    [128, 15],
+    [37, 5],
+    [3, 1],
+  ]) {
+    const x = r.randn(n * 2 * n);
+    const g = new Float64Array(n * n);
+    for (let i = 0; i < n; i++)
+      for (let j = 0; j < n; j++) for (let t = 0; t < 2 * n; t++) g[i * n + j] += x[i * 2 * n + t] * x[j * 2 * n + t];
+    const full = symmetricEigen(g, n);
+    const top = symmetricEigenTop(g, n, count);
+    for (let t = 0; t < count; t++) {
+      assert.equal(top.values[t], full.values[t]);
+      for (let i = 0; i < n; i++) assert.ok(Math.abs(top.vectors[i * count + t] - full.vectors[i * n + t]) < 1e-12, `n=${n} vector ${t}`);
+    }
+  }
 });
 
 test('k-means restarts on worker threads pick the same clustering as the sequential loop', async () => {
@@ -87,6 +188,22 @@ test('k-means restarts on worker threads pick the same clustering as the sequent
   assert.equal(par.nIter, seq.nIter);
   // predict: the nearest centre, so the train rows get their own labels back.
   assert.deepEqual([...seq.predict({ features: u.x, n: 1500, dim: 16 })], [...seq.labels]);
+  // Without the SIMD products (kmeans_simd.ts; odd dim 15 too): the same clustering.
+  for (const [x, dim] of [
+    [u.x, 16],
+    [u.x.subarray(0, 1500 * 15), 15],
+  ] as const) {
+    const simd = await new KMeans({ nClusters: 5, nInit: 6, randomState: 3, threads: 1 }).fit(x, dim);
+    process.env.MCR2_SIMD_KERNELS = '0';
+    try {
+      const js = await new KMeans({ nClusters: 5, nInit: 6, randomState: 3, threads: 1 }).fit(x, dim);
+      assert.deepEqual([...js.labels], [...simd.labels], `dim ${dim}`);
+      assert.equal(js.nIter, simd.nIter);
+      assert.ok(Math.abs(js.inertia - simd.inertia) <= 1e-12 * js.inertia);
+    } finally {
+      delete process.env.MCR2_SIMD_KERNELS;
+    }
+  }
 });
 
 test('one shape helper for every evaluator: flat, { features, n, dim }, number[][], tensors; errors name the call', async () => {

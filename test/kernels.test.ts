@@ -4,6 +4,11 @@ import * as assert from 'node:assert/strict';
 import { batchNormTrain } from '../lib/models/batchnorm.js';
 import { BatchNorm } from '../lib/models/nn.js';
 import { filterGradModuleBytes, SIMD_KERNELS, simdModuleBytes } from '../lib/backend/kernels/simd.js';
+import { assemble } from '../lib/backend/kernels/wasm_asm.js';
+import { dotsModuleFns } from '../lib/evaluate/kmeans_simd.js';
+import { scanModuleFns } from '../lib/evaluate/knn_scan.js';
+import { DenseKernels, denseModuleFns } from '../lib/math/dense_simd.js';
+import { cholesky, inverseFromCholesky } from '../lib/math/linalg.js';
 import { initBackendFor, maxRelErr, tf } from './helpers.js';
 
 /** Runs fn on wasm and on cpu with the same inputs; returns max relative error. */
@@ -215,6 +220,95 @@ test('the SIMD kernel module is valid WebAssembly, one export a kernel config', 
   );
   assert.equal(new Set(names).size, names.length, 'kernel names are unique');
   for (const K of [1, 9, 12]) assert.ok(wa.validate(filterGradModuleBytes(K)), `filterGrad K=${K}`);
+  assert.ok(wa.validate(assemble(denseModuleFns())));
+  assert.ok(wa.validate(assemble(dotsModuleFns())));
+  for (const dim of [1, 2, 7, 128, 130]) assert.ok(wa.validate(assemble(scanModuleFns(dim))), `kNN screening, dim ${dim}`);
+});
+
+test('dense SIMD kernels (loss): products, Gram matrices, Cholesky and scaled inverse match float64 references', () => {
+  const K = DenseKernels.get();
+  assert.ok(K !== undefined, 'this Node has WebAssembly SIMD');
+  let seed = 1;
+  const rnd = () => {
+    seed = (seed * 16807) % 2147483647;
+    return (seed / 2147483647) * 2 - 1;
+  };
+  for (const [m, kk, n] of [
+    [4, 1, 8],
+    [12, 37, 16],
+    [100, 128, 128],
+  ]) {
+    K.reset();
+    K.reserve(4 * (m * kk + kk * n + 2 * m * n) + 64);
+    const a = K.alloc(m * kk * 4);
+    const b = K.alloc(kk * n * 4);
+    const c = K.alloc(m * n * 4);
+    const av = K.f32(a, m * kk).map(rnd);
+    const bv = K.f32(b, kk * n).map(rnd);
+    K.f32(a, m * kk).set(av);
+    K.f32(b, kk * n).set(bv);
+    const c0 = K.f32(c, m * n).map(rnd);
+    K.f32(c, m * n).set(c0);
+    K.gemm(a, kk, b, n, c, n, m, kk, n, true);
+    const cv = K.f32(c, m * n);
+    let worst = 0;
+    for (let i = 0; i < m; i++) {
+      for (let j = 0; j < n; j++) {
+        let s = c0[i * n + j];
+        for (let t = 0; t < kk; t++) s += av[i * kk + t] * bv[t * n + j];
+        worst = Math.max(worst, Math.abs(cv[i * n + j] - s));
+      }
+    }
+    assert.ok(worst < 1e-4, `gemm ${m}x${kk}x${n}: ${worst}`);
+    // Gram of B (kk x n): the entries on and above the diagonal.
+    const g = K.alloc(n * n * 4);
+    K.gram(b, n, kk, n, g);
+    const gv = K.f32(g, n * n);
+    worst = 0;
+    for (let i = 0; i < n; i++) {
+      for (let j = i; j < n; j++) {
+        let s = 0;
+        for (let t = 0; t < kk; t++) s += bv[t * n + i] * bv[t * n + j];
+        worst = Math.max(worst, Math.abs(gv[i * n + j] - s));
+      }
+    }
+    assert.ok(worst < 1e-4, `gram ${kk}x${n}: ${worst}`);
+  }
+  for (const p of [1, 3, 17, 100, 128]) {
+    K.reset();
+    K.reserve(4 * p * p * 8 + 64);
+    const a = K.alloc(p * p * 8);
+    const l = K.alloc(p * p * 8);
+    const mt = K.alloc(p * p * 8);
+    const w = K.alloc(p * p * 4);
+    const x = Float64Array.from({ length: p * 2 * p }, rnd);
+    const spd = new Float64Array(p * p);
+    for (let i = 0; i < p; i++) {
+      for (let j = 0; j < p; j++) {
+        let s = i === j ? 1 : 0;
+        for (let t = 0; t < 2 * p; t++) s += x[i * 2 * p + t] * x[j * 2 * p + t];
+        spd[i * p + j] = s;
+      }
+    }
+    K.f64(a, p * p).set(spd);
+    assert.equal(K.cholesky(a, l, p), 0);
+    const ref = cholesky(spd, p);
+    const lv = K.f64(l, p * p);
+    let worst = 0;
+    for (let i = 0; i < p; i++) for (let j = 0; j <= i; j++) worst = Math.max(worst, Math.abs(lv[i * p + j] - ref[i * p + j]));
+    assert.ok(worst < 1e-9 * p, `cholesky p=${p}: ${worst}`);
+    K.inverse(l, mt, w, p, p, -0.5);
+    const inv = inverseFromCholesky(ref, p);
+    const wv = K.f32(w, p * p);
+    worst = 0;
+    for (let e = 0; e < p * p; e++) worst = Math.max(worst, Math.abs(wv[e] + 0.5 * inv[e]) / (0.5 * Math.abs(inv[e]) + 1e-3));
+    assert.ok(worst < 1e-5, `inverse p=${p}: ${worst}`);
+    // Not positive definite: the failing pivot + 1.
+    const bad = Float64Array.from(spd);
+    bad[(p - 1) * p + p - 1] = -1e9;
+    K.f64(a, p * p).set(bad);
+    assert.equal(K.cholesky(a, l, p), p);
+  }
 });
 
 test('batch-norm kernels on wasm (SIMD and JS loops) match the op composition on cpu', async () => {

@@ -19,11 +19,13 @@ interface Case {
 }
 const cases: Case[] = JSON.parse(fs.readFileSync(fixture('mcr2_loss_cases.json'), 'utf8')).cases;
 
-test('MCR² matches the golden values and gradients on every backend', async () => {
+test('MCR² matches the golden values and gradients on every backend (SIMD kernels and tfjs ops)', async () => {
   const backends = await availableBackends();
   assert.ok(backends.includes('wasm') && backends.includes('cpu'));
-  for (const b of backends) {
+  // wasm twice: with the SIMD kernels (math/dense_simd.ts) and, MCR2_SIMD_KERNELS=0, with tfjs ops.
+  for (const [b, ops] of [...backends.map((x) => [x, false] as const), ['wasm', true] as const]) {
     await initBackendFor(b);
+    if (ops) process.env.MCR2_SIMD_KERNELS = '0';
     cases.forEach((c, i) => {
       const loss = new MaximalCodingRateReduction({ gam1: c.gam1, gam2: c.gam2, eps: c.eps });
       const z = tf.tensor2d(c.Z);
@@ -34,7 +36,7 @@ test('MCR² matches the golden values and gradients on every backend', async () 
       })(z);
       const e = c.expected;
       const rel = (a: number, b: number) => Math.abs(a - b) / Math.max(Math.abs(b), 1e-12);
-      const where = `${b} case ${i} (m=${c.m}, p=${c.p}, k=${c.k})`;
+      const where = `${b}${ops ? ' (tfjs ops)' : ''} case ${i} (m=${c.m}, p=${c.p}, k=${c.k})`;
       assert.ok(rel(value.dataSync()[0], e.total) < 1e-4, `${where} total ${value.dataSync()[0]} vs ${e.total}`);
       assert.ok(rel(r!.terms.discrimnLossE, e.discrimn_loss_e) < 1e-4, `${where} R_e`);
       assert.ok(rel(r!.terms.compressLossE, e.compress_loss_e) < 1e-4, `${where} Rc_e`);
@@ -44,8 +46,55 @@ test('MCR² matches the golden values and gradients on every backend', async () 
       assert.ok(err < 1e-3, `${where} gradient rel err ${err}`);
       tf.dispose([z, g, value]);
     });
+    delete process.env.MCR2_SIMD_KERNELS;
   }
   await initBackendFor('wasm');
+});
+
+test('MCR²: the SIMD kernels and the tfjs ops agree at batch 1000, p = 128, and with odd shapes', async () => {
+  await initBackendFor('wasm');
+  const r = new RandomState(5);
+  // p = 128 (classes dual), p = 13 (classes primal, p not a multiple of 8), m < p (the batch dual too).
+  for (const [m, p, k] of [
+    [1000, 128, 10],
+    [300, 13, 4],
+    [50, 70, 3],
+  ]) {
+    const g = r.randn(m * p);
+    const z = new Float32Array(m * p);
+    for (let i = 0; i < m; i++) {
+      let s = 0;
+      for (let j = 0; j < p; j++) s += g[i * p + j] ** 2;
+      for (let j = 0; j < p; j++) z[i * p + j] = g[i * p + j] / Math.sqrt(s);
+    }
+    const y = r.randint(0, k, m);
+    const loss = new MaximalCodingRateReduction({ eps: 0.5, gam1: 1.5 });
+    const t = tf.tensor2d(z, [m, p]);
+    const run = () => {
+      const e = loss.evaluate(t, y, k + 1); // one class absent
+      const grad = e.gradient();
+      const out = { terms: e.terms, grad: grad.dataSync().slice() };
+      grad.dispose();
+      return out;
+    };
+    const simd = run();
+    process.env.MCR2_SIMD_KERNELS = '0';
+    const ops = run();
+    delete process.env.MCR2_SIMD_KERNELS;
+    for (const key of ['total', 'discrimnLossE', 'compressLossE', 'discrimnLossT'] as const) {
+      const rel = Math.abs(simd.terms[key] - ops.terms[key]) / Math.abs(ops.terms[key]);
+      assert.ok(rel < 1e-5, `m=${m} p=${p} ${key}: ${simd.terms[key]} vs ${ops.terms[key]}`);
+    }
+    const err = maxRelErr(simd.grad, ops.grad);
+    assert.ok(err < 1e-4, `m=${m} p=${p} gradient rel err ${err}`);
+    // An evaluation in between reuses the kernels' memory: the first gradient is still right.
+    const e1 = loss.evaluate(t, y, k + 1);
+    const other = tf.tensor2d(z.slice(0, 2 * m), [m, 2]);
+    loss.evaluate(other, y, k + 1);
+    const g1 = e1.gradient();
+    assert.ok(maxRelErr(g1.dataSync(), simd.grad) < 1e-6);
+    tf.dispose([t, other, g1]);
+  }
 });
 
 test('MCR² rejects bad input with a message naming the problem', async () => {

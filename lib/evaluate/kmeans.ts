@@ -11,9 +11,13 @@
 // are float64 (scikit-learn uses float32 GEMM here, so assignments may differ on near-ties; on the
 // test fixture and on 50,000 synthetic rows the final labels are scikit-learn's).
 //
+// The products of rows with candidates and centres (k-means++, the first assignment) run in
+// kmeans_simd.ts's WebAssembly SIMD kernel where there is one (~5x the JS loops).
+//
 // The npm package ml-kmeans (number[][] and a distance callback per pair) took 17.6 s for a
 // single initialisation on 50,000 x 128 here, so ~3 minutes for n_init = 10.
 import { RandomState } from '../math/random.js';
+import { RowDots } from './kmeans_simd.js';
 import { availableCores, runWorker, sharedCopy } from '../backend/threads.js';
 import { workerScript } from '../io/paths.js';
 import { checkInt } from '../io/options.js';
@@ -125,6 +129,7 @@ export function kmeansPlusPlus(
   rng: RandomState,
   xNorms?: Float64Array,
   float32 = data instanceof Float32Array,
+  rowDots?: RowDots,
 ): Int32Array {
   const n = data.length / dim;
   const f32 = float32;
@@ -135,8 +140,22 @@ export function kmeansPlusPlus(
   const indices = new Int32Array(k);
   const store = f32 ? Float32Array : Float64Array;
   // ‖c‖² − 2 c·x + ‖x‖² (scikit-learn's order of operations) from candidate rows to every row,
-  // four candidates per pass over the data, floored at 0.
+  // floored at 0; the products c·x from the SIMD kernel where there is one (kmeans_simd.ts).
+  const dots = rowDots ?? RowDots.create(x, n, dim);
+  const sums = dots === undefined ? [] : Array.from({ length: trials }, () => new Float64Array(n));
   const distances = (cand: Int32Array, out: Array<Float32Array | Float64Array>): void => {
+    if (dots !== undefined) {
+      dots.dots(x, cand, sums);
+      for (let t = 0; t < cand.length; t++) {
+        const o = out[t];
+        const s = sums[t];
+        const nc = norms[cand[t]];
+        if (f32) for (let i = 0; i < n; i++) o[i] = Math.max(Math.fround(-2 * s[i] + nc + norms[i]), 0);
+        else for (let i = 0; i < n; i++) o[i] = Math.max(-2 * s[i] + nc + norms[i], 0);
+      }
+      return;
+    }
+    // Four candidates per pass over the data.
     for (let t = 0; t < cand.length; t += 4) {
       const at = (u: number): number => t + Math.min(u, cand.length - 1 - t); // repeat the last when fewer than 4
       const c0 = cand[at(0)] * dim,
@@ -286,6 +305,7 @@ function lloyd(
   init: Int32Array,
   maxIter: number,
   tol: number,
+  rowDots?: RowDots,
 ): Run {
   let centers = new Float64Array(k * dim);
   for (let c = 0; c < k; c++) for (let j = 0; j < dim; j++) centers[c * dim + j] = x[init[c] * dim + j];
@@ -336,16 +356,25 @@ function lloyd(
     for (let j = 0; j < dim; j++) sums[to * dim + j] += x[o + j];
   };
 
+  // The first E-step's products of every row with every centre, from the SIMD kernel (when there is one).
+  const firstDots = rowDots === undefined ? undefined : Array.from({ length: k }, () => new Float64Array(n));
   // E-step: returns how many labels changed; keeps sums/counts in step with the labels.
   const assign = (first: boolean): number => {
     centreGeometry();
+    if (first && firstDots !== undefined)
+      rowDots!.dots(
+        centers,
+        Int32Array.from({ length: k }, (_, c) => c),
+        firstDots,
+      );
     let moved = 0;
     for (let i = 0; i < n; i++) {
       const o = i * dim;
       const li = i * k;
       const old = labels[i];
       if (first) {
-        allDistances(x, o, norms[i], centers, cNorms, k, dim, d);
+        if (firstDots === undefined) allDistances(x, o, norms[i], centers, cNorms, k, dim, d);
+        else for (let c = 0; c < k; c++) d[c] = Math.max(norms[i] - 2 * firstDots[c][i] + cNorms[c], 0);
         let b = 0;
         for (let c = 1; c < k; c++) if (d[c] < d[b]) b = c;
         for (let c = 0; c < k; c++) lower[li + c] = Math.sqrt(d[c]) + drift[c];
@@ -507,6 +536,8 @@ export function kmeansProblem(x: Float32Array | Float64Array, dim: number, opts:
   return { xc, norms: rowNorms(xc, n, dim), mean, n, dim, k, nInit, maxIter, tolAbs: (variance / n / dim) * tol, seed, f32 };
 }
 
+const rowDotsOf = new WeakMap<Float64Array, RowDots | undefined>();
+
 /**
  * Restart r alone. Every restart's k-means++ draws the same number of values whatever the data, so
  * restart r's seeds come from replaying the draws of restarts 0..r−1 without touching the data:
@@ -519,8 +550,14 @@ export function kmeansRestart(p: KMeansProblem, r: number): Run {
     rng.randint(0, p.n, 1);
     for (let c = 1; c < p.k; c++) rng.random(trials);
   }
-  const init = kmeansPlusPlus(p.xc, p.dim, p.k, rng, p.norms, p.f32);
-  return lloyd(p.xc, p.norms, p.n, p.dim, p.k, init, p.maxIter, p.tolAbs);
+  // The rows' copy in the SIMD kernel's memory, made once per problem and thread.
+  let dots = rowDotsOf.get(p.xc);
+  if (dots === undefined && !rowDotsOf.has(p.xc)) {
+    dots = RowDots.create(p.xc, p.n, p.dim);
+    rowDotsOf.set(p.xc, dots);
+  }
+  const init = kmeansPlusPlus(p.xc, p.dim, p.k, rng, p.norms, p.f32, dots);
+  return lloyd(p.xc, p.norms, p.n, p.dim, p.k, init, p.maxIter, p.tolAbs, dots);
 }
 
 /** The lowest inertia over restarts in order (an equal clustering found later does not replace it). */

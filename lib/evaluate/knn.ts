@@ -1,8 +1,9 @@
 // k-nearest neighbours on cosine similarity (features are unit rows, so a dot product), majority
-// vote; ties go to the smallest label. Blocked products: never the whole test x train matrix.
-// The top-k of each similarity row is selected in JS (one pass with a threshold, k small): on
-// 10,000 x 50,000 that is ~4x faster than tf.topk on wasm. The products dominate (GEMM-bound),
-// so the test rows can be split over worker threads (`threads`), each with its own backend.
+// vote; ties go to the smallest label. Where WebAssembly SIMD runs (every current engine), the
+// neighbours come from knn_scan.ts: int16 products screen, float64 products of the survivors
+// rank, exactly. Otherwise blocked float32 products on the tfjs backend (never the whole test x
+// train matrix) with the top-k of each row selected in JS (one pass with a threshold, k small).
+// Either way the test rows can be split over worker threads (`threads`).
 import * as tf from '@tensorflow/tfjs';
 import { workerScript } from '../io/paths.js';
 import { availableCores, runWorker, sharedCopy } from '../backend/threads.js';
@@ -18,13 +19,17 @@ import {
   type Threads,
   threadCount,
 } from './input.js';
+import { allFinite, type KnnScreenJob, packTrain, screeningAvailable, screenRange, type PackedTrain } from './knn_scan.js';
 import { accuracy } from './metrics.js';
 
 /** Options of {@link KNN}. */
 export interface KnnOptions {
   /** Neighbours that vote (default 5, evaluate.py's --k). */
   k?: number;
-  /** Test rows per block: block x nTrain similarities are held at once (default: a block of ~64 MB). */
+  /**
+   * Test rows per block: the candidates of a block's rows (screening) or its block x nTrain float32
+   * similarities (the float path) are held at once (default: a block of ~64 MB of similarities).
+   */
   blockSize?: number;
   /** Classes to vote over (default: the largest train label + 1). */
   numClasses?: number;
@@ -135,8 +140,9 @@ export function knnRange(
 /**
  * The test rows' predictions, split over `threads` threads (this one included; undefined: every
  * core, small problems here alone). Small problems (under ~2 GFLOP) stay on this thread: a
- * worker's backend start-up (~0.3 s) would cost more than it saves. Backends that use every core
- * already (tfjs-node) run on this thread.
+ * worker's start-up would cost more than it saves. With the screening kernel (knn_scan.ts) the
+ * tfjs backend is not used at all; without it, backends that use every core already
+ * (tfjs-node) run on this thread.
  */
 async function knnPredictRows(
   train: FeatureMatrix,
@@ -147,12 +153,46 @@ async function knnPredictRows(
 ): Promise<Int32Array> {
   const { dim } = train;
   const trainX = train.features;
-  const t = Math.max(1, Math.min(threads ?? availableCores(), Math.ceil(p.nTest / p.block)));
-  const script = workerScript(__dirname, 'knn_worker');
   const flops = 2 * p.nTest * p.nTrain * dim;
+  const blocks = Math.ceil(p.nTest / p.block);
+  const t = Math.max(1, Math.min(threads ?? availableCores(), blocks));
+  const small = threads === undefined && flops < 2e9;
+  // Row ranges in whole blocks; this thread takes the first.
+  const edge = (i: number) => Math.min(p.nTest, Math.round((blocks * i) / t) * p.block);
+  const packed: PackedTrain | undefined = screeningAvailable() && allFinite(testX) ? packTrain(trainX, dim) : undefined;
+  if (packed !== undefined) {
+    const script = workerScript(__dirname, 'knn_screen_worker');
+    if (t === 1 || small || script === undefined) {
+      const pred = new Int32Array(p.nTest);
+      screenRange(packed, trainX, trainY, testX, p, 0, p.nTest, pred);
+      return pred;
+    }
+    const predBuf = new SharedArrayBuffer(p.nTest * 4);
+    const pred = new Int32Array(predBuf);
+    const shared = { trainX: sharedCopy(trainX), trainY: sharedCopy(trainY), testX: sharedCopy(testX) };
+    const panels = new SharedArrayBuffer(packed.panels.byteLength);
+    new Uint8Array(panels).set(packed.panels);
+    const pending = Array.from({ length: t - 1 }, (_, w) => {
+      const job: KnnScreenJob = {
+        ...shared,
+        pred: predBuf,
+        problem: p,
+        from: edge(w + 1),
+        to: edge(w + 2),
+        panels,
+        maxL1: packed.maxL1,
+        dim,
+      };
+      return runWorker(script, job, 'kNN');
+    });
+    screenRange(packed, trainX, trainY, testX, p, 0, edge(1), pred);
+    await Promise.all(pending);
+    return Int32Array.from(pred);
+  }
+  const script = workerScript(__dirname, 'knn_worker');
   const backend = tf.getBackend();
   const oneThread = backend === 'wasm' || backend === 'cpu';
-  if (t === 1 || !oneThread || script === undefined || (threads === undefined && flops < 2e9)) {
+  if (t === 1 || !oneThread || script === undefined || small) {
     const pred = new Int32Array(p.nTest);
     knnRange(trainX, trainY, testX, dim, p, 0, p.nTest, pred);
     return pred;
@@ -160,9 +200,6 @@ async function knnPredictRows(
   const predBuf = new SharedArrayBuffer(p.nTest * 4);
   const pred = new Int32Array(predBuf);
   const shared = { trainX: sharedCopy(trainX), trainY: sharedCopy(trainY), testX: sharedCopy(testX) };
-  // Row ranges in whole blocks; this thread takes the first.
-  const blocks = Math.ceil(p.nTest / p.block);
-  const edge = (i: number) => Math.min(p.nTest, Math.round((blocks * i) / t) * p.block);
   const pending = Array.from({ length: t - 1 }, (_, w) => {
     const job: KnnJob = { ...shared, pred: predBuf, dim, problem: p, from: edge(w + 1), to: edge(w + 2), backend };
     return runWorker(script, job, 'kNN');
