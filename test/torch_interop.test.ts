@@ -216,11 +216,11 @@ test('exported .pt files load into the official networks with load_state_dict(st
   fs.rmSync(root, { recursive: true });
 });
 
-test('mcr2 export: listed by mcr2 --help, its flags from lib/cli/flags.ts (in the README too), --model_dir required', () => {
+test('mcr2 export: listed by mcr2 --help, its flags from lib/cli/flags.ts (in docs/cli.md too), --model_dir required', () => {
   assert.match(mcr2(['--help']), /\n {2}export {8}A run's checkpoint as the \.pt the official code saves/);
   const help = mcr2(['export', '--help']);
   for (const f of ['model_dir', 'epoch', 'out', 'data_dir']) assert.match(help, new RegExp(`--${f} `));
-  assert.ok(fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8').includes('<!-- flags:export -->'));
+  assert.ok(fs.readFileSync(path.join(ROOT, 'docs', 'cli.md'), 'utf8').includes('<!-- flags:export -->'));
   const r = spawnSync(process.execPath, [CLI, 'export'], { encoding: 'utf8' });
   assert.equal(r.status, 2);
   assert.match(r.stderr, /mcr2 export: --model_dir is required/);

@@ -15,8 +15,11 @@ const NAMES = JSON.parse(fs.readFileSync(fixture('torch_arch_names.json'), 'utf8
 
 test("every --arch: the official state_dict's names, order and shapes (fd 128, DataParallel's module. prefix)", async () => {
   await initBackendFor('wasm');
-  assert.deepEqual(Object.keys(NAMES).sort(), [...ARCH_NAMES].sort());
-  for (const arch of ARCH_NAMES) {
+  // Every official architecture (the fixture: names torch gives them); cnn3 and the narrow ResNet-18s
+  // are this project's CPU networks, with no official counterpart to compare.
+  const ours = new Set(['cnn3', 'resnet18w8']);
+  assert.deepEqual(Object.keys(NAMES).sort(), ARCH_NAMES.filter((a) => !ours.has(a)).sort());
+  for (const arch of Object.keys(NAMES)) {
     const m = createModel(arch, 128);
     assert.deepEqual(torchStateDictLayout(m), NAMES[arch], arch);
     assert.deepEqual(torchStateDictLayout(m, '').slice(0, 1), [[NAMES[arch][0][0].slice('module.'.length), NAMES[arch][0][1]]]);

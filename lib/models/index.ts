@@ -28,20 +28,8 @@ const ARCHS: Record<string, { build: Builder; input: [number, number, number]; a
   resnet18w8: {
     build: resnet18Width(8),
     input: [32, 32, 3],
-    about: 'ResNet-18 at 1/8 width (stages 8/16/32/64) + MLP head (CIFAR, cpu profile)',
+    about: 'ResNet-18 at 1/8 width (stages 8/16/32/64) + MLP head (CIFAR; measured in notebook 05)',
     chunk: 0,
-  },
-  resnet18w16: {
-    build: resnet18Width(16),
-    input: [32, 32, 3],
-    about: 'ResNet-18 at 1/4 width (stages 16/32/64/128) + MLP head (CIFAR, cpu profile)',
-    chunk: 0,
-  },
-  resnet18w32: {
-    build: resnet18Width(32),
-    input: [32, 32, 3],
-    about: 'ResNet-18 at 1/2 width (stages 32/64/128/256) + MLP head (CIFAR, cpu profile)',
-    chunk: 400,
   },
   cnn3: {
     build: cnn3,
