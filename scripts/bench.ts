@@ -2,18 +2,20 @@
 // Where /usr/bin/python3 has torch (Debian python3-torch) the same work is timed in PyTorch in the
 // same run (scripts/bench_torch.py) and `vs_pytorch` holds PyTorch's time divided by ours (above 1:
 // we are faster); otherwise those ratios are null and `pytorch` says why.
-//   node dist/scripts/bench.js [--quick] [--only cnn_small,resnet18,mcr2_loss,evaluators,webgpu] [--ensc-rows N]
+//   node dist/scripts/bench.js [--quick] [--only cnn_small,resnet18,mcr2_loss,evaluators,anchors,webgpu] [--ensc-rows N]
 // `webgpu` (where Dawn finds an adapter, a software one included and marked so): cnn-small at
-// batch 100 on the webgpu backend, whichever backend the rest ran on.
+// batch 100 on the webgpu backend, whichever backend the rest ran on. `anchors` (bench_anchors.ts,
+// a few minutes): kNN, k-means, nearest subspace and the MCR² loss each timed alternately with
+// PyTorch / scikit-learn, the four ratios in `anchors.ratios`.
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import * as tf from '@tensorflow/tfjs';
 import { type BackendInfo, initBackend } from '../lib/backend/backend.js';
 import { probeAdapter } from '../lib/backend/webgpu.js';
 import { MaximalCodingRateReduction } from '../lib/loss/mcr2.js';
 import { archDefaultChunk, archInputShape, createModel } from '../lib/models/index.js';
+import { benchAnchors, lossForwardBackwardMs } from './bench_anchors.js';
 import { benchEvaluators } from './bench_eval.js';
 import { packageRoot } from '../lib/io/paths.js';
 import { RandomState } from '../lib/math/random.js';
@@ -68,31 +70,6 @@ async function trainingStep(
     model.dispose();
   }
   return { ms: median(times), cpuMs: median(cpu) };
-}
-
-/** Median time (ms) of the MCR² loss forward + gradient at m x p with k classes. */
-function lossTime(m: number, p: number, k: number, reps: number): number {
-  const r = new RandomState(0);
-  const g = r.randn(m * p);
-  const z = new Float32Array(m * p);
-  for (let i = 0; i < m; i++) {
-    let s = 0;
-    for (let j = 0; j < p; j++) s += g[i * p + j] ** 2;
-    for (let j = 0; j < p; j++) z[i * p + j] = g[i * p + j] / Math.sqrt(s);
-  }
-  const y = r.randint(0, k, m);
-  const loss = new MaximalCodingRateReduction({ eps: 0.5 });
-  const zt = tf.tensor2d(z, [m, p]);
-  const times: number[] = [];
-  for (let i = 0; i < reps + 2; i++) {
-    const t = performance.now();
-    const { value, grad } = tf.valueAndGrad((zz: tf.Tensor) => loss.forward(zz, y, k).value)(zt);
-    grad.dataSync();
-    tf.dispose([value, grad]);
-    if (i >= 2) times.push(performance.now() - t);
-  }
-  zt.dispose();
-  return median(times);
 }
 
 /** bench_torch.py's JSON for the parts in `only` (and batch size `bs` only, if given). */
@@ -231,7 +208,7 @@ async function main(): Promise<void> {
     Object.assign(ptTraining, (p.training ?? {}) as Json);
   }
   if (want('mcr2_loss')) {
-    const ms = lossTime(1000, 128, 10, reps * 2);
+    const ms = lossForwardBackwardMs(1000, 128, 10, reps * 2);
     out.mcr2_loss = { m: 1000, p: 128, k: 10, forward_backward_ms: +ms.toFixed(2) };
     process.stderr.write(`mcr2 loss: ${ms.toFixed(1)} ms\n`);
   }
@@ -240,6 +217,7 @@ async function main(): Promise<void> {
     const ei = args.indexOf('--ensc-rows');
     out.evaluators = await benchEvaluators({ quick, enscRows: ei >= 0 ? Number(args[ei + 1]) : quick ? 1000 : 3000 });
   }
+  if (want('anchors')) out.anchors = await benchAnchors({ quick });
   if (want('webgpu')) out.webgpu = await webgpuBench(info, reps);
   const rest = only === undefined ? new Set(['mcr2_loss']) : new Set([...only].filter((k) => k === 'mcr2_loss'));
   const ptRest = rest.size > 0 ? pytorch(rest, quick) : undefined;
@@ -263,6 +241,7 @@ async function main(): Promise<void> {
     cnn_small_b1000_one_thread_cpu: ratio(ptTrain.cnn_small_b1000?.one_thread_cpu_ms, ourOneThreadCpu('cnn_small_b1000')),
     resnet18_b100: ratio(ptTrain.resnet18_b100?.default_ms, ourStep('resnet18_b100')),
     mcr2_loss: ratio((pt.mcr2_loss as Json | undefined)?.dense_ms, (out.mcr2_loss as Json).forward_backward_ms),
+    mcr2_loss_classwise: ratio((pt.mcr2_loss as Json | undefined)?.classwise_ms, (out.mcr2_loss as Json).forward_backward_ms),
   };
   console.log(JSON.stringify(out, null, 2));
 }

@@ -19,6 +19,7 @@ import {
   NearestSubspace,
 } from '../lib/evaluate/index.js';
 import { featureMatrix } from '../lib/evaluate/input.js';
+import { packTrain } from '../lib/evaluate/knn_scan.js';
 import { evaluateRun, evaluationJson, isCrossEntropyRun } from '../lib/runs/evaluate.js';
 import { writeNpz } from '../lib/io/npz.js';
 import { RandomState } from '../lib/math/random.js';
@@ -140,6 +141,36 @@ test('kNN screening (int16 products, float64 rescoring) finds the exact neighbou
   // A non-finite feature: the float path, NaN similarities never chosen.
   const tx = Float32Array.from([1, 0, 0, 1, NaN, 0]);
   assert.deepEqual([...(await new KNN({ k: 1 }).fit(tx, Int32Array.of(0, 1, 2)).predict(Float32Array.of(0.1, 1)))], [1]);
+});
+
+test('kNN screening groups rows by class subspace and skips groups a bound rules out: still the exact neighbours', async () => {
+  await initBackendFor('wasm');
+  // 6 classes of 800 on 5-dimensional subspaces of R^48 with noise, 300 outliers (random rows,
+  // mislabelled, some of norm 3), a row repeated (exact ties).
+  const m = subspaceMixture({ classes: 6, perClass: 800, dim: 48, subspaceDim: 5, noise: 0.1, seed: 11 });
+  const out = randomUnitFeatures(300, 48, 12);
+  const n = 4800 + 300;
+  const tx = new Float32Array(n * 48);
+  tx.set(m.features);
+  tx.set(out.subarray(0, 300 * 48), 4800 * 48);
+  for (let i = 0; i < 40; i++) tx.set(tx.subarray(0, 48), (100 + i) * 48);
+  for (let i = 4900; i < 4960; i++) for (let j = 0; j < 48; j++) tx[i * 48 + j] *= 3;
+  const ty = Int32Array.from({ length: n }, (_, i) => (i < 4800 ? m.labels[i] : i % 6));
+  const te = subspaceMixture({ classes: 6, perClass: 30, dim: 48, subspaceDim: 5, noise: 0.1, seed: 11, pointSeed: 99 });
+  const qx = new Float32Array((180 + 20) * 48);
+  qx.set(te.features);
+  qx.set(tx.subarray(0, 48), 180 * 48); // a query equal to the repeated row
+  qx.set(randomUnitFeatures(19, 48, 13), 181 * 48);
+  const packed = packTrain(tx, 48, ty);
+  assert.ok(packed !== undefined && packed.groups.length === 7, 'six bounded groups and the unbounded one');
+  for (const k of [1, 10, 45]) {
+    const want = [...bruteKnn(tx, ty, qx, 48, k, 6)];
+    const knn = new KNN({ k, threads: 1 }).fit(tx, ty);
+    assert.deepEqual([...(await knn.predict(qx))], want, `k=${k}`);
+    const st = knn.lastStats!;
+    if (k <= 10) assert.ok(st.scanned / st.queries < 0.6 * n, `k=${k}: ${st.scanned / st.queries} rows scanned a test row`);
+    assert.deepEqual([...(await new KNN({ k, threads: 2, blockSize: 24 }).fit(tx, ty).predict(qx))], want, `k=${k}, 2 threads`);
+  }
 });
 
 test('metrics and the symmetric eigensolver', () => {

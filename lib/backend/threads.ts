@@ -22,7 +22,7 @@ export function runWorker(script: string, data: unknown, what: string, onMessage
 }
 
 /** A copy of `a` in shared memory, for workers to read without copying again. */
-export function sharedCopy(a: Float32Array | Float64Array | Int32Array): SharedArrayBuffer {
+export function sharedCopy(a: Float32Array | Float64Array | Int32Array | Uint8Array): SharedArrayBuffer {
   const buf = new SharedArrayBuffer(a.byteLength);
   new Uint8Array(buf).set(new Uint8Array(a.buffer, a.byteOffset, a.byteLength));
   return buf;

@@ -1,7 +1,7 @@
 // k-nearest neighbours on cosine similarity (features are unit rows, so a dot product), majority
 // vote; ties go to the smallest label. Where WebAssembly SIMD runs (every current engine), the
-// neighbours come from knn_scan.ts: int16 products screen, float64 products of the survivors
-// rank, exactly. Otherwise blocked float32 products on the tfjs backend (never the whole test x
+// neighbours come from knn_scan.ts: int16 products screen (groups of train rows that a bound
+// rules out skipped), float64 products of the survivors rank, exactly. Otherwise blocked float32 products on the tfjs backend (never the whole test x
 // train matrix) with the top-k of each row selected in JS (one pass with a threshold, k small).
 // Either way the test rows can be split over worker threads (`threads`).
 import * as tf from '@tensorflow/tfjs';
@@ -19,7 +19,15 @@ import {
   type Threads,
   threadCount,
 } from './input.js';
-import { allFinite, type KnnScreenJob, packTrain, screeningAvailable, screenRange, type PackedTrain } from './knn_scan.js';
+import {
+  allFinite,
+  type KnnScreenJob,
+  type PackedTrain,
+  packTrain,
+  type ScreenStats,
+  screeningAvailable,
+  screenRange,
+} from './knn_scan.js';
 import { accuracy } from './metrics.js';
 
 /** Options of {@link KNN}. */
@@ -150,6 +158,8 @@ async function knnPredictRows(
   testX: Float32Array,
   p: KnnProblem,
   threads?: number,
+  blockSize?: number,
+  stats?: ScreenStats,
 ): Promise<Int32Array> {
   const { dim } = train;
   const trainX = train.features;
@@ -159,33 +169,28 @@ async function knnPredictRows(
   const small = threads === undefined && flops < 2e9;
   // Row ranges in whole blocks; this thread takes the first.
   const edge = (i: number) => Math.min(p.nTest, Math.round((blocks * i) / t) * p.block);
-  const packed: PackedTrain | undefined = screeningAvailable() && allFinite(testX) ? packTrain(trainX, dim) : undefined;
+  const packed: PackedTrain | undefined = screeningAvailable() && allFinite(testX) ? packTrain(trainX, dim, trainY) : undefined;
   if (packed !== undefined) {
     const script = workerScript(__dirname, 'knn_screen_worker');
-    if (t === 1 || small || script === undefined) {
+    // Candidate lists of up to 2,048 test rows at once unless told (a block fills its tiles).
+    const sp = { k: p.k, numClasses: p.numClasses, block: blockSize ?? 2048 };
+    const tt = Math.max(1, Math.min(threads ?? availableCores(), Math.ceil(p.nTest / 4)));
+    if (tt === 1 || small || script === undefined) {
       const pred = new Int32Array(p.nTest);
-      screenRange(packed, trainX, trainY, testX, p, 0, p.nTest, pred);
+      screenRange(packed, trainX, trainY, testX, sp, 0, p.nTest, pred, stats);
       return pred;
     }
     const predBuf = new SharedArrayBuffer(p.nTest * 4);
     const pred = new Int32Array(predBuf);
     const shared = { trainX: sharedCopy(trainX), trainY: sharedCopy(trainY), testX: sharedCopy(testX) };
-    const panels = new SharedArrayBuffer(packed.panels.byteLength);
-    new Uint8Array(panels).set(packed.panels);
-    const pending = Array.from({ length: t - 1 }, (_, w) => {
-      const job: KnnScreenJob = {
-        ...shared,
-        pred: predBuf,
-        problem: p,
-        from: edge(w + 1),
-        to: edge(w + 2),
-        panels,
-        maxL1: packed.maxL1,
-        dim,
-      };
+    const sharedPacked = { ...packed, panels: sharedCopy(packed.panels), rows: sharedCopy(packed.rows), bases: sharedCopy(packed.bases) };
+    // Equal row ranges; this thread takes the first.
+    const at = (i: number) => Math.round((p.nTest * i) / tt);
+    const pending = Array.from({ length: tt - 1 }, (_, w) => {
+      const job: KnnScreenJob = { ...shared, pred: predBuf, packed: sharedPacked, problem: sp, from: at(w + 1), to: at(w + 2) };
       return runWorker(script, job, 'kNN');
     });
-    screenRange(packed, trainX, trainY, testX, p, 0, edge(1), pred);
+    screenRange(packed, trainX, trainY, testX, sp, 0, at(1), pred, stats);
     await Promise.all(pending);
     return Int32Array.from(pred);
   }
@@ -227,6 +232,8 @@ export class KNN {
   readonly threads: Threads;
   private train?: FeatureMatrix;
   private trainY?: Int32Array;
+  /** This thread's share of the last predict's screening (for the bench): train rows scanned per test row. */
+  lastStats?: ScreenStats;
 
   constructor(opts: KnnOptions = {}) {
     this.k = checkInt({ k: opts.k ?? KNN_DEFAULTS.k }, 'k', 1, Infinity, 'KNN');
@@ -251,7 +258,8 @@ export class KNN {
     if (this.train === undefined || this.trainY === undefined) throw notFitted('KNN', 'predict');
     const test = featureMatrix32(x, 'KNN.predict(x)', { dim: this.train.dim });
     const p = knnProblem(this.trainY, test.n, this.k, { blockSize: this.blockSize, numClasses: this.numClasses });
-    return knnPredictRows(this.train, this.trainY, test.features, p, threadCount(this.threads, 'KNN'));
+    this.lastStats = { scanned: 0, queries: 0 };
+    return knnPredictRows(this.train, this.trainY, test.features, p, threadCount(this.threads, 'KNN'), this.blockSize, this.lastStats);
   }
 
   /** Accuracy of the predictions on `x` against `y` (or the labels `x` carries). */
