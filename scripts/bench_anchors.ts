@@ -50,31 +50,47 @@ export function lossInput(m: number, p: number, k: number): { z: Float32Array; y
   return { z, y: r.randint(0, k, m) };
 }
 
-/** Median ms of `calls` MCR² forward + backward passes (tf.valueAndGrad through loss.forward), after 2 unmeasured. */
-export function lossForwardBackwardMs(m: number, p: number, k: number, calls: number): number {
+/**
+ * Median wall and CPU ms of `calls` MCR² forward + backward passes (tf.valueAndGrad through
+ * loss.forward), after 2 unmeasured.
+ */
+export function lossForwardBackward(m: number, p: number, k: number, calls: number): { ms: number; cpuMs: number } {
   const { z, y } = lossInput(m, p, k);
   const loss = new MaximalCodingRateReduction({ eps: 0.5 });
   const zt = tf.tensor2d(z, [m, p]);
   const times: number[] = [];
+  const cpu: number[] = [];
   try {
     for (let i = 0; i < calls + 2; i++) {
       const t = performance.now();
+      const c = process.cpuUsage();
       const { value, grad } = tf.valueAndGrad((zz: tf.Tensor) => loss.forward(zz, y, k).value)(zt);
       grad.dataSync();
       tf.dispose([value, grad]);
-      if (i >= 2) times.push(performance.now() - t);
+      const d = process.cpuUsage(c);
+      if (i >= 2) {
+        times.push(performance.now() - t);
+        cpu.push((d.user + d.system) / 1000);
+      }
     }
   } finally {
     zt.dispose();
   }
-  return median(times);
+  return { ms: median(times), cpuMs: median(cpu) };
+}
+
+/** Median ms of `calls` MCR² forward + backward passes. */
+export function lossForwardBackwardMs(m: number, p: number, k: number, calls: number): number {
+  return lossForwardBackward(m, p, k, calls).ms;
 }
 
 /** bench_anchors.py as a server: one command a line in, one JSON line out. */
 class PythonSide {
   private readonly lines: string[] = [];
   private waiting: ((l: string) => void) | undefined;
+  private failed: ((e: Error) => void) | undefined;
   private constructor(private readonly child: ChildProcessWithoutNullStreams) {
+    child.on('exit', (code) => this.failed?.(new Error(`bench_anchors.py exited (${code})`)));
     const rl = readline.createInterface({ input: child.stdout });
     rl.on('line', (l) => {
       if (this.waiting) {
@@ -103,7 +119,7 @@ class PythonSide {
     if (l !== undefined) return Promise.resolve(l);
     return new Promise((resolve, reject) => {
       this.waiting = resolve;
-      this.child.once('exit', (code) => reject(new Error(`bench_anchors.py exited (${code})`)));
+      this.failed = reject;
     });
   }
 
@@ -258,13 +274,20 @@ export async function benchAnchors(opts: { quick: boolean }): Promise<Json> {
     log(`nearsub ${JSON.stringify(out.nearsub)}`);
 
     const oneThread: number[] = [];
+    const oneThreadCpu: number[] = [];
+    const oursCpu: number[] = [];
     const calls = opts.quick ? 5 : 10;
     const loss = await sideBySide(
       reps + 2,
-      async () => lossForwardBackwardMs(1000, 128, 10, calls),
+      async () => {
+        const r = lossForwardBackward(1000, 128, 10, calls);
+        oursCpu.push(r.cpuMs);
+        return r.ms;
+      },
       async () => {
         const r = await py.run(`loss ${calls}`);
         oneThread.push(r.one_thread_ms as number);
+        oneThreadCpu.push(r.one_thread_cpu_ms as number);
         return r.default_ms as number;
       },
     );
@@ -275,6 +298,10 @@ export async function benchAnchors(opts: { quick: boolean }): Promise<Json> {
       pytorch_classwise_one_thread_ms: oneThread.map(r3),
       ratio: r3(median(loss.theirs) / median(loss.ours)),
       ratio_vs_one_thread: r3(median(oneThread) / median(loss.ours)),
+      // CPU time a call, one thread each (ours is one thread): the figure a shared machine's load disturbs least.
+      ours_cpu_ms: oursCpu.map(r3),
+      pytorch_classwise_one_thread_cpu_ms: oneThreadCpu.map(r3),
+      ratio_cpu_one_thread: r3(median(oneThreadCpu) / median(oursCpu)),
     };
     log(`mcr2_loss ${JSON.stringify(out.mcr2_loss)}`);
   } finally {

@@ -203,7 +203,7 @@ test('webgpu: a cnn-small MCR² step gives the wasm backend’s parameter gradie
   }
 });
 
-test('webgpu: the evaluators (kNN, nearest subspace, EnSC) predict as on the cpu backend', async (t) => {
+test('webgpu: the evaluators (kNN on the GPU with exact rescoring, nearest subspace, EnSC) predict as on the cpu backend', async (t) => {
   if (!(await needsAdapter(t))) return;
   // Three noisy clusters of unit rows in 8 dimensions.
   const r = new RandomState(9);
@@ -234,7 +234,10 @@ test('webgpu: the evaluators (kNN, nearest subspace, EnSC) predict as on the cpu
     const knn = await new KNN({ k: 5, threads: 1 }).fit(tr, train.y).predict(te);
     const ns = new NearestSubspace({ nComp: 2 }).fit(tr, train.y).predictBoth(te);
     const ensc = await new EnSC({ nClusters: 3, nNonzero: 10, supportSize: 20, nInit: 3, threads: 1 }).fitPredict(tr);
-    results.push(JSON.stringify([Array.from(knn), Array.from(ns.pca), Array.from(ns.svd), Array.from(ensc)]));
+    // Values on a grid of 1/2: many exact ties at the k-th neighbour (webgpu: the float64 fallback).
+    const grid = (x: Float32Array) => x.map((v) => Math.round(v * 4) / 2);
+    const knnTies = await new KNN({ k: 7, threads: 1 }).fit(grid(train.x), train.y).predict(grid(testSet.x));
+    results.push(JSON.stringify([Array.from(knn), Array.from(ns.pca), Array.from(ns.svd), Array.from(ensc), Array.from(knnTies)]));
   }
   await initBackendFor('cpu');
   assert.equal(results[1], results[0]);

@@ -3,7 +3,8 @@
 // neighbours come from knn_scan.ts: int16 products screen (groups of train rows that a bound
 // rules out skipped), float64 products of the survivors rank, exactly. Otherwise blocked float32 products on the tfjs backend (never the whole test x
 // train matrix) with the top-k of each row selected in JS (one pass with a threshold, k small).
-// Either way the test rows can be split over worker threads (`threads`).
+// Either way the test rows can be split over worker threads (`threads`). On the webgpu backend
+// the products and a top-(k + 8) selection run on the GPU, the exact ranking here (knnDevice).
 import * as tf from '@tensorflow/tfjs';
 import { workerScript } from '../io/paths.js';
 import { availableCores, runWorker, sharedCopy } from '../backend/threads.js';
@@ -24,6 +25,7 @@ import {
   type KnnScreenJob,
   type PackedTrain,
   packTrain,
+  rescoreVote,
   type ScreenStats,
   screeningAvailable,
   screenRange,
@@ -145,6 +147,79 @@ export function knnRange(
   }
 }
 
+/** Extra candidates the device selects beyond k, so that the float32 order can be checked. */
+const DEVICE_EXTRA = 8;
+
+/**
+ * kNN on a GPU backend (webgpu): per block of test rows the float32 products and tf.topk of
+ * k + 8 on the device; here the candidates' float64 products pick the k best (ties to the smaller
+ * row). Exact where the k-th best float64 similarity exceeds the (k + 8)-th float32 one by more
+ * than the float32 products' error bound (dim·2⁻²³·‖q‖·max‖t‖): then no row left out can reach
+ * it. Rows where it does not (near-ties at the cut) are done by brute force in float64 here.
+ */
+function knnDevice(trainX: Float32Array, trainY: Int32Array, testX: Float32Array, dim: number, p: KnnProblem, pred: Int32Array): void {
+  const { k, nTrain, nTest, numClasses } = p;
+  const k2 = Math.min(nTrain, k + DEVICE_EXTRA);
+  let maxNorm = 0;
+  for (let i = 0; i < nTrain; i++) {
+    let s = 0;
+    for (let j = 0; j < dim; j++) s += trainX[i * dim + j] ** 2;
+    maxNorm = Math.max(maxNorm, Math.sqrt(s));
+  }
+  const bestV = new Float64Array(k);
+  const bestR = new Int32Array(k);
+  const votes = new Float64Array(numClasses);
+  const zeros: number[] = new Array(k2).fill(0);
+  const cand: number[] = new Array(k2).fill(0);
+  const trainT = tf.tidy(() => tf.transpose(tf.tensor2d(trainX, [nTrain, dim])));
+  // A block's similarities (block x nTrain float32) stay near 256 MB of device memory.
+  const block = Math.max(1, Math.min(nTest, Math.floor(64e6 / nTrain)));
+  try {
+    for (let s = 0; s < nTest; s += block) {
+      const b = Math.min(block, nTest - s);
+      const [vt, it] = tf.tidy(() => {
+        const sim = tf.matMul(tf.tensor2d(testX.subarray(s * dim, (s + b) * dim), [b, dim]), trainT);
+        const { values, indices } = tf.topk(sim, k2);
+        return [values, indices];
+      });
+      const vals = vt.dataSync() as Float32Array;
+      const idx = it.dataSync() as Int32Array;
+      tf.dispose([vt, it]);
+      for (let r = 0; r < b; r++) {
+        const o = (s + r) * dim;
+        for (let j = 0; j < k2; j++) cand[j] = idx[r * k2 + j];
+        let qn = 0;
+        for (let j = 0; j < dim; j++) qn += testX[o + j] ** 2;
+        const err = dim * 2 ** -23 * Math.sqrt(qn) * maxNorm;
+        let last = Infinity;
+        for (let j = 0; j < k2; j++) last = Math.min(last, vals[r * k2 + j]);
+        const label = rescoreVote(testX, o, trainX, trainY, dim, cand, zeros, 0, k, bestV, bestR, votes);
+        pred[s + r] =
+          k2 === nTrain || bestV[k - 1] > last + err ? label : bruteForce(trainX, trainY, testX, o, dim, k, bestV, bestR, votes);
+      }
+    }
+  } finally {
+    trainT.dispose();
+  }
+}
+
+/** One test row against every train row in float64 (knnDevice's fallback at a near-tie). */
+function bruteForce(
+  trainX: Float32Array,
+  trainY: Int32Array,
+  testX: Float32Array,
+  o: number,
+  dim: number,
+  k: number,
+  bestV: Float64Array,
+  bestR: Int32Array,
+  votes: Float64Array,
+): number {
+  const n = trainY.length;
+  const all = Array.from({ length: n }, (_, i) => i);
+  return rescoreVote(testX, o, trainX, trainY, dim, all, new Array(n).fill(0), 0, k, bestV, bestR, votes);
+}
+
 /**
  * The test rows' predictions, split over `threads` threads (this one included; undefined: every
  * core, small problems here alone). Small problems (under ~2 GFLOP) stay on this thread: a
@@ -169,6 +244,12 @@ async function knnPredictRows(
   const small = threads === undefined && flops < 2e9;
   // Row ranges in whole blocks; this thread takes the first.
   const edge = (i: number) => Math.min(p.nTest, Math.round((blocks * i) / t) * p.block);
+  // A GPU backend: products and a top-(k + 8) selection on the device, exact rescoring here.
+  if (tf.getBackend() === 'webgpu' && allFinite(testX) && allFinite(trainX)) {
+    const pred = new Int32Array(p.nTest);
+    knnDevice(trainX, trainY, testX, dim, p, pred);
+    return pred;
+  }
   const packed: PackedTrain | undefined = screeningAvailable() && allFinite(testX) ? packTrain(trainX, dim, trainY) : undefined;
   if (packed !== undefined) {
     const script = workerScript(__dirname, 'knn_screen_worker');

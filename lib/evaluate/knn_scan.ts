@@ -530,7 +530,7 @@ function quantizeBlock(
  * One test row's prediction: float64 products with its surviving candidates (those at or above
  * the threshold t), the k best (ties to the smaller row), their majority vote (ties to the smaller label).
  */
-function rescoreVote(
+export function rescoreVote(
   testX: Float32Array,
   o: number,
   trainX: Float32Array,
