@@ -1,7 +1,7 @@
 // mcr2: Maximal Coding Rate Reduction in TypeScript. What `import * as mcr2 from 'mcr2'` gives:
 // a short top level with what a notebook needs first, and one namespace per part of the library
 // (mcr2.data, mcr2.models, mcr2.loss, mcr2.train, mcr2.features, mcr2.evaluate, mcr2.plot,
-// mcr2.runs, mcr2.io, mcr2.math, mcr2.backend). Internals (solvers, file codecs, worker protocols) are not
+// mcr2.runs, mcr2.io, mcr2.math, mcr2.accel). Internals (solvers, file codecs, worker protocols) are not
 // exported here; tests reach them through their module paths.
 import * as tf from '@tensorflow/tfjs';
 
@@ -9,7 +9,7 @@ import * as tf from '@tensorflow/tfjs';
 export { tf };
 
 // ── The top level: a notebook's first calls ──────────────────────────────────────────────────
-export { initBackend, describeBackend } from './backend/backend.js';
+export { initBackend, describeBackend } from './accel/backend.js';
 export { loadDataset, type ImageDataset } from './data/index.js';
 export { randomUnitFeatures, subspaceMixture } from './features/synthetic.js';
 export { MaximalCodingRateReduction } from './loss/mcr2.js';
@@ -23,7 +23,7 @@ export { showFigure, showTable } from './plot/notebook.js';
 export { notebook, type Notebook } from './notebook/notebook.js';
 
 // ── Namespaces: everything public, by part ────────────────────────────────────────────────────
-export * as backend from './namespaces/backend.js';
+export * as accel from './namespaces/accel.js';
 export * as data from './namespaces/data.js';
 export * as models from './namespaces/models.js';
 export * as loss from './namespaces/loss.js';

@@ -21,7 +21,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as readline from 'node:readline';
 import * as tf from '@tensorflow/tfjs';
-import { initBackend } from '../lib/backend/backend.js';
+import { initBackend } from '../lib/accel/backend.js';
 import { accuracy, KMeans, KNN, NearestSubspace } from '../lib/evaluate/index.js';
 import { writeNpz } from '../lib/io/npz.js';
 import { packageRoot } from '../lib/io/paths.js';

@@ -10,7 +10,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { initBackend } from '../lib/backend/backend.js';
+import { initBackend } from '../lib/accel/backend.js';
 import {
   accuracy,
   adjustedRandIndex,

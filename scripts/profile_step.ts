@@ -3,7 +3,7 @@
 //   node dist/scripts/profile_step.js [--arch cnn-small] [--batch 100] [--steps 5] [--warmup 5] [--top 12] [--no-profile]
 //     [--workers N]  (N > 0: ParallelEngine with N worker threads; the kernel profile is this thread's)
 import * as tf from '@tensorflow/tfjs';
-import { initBackend } from '../lib/backend/backend.js';
+import { initBackend } from '../lib/accel/backend.js';
 import { MaximalCodingRateReduction } from '../lib/loss/mcr2.js';
 import { RandomState } from '../lib/math/random.js';
 import { archDefaultChunk, archInputShape, createModel } from '../lib/models/index.js';

@@ -3,7 +3,7 @@
 // strides, pads beyond k − 1 (cropped dy rows), odd sizes, 'same' with uneven padding.
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { axisPhases } from '../lib/backend/kernels/conv_input_grad.js';
+import { axisPhases } from '../lib/accel/kernels/conv_input_grad.js';
 import { initBackendFor, maxRelErr, tf } from './helpers.js';
 
 type Pad = 'same' | 'valid' | tf.backend_util.ExplicitPadding;

@@ -19,7 +19,7 @@ import {
   NearestSubspace,
 } from '../lib/evaluate/index.js';
 import { featureMatrix } from '../lib/evaluate/input.js';
-import { packTrain } from '../lib/evaluate/knn_scan.js';
+import { packTrain } from '../lib/accel/knn_scan.js';
 import { evaluateRun, evaluationJson, isCrossEntropyRun } from '../lib/runs/evaluate.js';
 import { writeNpz } from '../lib/io/npz.js';
 import { RandomState } from '../lib/math/random.js';
@@ -219,7 +219,7 @@ test('k-means restarts on worker threads pick the same clustering as the sequent
   assert.equal(par.nIter, seq.nIter);
   // predict: the nearest centre, so the train rows get their own labels back.
   assert.deepEqual([...seq.predict({ features: u.x, n: 1500, dim: 16 })], [...seq.labels]);
-  // Without the SIMD products (kmeans_simd.ts; odd dim 15 too): the same clustering.
+  // Without the SIMD products (lib/accel/row_dots.ts; odd dim 15 too): the same clustering.
   for (const [x, dim] of [
     [u.x, 16],
     [u.x.subarray(0, 1500 * 15), 15],

@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { PNG } from 'pngjs';
-import { initBackend } from '../lib/backend/backend.js';
+import { initBackend } from '../lib/accel/backend.js';
 import type { ImageDataset } from '../lib/data/dataset.js';
 import { readNpz } from '../lib/io/npz.js';
 import { clusteringConfusionFigure, confusionFigure } from '../lib/plot/confusion.js';

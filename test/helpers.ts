@@ -2,7 +2,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { initBackend } from '../lib/backend/backend.js';
+import { initBackend } from '../lib/accel/backend.js';
 
 /** The project root (the folder holding package.json), wherever the compiled test runs from. */
 export const ROOT = (() => {

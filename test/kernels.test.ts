@@ -3,11 +3,11 @@ import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { batchNormTrain } from '../lib/models/batchnorm.js';
 import { BatchNorm } from '../lib/models/nn.js';
-import { filterGradModuleBytes, SIMD_KERNELS, simdModuleBytes } from '../lib/backend/kernels/simd.js';
-import { assemble } from '../lib/backend/kernels/wasm_asm.js';
-import { dotsModuleFns } from '../lib/evaluate/kmeans_simd.js';
-import { scanModuleFns } from '../lib/evaluate/knn_scan.js';
-import { DenseKernels, denseModuleFns } from '../lib/math/dense_simd.js';
+import { filterGradModuleBytes, SIMD_KERNELS, simdModuleBytes } from '../lib/accel/kernels/simd.js';
+import { assemble } from '../lib/accel/wasm_asm.js';
+import { dotsModuleFns } from '../lib/accel/row_dots.js';
+import { scanModuleFns } from '../lib/accel/knn_scan.js';
+import { DenseKernels, denseModuleFns } from '../lib/accel/dense.js';
 import { cholesky, inverseFromCholesky } from '../lib/math/linalg.js';
 import { initBackendFor, maxRelErr, tf } from './helpers.js';
 
@@ -114,7 +114,7 @@ test('MaxPoolGrad on wasm matches cpu (first maximum of each window)', async () 
     [[2, 12, 12, 4], 3, 2, 1],
     [[2, 7, 7, 2], 3, 1, 'same'],
     [[1, 6, 6, 1], 3, 3, 'valid'],
-    // Channels a multiple of 4: the SIMD kernel (lib/backend/kernels/simd.ts), odd sizes included.
+    // Channels a multiple of 4: the SIMD kernel (lib/accel/kernels/simd.ts), odd sizes included.
     [[2, 8, 8, 4], 2, 2, 'valid'],
     [[1, 9, 7, 8], 2, 2, 'valid'],
     [[3, 6, 10, 12], 2, 2, 'valid'],

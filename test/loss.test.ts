@@ -22,7 +22,7 @@ const cases: Case[] = JSON.parse(fs.readFileSync(fixture('mcr2_loss_cases.json')
 test('MCR² matches the golden values and gradients on every backend (SIMD kernels and tfjs ops)', async () => {
   const backends = await availableBackends();
   assert.ok(backends.includes('wasm') && backends.includes('cpu'));
-  // wasm twice: with the SIMD kernels (math/dense_simd.ts) and, MCR2_SIMD_KERNELS=0, with tfjs ops.
+  // wasm twice: with the SIMD kernels (lib/accel/gram_logdets.ts) and, MCR2_SIMD_KERNELS=0, with tfjs ops.
   for (const [b, ops] of [...backends.map((x) => [x, false] as const), ['wasm', true] as const]) {
     await initBackendFor(b);
     if (ops) process.env.MCR2_SIMD_KERNELS = '0';

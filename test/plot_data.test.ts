@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import { initBackend } from '../lib/backend/backend.js';
+import { initBackend } from '../lib/accel/backend.js';
 import { readNpz } from '../lib/io/npz.js';
 import { clusteringConfusionFigure } from '../lib/plot/confusion.js';
 import {

@@ -2,8 +2,8 @@
 // `mcr2 <command>`: the official scripts' commands and flags (train_sup.py, evaluate.py, plot.py),
 // plus `quickstart` (what `npm start` runs), `export` (a checkpoint as the official .pt) and `backend`.
 import * as path from 'node:path';
-import { describeBackend, initBackend } from '../backend/backend.js';
-import { probeAdapter } from '../backend/webgpu.js';
+import { describeBackend, initBackend } from '../accel/backend.js';
+import { probeAdapter } from '../accel/webgpu.js';
 import { countChanged, CORRUPTIONS, corruptLabels } from '../data/corrupt.js';
 import { classCounts, DATASET_NAMES, loadDataset } from '../data/index.js';
 import { downloadDataset, RESOURCES } from '../data/download.js';

@@ -26,7 +26,8 @@
 // coefficients differ slightly (the fixture test: 26 of 600 rows, each with a lower objective here).
 import * as tf from '@tensorflow/tfjs';
 import { workerScript } from '../io/paths.js';
-import { availableCores, runWorker, sharedCopy } from '../backend/threads.js';
+import { workerBackend } from '../accel/backend.js';
+import { availableCores, runWorker, sharedCopy } from '../accel/threads.js';
 import { choleskyRemove, type LassoResult, lassoFeatureSign, lassoLars, type WarmStart } from './lasso.js';
 import { type CsrMatrix, csrFromTriplets, topEigenpairs } from './sparse.js';
 import { kmeansCluster } from './kmeans.js';
@@ -420,7 +421,7 @@ async function enscOnThreads(x: Float32Array, dim: number, p: EnscParams, thread
   const script = workerScript(__dirname, 'ensc_worker');
   // The lasso solves are JS on one thread whatever the backend, so workers help with tfjs-node too;
   // they then do their (smaller) products on wasm rather than load libtensorflow again.
-  const backend = tf.getBackend() === 'cpu' ? 'cpu' : 'wasm';
+  const backend = workerBackend();
   const t0 = performance.now();
   if (t === 1 || script === undefined || (threads === undefined && n < 500)) {
     const c = selfExpression(x, dim, p, 0, n);

@@ -1,7 +1,7 @@
 // Computes one range of rows of EnSC's self-expression for EnSC.fit (ensc.ts), on its
 // own tfjs backend, and posts the triplets back.
 import { parentPort, workerData } from 'node:worker_threads';
-import { initBackend } from '../backend/backend.js';
+import { initBackend } from '../accel/backend.js';
 import { selfExpression, type EnscJob } from './ensc.js';
 
 async function main(): Promise<void> {

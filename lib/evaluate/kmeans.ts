@@ -12,13 +12,13 @@
 // test fixture and on 50,000 synthetic rows the final labels are scikit-learn's).
 //
 // The products of rows with candidates and centres (k-means++, the first assignment) run in
-// kmeans_simd.ts's WebAssembly SIMD kernel where there is one (~5x the JS loops).
+// lib/accel/row_dots.ts's WebAssembly SIMD kernel where there is one (~5x the JS loops).
 //
 // The npm package ml-kmeans (number[][] and a distance callback per pair) took 17.6 s for a
 // single initialisation on 50,000 x 128 here, so ~3 minutes for n_init = 10.
 import { RandomState } from '../math/random.js';
-import { RowDots } from './kmeans_simd.js';
-import { availableCores, runWorker, sharedCopy } from '../backend/threads.js';
+import { RowDots } from '../accel/row_dots.js';
+import { availableCores, runWorker, sharedCopy } from '../accel/threads.js';
 import { workerScript } from '../io/paths.js';
 import { checkInt } from '../io/options.js';
 import { type FeaturesLike, featureMatrix, notFitted, type Threads, threadCount } from './input.js';
@@ -140,7 +140,7 @@ export function kmeansPlusPlus(
   const indices = new Int32Array(k);
   const store = f32 ? Float32Array : Float64Array;
   // ‖c‖² − 2 c·x + ‖x‖² (scikit-learn's order of operations) from candidate rows to every row,
-  // floored at 0; the products c·x from the SIMD kernel where there is one (kmeans_simd.ts).
+  // floored at 0; the products c·x from the SIMD kernel where there is one (lib/accel/row_dots.ts).
   const dots = rowDots ?? RowDots.create(x, n, dim);
   const sums = dots === undefined ? [] : Array.from({ length: trials }, () => new Float64Array(n));
   const distances = (cand: Int32Array, out: Array<Float32Array | Float64Array>): void => {

@@ -5,12 +5,10 @@
 // Each is an eigen-decomposition of a p x p matrix: F_jᵀF_j, and the class covariance taken from
 // the same Gram (F_jᵀF_j − n_j μ_jμ_jᵀ). Scores use ‖r‖² = ‖x − μ‖² − ‖Uᵀx − Uᵀμ‖², with every
 // class's Vᵀx, Uᵀx and μ·x from one product of the test features with all bases side by side.
-// Only the top nComp eigenvectors are formed (linalg.ts symmetricEigenTop). On the CPU backends
-// the Gram matrices (half of each) and the product are math/dense_simd.ts's SIMD kernels; on the
-// others, tfjs ops on that backend.
-import * as tf from '@tensorflow/tfjs';
+// Only the top nComp eigenvectors are formed (linalg.ts symmetricEigenTop). The Gram matrices and
+// the product are lib/accel's (SIMD kernels on the CPU backends, tfjs ops on the others).
 import { checkInt } from '../io/options.js';
-import { DenseKernels } from '../math/dense_simd.js';
+import { gramMatrix, productRows } from '../accel/dense_ops.js';
 import { symmetricEigenTop } from '../math/linalg.js';
 import { type FeaturesLike, featureMatrix32, type LabelsLike, labelsOf, labelVector, notFitted } from './input.js';
 import { accuracy } from './metrics.js';
@@ -44,78 +42,6 @@ function topVectors(g: Float64Array, dim: number, nComp: number): Float64Array {
   return symmetricEigenTop(g, dim, nComp).vectors;
 }
 
-/** The SIMD kernels where they apply (a CPU backend), else undefined: tfjs ops. */
-function kernels(): DenseKernels | undefined {
-  const b = tf.getBackend();
-  return b === 'wasm' || b === 'cpu' ? DenseKernels.get() : undefined;
-}
-
-/** F_jᵀF_j (float32 sums) of the rows of fx (n x dim) as a symmetric float64 dim x dim matrix. */
-function gram(fx: Float32Array, n: number, dim: number): Float64Array {
-  const K = kernels();
-  if (K === undefined) {
-    // (dataSync outside tidy: tidy walks whatever it returns, element by element for a typed array)
-    const gramT = tf.tidy(() => {
-      const f = tf.tensor2d(fx, [n, dim]);
-      return tf.matMul(tf.transpose(f), f);
-    });
-    const g = Float64Array.from(gramT.dataSync());
-    gramT.dispose();
-    return g;
-  }
-  const pp = Math.ceil(dim / 8) * 8;
-  K.reset();
-  K.reserve(n * pp * 4 + pp * pp * 4 + 64);
-  const xAt = K.alloc(n * pp * 4);
-  const gAt = K.alloc(pp * pp * 4);
-  const x = K.f32(xAt, n * pp);
-  if (pp === dim) x.set(fx);
-  else {
-    x.fill(0);
-    for (let i = 0; i < n; i++) x.set(fx.subarray(i * dim, (i + 1) * dim), i * pp);
-  }
-  K.gram(xAt, pp, n, pp, gAt);
-  // The kernel sets the entries on and above the diagonal: mirrored.
-  const gu = K.f32(gAt, pp * pp);
-  const g = new Float64Array(dim * dim);
-  for (let i = 0; i < dim; i++) {
-    for (let j = i; j < dim; j++) {
-      const v = gu[i * pp + j];
-      g[i * dim + j] = v;
-      g[j * dim + i] = v;
-    }
-  }
-  return g;
-}
-
-/** testX (n x dim) · big (dim x cols) in float32, row-major n x cols (row stride returned). */
-function product(testX: Float32Array, n: number, dim: number, big: Float32Array, cols: number): { proj: Float32Array; stride: number } {
-  const K = kernels();
-  if (K === undefined) {
-    const projT = tf.tidy(() => tf.matMul(tf.tensor2d(testX, [n, dim]), tf.tensor2d(big, [dim, cols])));
-    const proj = projT.dataSync() as Float32Array;
-    projT.dispose();
-    return { proj, stride: cols };
-  }
-  const pp = Math.ceil(dim / 8) * 8;
-  const c8 = Math.ceil(cols / 8) * 8;
-  const n4 = Math.ceil(n / 4) * 4;
-  K.reset();
-  K.reserve((n4 * pp + pp * c8 + n4 * c8) * 4 + 64);
-  const aAt = K.alloc(n4 * pp * 4);
-  const bAt = K.alloc(pp * c8 * 4);
-  const cAt = K.alloc(n4 * c8 * 4);
-  const a = K.f32(aAt, n4 * pp);
-  a.fill(0);
-  if (pp === dim) a.set(testX);
-  else for (let i = 0; i < n; i++) a.set(testX.subarray(i * dim, (i + 1) * dim), i * pp);
-  const b = K.f32(bAt, pp * c8);
-  b.fill(0);
-  for (let i = 0; i < dim; i++) b.set(big.subarray(i * cols, (i + 1) * cols), i * c8);
-  K.gemm(aAt, pp, bAt, c8, cAt, c8, n4, pp, c8, false);
-  return { proj: K.f32(cAt, n4 * c8).slice(0, n * c8), stride: c8 };
-}
-
 function fitClasses(trainX: Float32Array, trainY: Int32Array, dim: number, k: number, nComp: number): ClassFit[] {
   const out: ClassFit[] = [];
   for (let c = 0; c < k; c++) {
@@ -129,7 +55,7 @@ function fitClasses(trainX: Float32Array, trainY: Int32Array, dim: number, k: nu
     }
     const fx = new Float32Array(rows.length * dim);
     rows.forEach((r, i) => fx.set(trainX.subarray(r * dim, (r + 1) * dim), i * dim));
-    const g = gram(fx, rows.length, dim);
+    const g = gramMatrix(fx, rows.length, dim);
     const svd = topVectors(g, dim, nComp);
     for (let i = 0; i < rows.length; i++) for (let j = 0; j < dim; j++) mean[j] += fx[i * dim + j];
     for (let j = 0; j < dim; j++) mean[j] /= rows.length;
@@ -160,7 +86,7 @@ function predictBoth(fits: ClassFit[], testX: Float32Array, dim: number, nComp: 
       muMu[c] += mean[i] * mean[i];
     }
   }
-  const { proj, stride } = product(testX, n, dim, big, cols);
+  const { proj, stride } = productRows(testX, n, dim, big, cols);
   const svdPred = new Int32Array(n);
   const pcaPred = new Int32Array(n);
   for (let r = 0; r < n; r++) {

@@ -8,11 +8,12 @@
 // each term uses Z_jᵀZ_j (p x p) or, for a block of n < p rows, Z_jZ_jᵀ (n x n), which has the
 // same logdet (Sylvester) and a cheaper gradient. logdet by Cholesky in float64; the gradient is
 // written by hand: ∂½logdet(I + α ZᵀZ)/∂Z = α Z (I + α ZᵀZ)⁻¹ = α (I + α ZZᵀ)⁻¹ Z.
-// On the CPU backends (wasm, cpu) the products and factorisations run in the WebAssembly SIMD
-// kernels of math/dense_simd.ts on the features read once (~4x faster than through tfjs ops at
-// batch 1000); on the others (webgpu, tfjs-node) the products are tfjs ops on that backend.
+// evaluateOps below is the plain reference in tfjs ops (what the GPU backends run); on the CPU
+// backends (wasm, cpu) the same logdets and gradient come from lib/accel/gram_logdets.ts, the
+// WebAssembly SIMD kernels on the features read once (~4x faster than tfjs ops at batch 1000).
 import * as tf from '@tensorflow/tfjs';
-import { DenseKernels } from '../math/dense_simd.js';
+import { onCpuBackend } from '../accel/dense_ops.js';
+import { gramLogdets } from '../accel/gram_logdets.js';
 import { cholesky, identityPlus, inverseFromCholesky, logdetFromCholesky } from '../math/linalg.js';
 import type { LossTerms } from './terms.js';
 
@@ -138,9 +139,19 @@ export class MaximalCodingRateReduction implements TrainingLoss {
     const blocks: Array<{ start: number; n: number }> = [{ start: 0, n: m }, ...present.map((j) => ({ start: offsets[j], n: counts[j] }))];
 
     const plan: BlockPlan = { m, p, k, counts, offsets, perm, inv, present, blocks, alpha };
-    const backend = tf.getBackend();
-    const dense = backend === 'wasm' || backend === 'cpu' ? DenseKernels.get() : undefined;
-    return dense !== undefined ? this.evaluateDense(dense, Z, plan) : this.evaluateOps(Z, plan);
+    // The same logdets and gradient by lib/accel's kernels where they run (the CPU backends).
+    const fast = gramLogdets(Z, {
+      p,
+      perm,
+      blocks,
+      scales: blocks.map((_, i) => this.scale(plan, i)),
+      extraScale: this.gam1 === 1 ? undefined : alpha,
+      what: (i) => this.what(plan, i),
+      name: 'MCR²',
+    });
+    if (fast === undefined) return this.evaluateOps(Z, plan);
+    const { terms, coef } = this.terms(plan, fast.logdets, fast.extra ?? fast.logdets[0]);
+    return { terms, gradient: (z: tf.Tensor = Z) => fast.gradient(coef, z) };
   }
 
   /** The terms from each block's logdet (the Cholesky factors' diagonals), and the gradient's coefficients. */
@@ -166,124 +177,6 @@ export class MaximalCodingRateReduction implements TrainingLoss {
 
   private what(plan: BlockPlan, i: number): string {
     return i === 0 ? 'I + gam1·p/(m·eps)·ZᵀZ' : `I + p/(tr_j·eps)·Z_jᵀZ_j for class ${plan.present[i - 1]}`;
-  }
-
-  /**
-   * The SIMD kernels' evaluation: Z read once, rows grouped by class into the kernels' memory,
-   * Gram matrices (half of each) and factorisations there; the gradient's products too.
-   */
-  private evaluateDense(K: DenseKernels, Z: tf.Tensor, plan: BlockPlan): LossEvaluation {
-    const { m, p, perm, blocks } = plan;
-    const zData = Z.dataSync() as Float32Array;
-    const pp = Math.ceil(p / 8) * 8;
-    // Room for everything below and the gradient (growing the memory would detach the views).
-    const dual = blocks.map((bl) => bl.n < p);
-    const dims = blocks.map((bl, i) => (dual[i] ? bl.n : p));
-    const pad8 = (n: number) => Math.ceil(n / 8) * 8;
-    const perBlock = (i: number) => 6 * dims[i] ** 2 * 8 + 2 * pp * pp * 4 + 2 * p * pad8(blocks[i].n) * 4 + 2 * pad8(blocks[i].n) * pp * 4;
-    const room = (m + 8) * pp * 4 + m * (pp + 1) * 4 + blocks.reduce((a, _, i) => a + perBlock(i) + 256, 2 * p * p * 8 + 64);
-    K.reset();
-    K.reserve(room);
-    const gen = K.generation;
-    // Rows sorted by class (stride pp, zero padding), 4 spare rows: a 4-row tile may read past a class.
-    const zsAt = K.alloc((m + 8) * pp * 4);
-    const zs = K.f32(zsAt, (m + 8) * pp);
-    zs.fill(0);
-
-    for (let r = 0; r < m; r++) zs.set(zData.subarray(perm[r] * p, perm[r] * p + p), r * pp);
-    // Block b's matrix is dual (n x n, from Z_bᵀ stored p x q) when n < p, else primal (p x p).
-    const gramAt = blocks.map((bl, i) => {
-      if (!dual[i]) {
-        const g = K.alloc(pp * pp * 4);
-        K.gram(zsAt + bl.start * pp * 4, pp, bl.n, pp, g);
-        return { g, q: pp };
-      }
-      const q = pad8(bl.n);
-      const xt = K.alloc(p * q * 4);
-      K.f32(xt, p * q).fill(0);
-      K.transpose(zsAt + bl.start * pp * 4, pp, bl.n, p, xt, q);
-      const g = K.alloc(q * q * 4);
-      K.gram(xt, q, p, q, g);
-      return { g, q };
-    });
-    // I + c·G in float64 (the lower triangle, from G's upper one), factored.
-    const factor = (i: number, c: number): { l: number; logdet: number } => {
-      const d = dims[i];
-      const { g: gAt, q } = gramAt[i];
-      const aAt = K.alloc(d * d * 8);
-      const lAt = K.alloc(d * d * 8);
-      const g = K.f32(gAt, q * q);
-      const a = K.f64(aAt, d * d);
-      for (let r = 0; r < d; r++) {
-        for (let col = 0; col < r; col++) a[r * d + col] = c * g[col * q + r];
-        a[r * d + r] = 1 + c * g[r * q + r];
-      }
-      const bad = K.cholesky(aAt, lAt, d);
-      if (bad !== 0) {
-        throw new Error(`${this.what(plan, i)} is not positive definite (pivot ${bad - 1}); features contain NaN/Inf or eps is too small`);
-      }
-      const l = K.f64(lAt, d * d);
-      let s = 0;
-      for (let r = 0; r < d; r++) s += Math.log(l[r * d + r]);
-      return { l: lAt, logdet: 2 * s };
-    };
-    // A NaN or Inf in Z makes a diagonal entry of ZᵀZ (a sum of squares) NaN or Inf.
-    const g0 = K.f32(gramAt[0].g, gramAt[0].q * gramAt[0].q);
-    for (let c = 0; c < dims[0]; c++) {
-      const diag = dual[0] ? g0[c * gramAt[0].q + c] : g0[c * pp + c];
-      if (!Number.isFinite(diag)) throw new Error('MCR²: features contain NaN or Inf');
-    }
-    const factors = blocks.map((_, i) => factor(i, this.scale(plan, i)));
-    const logdetT = this.gam1 === 1 ? factors[0].logdet : factor(0, plan.alpha).logdet;
-    const { terms, coef } = this.terms(
-      plan,
-      factors.map((f) => f.logdet),
-      logdetT,
-    );
-
-    const gradient = (z: tf.Tensor = Z): tf.Tensor2D => {
-      // Another evaluation may have reused the kernels' memory since: evaluate again.
-      if (K.generation !== gen) return this.evaluateDense(K, z, plan).gradient();
-      // Block outputs (in class order, 4 spare rows each): batch Z·W_0, class W_jZ_j (dual) or Z_jW_j.
-      const outs = blocks.map((bl, i) => {
-        const d = dims[i];
-        const mtAt = K.alloc(d * d * 8);
-        const rows4 = Math.ceil(bl.n / 4) * 4;
-        const outAt = K.alloc(rows4 * pp * 4);
-        if (dual[i]) {
-          // W (rows4 x n, zero rows past n) · Z_b (n x pp).
-          const wAt = K.alloc(rows4 * d * 4);
-          K.f32(wAt + d * d * 4, (rows4 - d) * d).fill(0);
-          K.inverse(factors[i].l, mtAt, wAt, d, d, coef[i]);
-          K.gemm(wAt, d, zsAt + bl.start * pp * 4, pp, outAt, pp, rows4, bl.n, pp, false);
-        } else {
-          // Z_b (rows4 x pp: rows past the block are read, their outputs unused) · W (pp x pp).
-          const wAt = K.alloc(pp * pp * 4);
-          K.f32(wAt, pp * pp).fill(0);
-          K.inverse(factors[i].l, mtAt, wAt, d, pp, coef[i]);
-          K.gemm(zsAt + bl.start * pp * 4, pp, wAt, pp, outAt, pp, rows4, pp, pp, false);
-        }
-        return outAt;
-      });
-      // Batch part + own class's part, back in the input's row order (rows of p, p a multiple of
-      // 4; otherwise of pp, cut below).
-      const ldo = p % 4 === 0 ? p : pp;
-      const permAt = K.alloc(m * 4);
-      const gradAt = K.alloc(m * ldo * 4);
-      K.i32(permAt, m).set(perm);
-      for (let b = 1; b < blocks.length; b++) {
-        const { start, n } = blocks[b];
-        K.addRows(outs[0] + start * pp * 4, outs[b], pp, permAt + start * 4, gradAt, ldo, n, ldo);
-      }
-      const out = K.f32(gradAt, m * ldo);
-      let grad = out.slice(); // a copy: the next evaluation reuses the memory
-      if (ldo !== p) {
-        grad = new Float32Array(m * p);
-        for (let r = 0; r < m; r++) grad.set(out.subarray(r * ldo, r * ldo + p), r * p);
-      }
-      return tf.tensor2d(grad, [m, p]);
-    };
-    return { terms, gradient };
   }
 
   /** The tfjs-ops evaluation (GPU backends): Gram matrices and gradient products on the backend. */
@@ -359,8 +252,7 @@ export class MaximalCodingRateReduction implements TrainingLoss {
         value: tf.scalar(e.terms.total),
         gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
           // dy is 1 when the loss is what is differentiated (reading it is free on a CPU backend).
-          const cpu = tf.getBackend() === 'wasm' || tf.getBackend() === 'cpu';
-          if (cpu && dy.size === 1 && dy.dataSync()[0] === 1) return e.gradient(saved[0]);
+          if (onCpuBackend() && dy.size === 1 && dy.dataSync()[0] === 1) return e.gradient(saved[0]);
           return tf.tidy(() => tf.mul(e.gradient(saved[0]), dy));
         },
       };

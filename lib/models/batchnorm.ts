@@ -8,7 +8,7 @@
 //   dpre = dout · [out > 0];  dr = dpre;  then the batch-norm backward with dy = dpre.
 // x̂ is not kept either: the backward recomputes it from x (alive anyway as the op's input).
 import * as tf from '@tensorflow/tfjs';
-import { BATCH_NORM_TRAIN, BATCH_NORM_TRAIN_GRAD } from '../backend/kernels/batchnorm.js';
+import { batchNormTrainKernel } from '../accel/batchnorm_ops.js';
 
 export interface BatchNormOut {
   y: tf.Tensor;
@@ -32,7 +32,9 @@ export function batchNormTrain(x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor, 
   if (residual !== undefined && residual.shape.join('x') !== x.shape.join('x')) {
     throw new Error(`batch norm: residual of shape [${residual.shape}] does not match [${x.shape}]`);
   }
-  if (tf.getKernel(BATCH_NORM_TRAIN, tf.getBackend()) !== undefined) return batchNormKernels(x, gamma, beta, eps, relu, residual);
+  // The backend's own two kernels where it has them (wasm: lib/accel/kernels/batchnorm.ts).
+  const fast = batchNormTrainKernel(x, gamma, beta, eps, relu, residual);
+  if (fast !== undefined) return fast;
   let mean!: tf.Tensor1D;
   let variance!: tf.Tensor1D;
   // tfjs runs this forward inside tidy(): what the backward needs goes through save(), and the
@@ -65,31 +67,6 @@ export function batchNormTrain(x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor, 
         if (residual !== undefined) grads.push(relu ? dpre : tf.clone(dpre));
         return grads;
       });
-    return { value, gradFunc };
-  });
-  const y = residual === undefined ? f(x, gamma, beta) : f(x, gamma, beta, residual);
-  return { y, mean, variance };
-}
-
-/** The same op as two backend kernels (lib/backend/kernels/batchnorm.ts: wasm). */
-function batchNormKernels(x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor, eps: number, relu: boolean, residual?: tf.Tensor): BatchNormOut {
-  let mean!: tf.Tensor1D;
-  let variance!: tf.Tensor1D;
-  const f = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
-    const [xi, g, b] = args as tf.Tensor[];
-    const save = args[args.length - 1] as tf.GradSaveFunc;
-    const inputs: tf.NamedTensorMap = { x: xi, gamma: g, beta: b };
-    if (residual !== undefined) inputs.residual = args[3] as tf.Tensor;
-    const [value, m, v, rstd] = tf.engine().runKernel(BATCH_NORM_TRAIN, inputs, { eps, relu }) as tf.Tensor[];
-    mean = tf.keep(m as tf.Tensor1D);
-    variance = tf.keep(v as tf.Tensor1D);
-    save(relu ? [xi, mean, rstd, g, value] : [xi, mean, rstd, g]);
-    const gradFunc = (dy: tf.Tensor, saved: tf.Tensor[]) => {
-      const [sx, sm, sr, sg, out] = saved;
-      const ins: tf.NamedTensorMap = { dy, x: sx, mean: sm, rstd: sr, gamma: sg };
-      if (relu) ins.y = out;
-      return tf.engine().runKernel(BATCH_NORM_TRAIN_GRAD, ins, { relu, residual: residual !== undefined }) as tf.Tensor[];
-    };
     return { value, gradFunc };
   });
   const y = residual === undefined ? f(x, gamma, beta) : f(x, gamma, beta, residual);

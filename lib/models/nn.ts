@@ -2,7 +2,7 @@
 // as in the official PyTorch models), train/eval mode, PyTorch's default initialisation, NHWC.
 import * as tf from '@tensorflow/tfjs';
 import type { RandomState } from '../math/random.js';
-import { BATCH_NORM_INFER } from '../backend/kernels/batchnorm.js';
+import { batchNormInferKernel } from '../accel/batchnorm_ops.js';
 import { batchNormTrain, type BatchNormFuse } from './batchnorm.js';
 
 export interface LayerRow {
@@ -296,12 +296,10 @@ export class BatchNorm extends Module {
   forwardFused(x: tf.Tensor, fuse: BatchNormFuse = {}): tf.Tensor {
     if (!this.training) {
       // The backend's one-pass kernel where it has one (wasm) and no gradient is being recorded.
-      const noTape = (tf.engine() as unknown as { state: { gradientDepth: number } }).state.gradientDepth === 0;
-      if (noTape && tf.getKernel(BATCH_NORM_INFER, tf.getBackend()) !== undefined) {
-        const inputs: tf.NamedTensorMap = { x, mean: this.runningMean, variance: this.runningVar, gamma: this.weight, beta: this.bias };
-        if (fuse.residual !== undefined) inputs.residual = fuse.residual;
-        return tf.engine().runKernel(BATCH_NORM_INFER, inputs, { eps: this.eps, relu: fuse.relu ?? false }) as tf.Tensor;
-      }
+      const inputs: tf.NamedTensorMap = { x, mean: this.runningMean, variance: this.runningVar, gamma: this.weight, beta: this.bias };
+      if (fuse.residual !== undefined) inputs.residual = fuse.residual;
+      const fast = batchNormInferKernel(inputs, this.eps, fuse.relu ?? false);
+      if (fast !== undefined) return fast;
       return tf.tidy(() => {
         let y = tf.batchNorm(x, this.runningMean, this.runningVar, this.bias, this.weight, this.eps);
         if (fuse.residual !== undefined) y = tf.add(y, fuse.residual);

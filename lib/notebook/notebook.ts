@@ -10,7 +10,7 @@
 // a committed notebook holds no path of the machine that ran it.
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { type BackendInfo, describeBackend, initBackend } from '../backend/backend.js';
+import { type BackendInfo, describeBackend, initBackend } from '../accel/backend.js';
 import type { ImageDataset, Split } from '../data/dataset.js';
 import { firstN } from '../data/dataset.js';
 import { loadDataset } from '../data/index.js';

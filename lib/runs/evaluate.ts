@@ -4,7 +4,7 @@
 // clustering runs on the train features and is scored against those same train labels.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { initBackend } from '../backend/backend.js';
+import { initBackend } from '../accel/backend.js';
 import type { Features } from '../features/dataset.js';
 import { readNpz, writeNpy, type NpyArray } from '../io/npz.js';
 import { evaluateFeatures, type EvaluateMethods, type FeatureEvaluation } from '../evaluate/methods.js';

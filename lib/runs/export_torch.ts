@@ -2,7 +2,7 @@
 // (torch.save(DataParallel(net).state_dict())), so that its evaluate.py, extract.py and plot.py,
 // and net.load_state_dict(torch.load(f), strict=True), read a run trained here.
 import * as path from 'node:path';
-import { initBackend } from '../backend/backend.js';
+import { initBackend } from '../accel/backend.js';
 import { loadDataset } from '../data/index.js';
 import { defaultDataDir } from '../io/paths.js';
 import { writeTorchCheckpoint } from '../io/torch.js';

@@ -1,6 +1,6 @@
 // Features of a run's train and test sets from one of its checkpoints, as evaluate.py and
 // extract.py compute them: inference mode, transform `test`, the run's own --subset.
-import { initBackend } from '../backend/backend.js';
+import { initBackend } from '../accel/backend.js';
 import { datasetFeatures, type Features } from '../features/dataset.js';
 import { recalibrateBatchNorm } from '../features/recalibrate.js';
 import { inputSizeOf, loadRun, runDataset, runTrainLabels } from './load_run.js';

@@ -6,7 +6,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { initBackend } from '../backend/backend.js';
+import { initBackend } from '../accel/backend.js';
 import type { ImageDataset } from '../data/dataset.js';
 import { accuracy } from '../evaluate/metrics.js';
 import { LinearSVC } from '../evaluate/svm.js';

@@ -3,7 +3,7 @@
 // saved under <model_dir>/figures/<flag>/ as PNG, self-contained HTML and the spec's JSON.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { initBackend } from '../backend/backend.js';
+import { initBackend } from '../accel/backend.js';
 import type { ImageDataset } from '../data/dataset.js';
 import { datasetFeatures, type Features } from '../features/dataset.js';
 import { writeNpy } from '../io/npz.js';

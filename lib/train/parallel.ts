@@ -12,7 +12,7 @@ import { Worker } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs';
 import type { Network } from '../models/network.js';
 import { workerScript } from '../io/paths.js';
-import { availableCores } from '../backend/threads.js';
+import { availableCores } from '../accel/threads.js';
 import type { LossTerms } from '../loss/terms.js';
 import type { BatchShape, TrainingEngine, TrainingLoss } from './engine.js';
 import { ChunkedPass } from './chunked.js';

@@ -3,7 +3,7 @@
 // back-propagates it and hands back the parameter gradients. Weights come from the main thread.
 import { parentPort, workerData } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs';
-import { initBackend } from '../backend/backend.js';
+import { initBackend } from '../accel/backend.js';
 import { createNetwork } from '../models/network.js';
 import { ChunkedPass } from './chunked.js';
 import { readParams } from './parallel_params.js';

@@ -22,7 +22,7 @@
 // current step with the state intact; the next runEpoch()/runSteps() continues from there. A step
 // that throws closes the trainer (the state of a half-taken step is not trusted); reopen to resume.
 import * as path from 'node:path';
-import { describeBackend, initBackend, type BackendInfo } from '../backend/backend.js';
+import { describeBackend, initBackend, type BackendInfo } from '../accel/backend.js';
 import { loadDataset } from '../data/index.js';
 import type { ImageDataset } from '../data/dataset.js';
 import { evaluateFeatures } from '../evaluate/methods.js';

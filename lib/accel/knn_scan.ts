@@ -49,8 +49,8 @@ import {
   v128or,
   v128zero,
   when,
-} from '../backend/kernels/wasm_asm.js';
-import { DenseKernels } from '../math/dense_simd.js';
+} from './wasm_asm.js';
+import { DenseKernels } from './dense.js';
 import { symmetricEigenTop } from '../math/linalg.js';
 
 /** Queries per tile, 4-row vectors per panel, pairs per unrolled step. */

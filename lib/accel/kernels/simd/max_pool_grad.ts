@@ -1,7 +1,7 @@
 // maxPool2x2Grad(x, dy, dx, n, h, w, c, oh, ow): the gradient of a 2x2 max-pool of stride 2 without
 // padding; each window's gradient goes to its first maximum, the other three entries get 0. Rows
 // and columns past 2·oh, 2·ow are left alone (the caller zeroes them).
-import { add, type Code, f32x4, get, i32, load, loop, mul, set, simd, store, v128and } from '../wasm_asm.js';
+import { add, type Code, f32x4, get, i32, load, loop, mul, set, simd, store, v128and } from '../../wasm_asm.js';
 import { advance, type SimdKernelConfig } from './kernel.js';
 
 const bitselect = simd(0x52);

@@ -1,5 +1,5 @@
 // colsum(x, rows, c, acc): acc[j] (f64) += Σ_r x[r, j] (column sums: batch norm's means, bias gradients).
-import { set } from '../wasm_asm.js';
+import { set } from '../../wasm_asm.js';
 import { acc64, accumulate64, loadAt, rowsKernel } from './kernel.js';
 
 export const colsumConfig = rowsKernel({

@@ -25,7 +25,7 @@ import {
   simdAvailable,
   v128zero,
   type WasmMemory,
-} from '../backend/kernels/wasm_asm.js';
+} from './wasm_asm.js';
 
 /** Centres per pass (accumulators in registers). */
 const MAX_CENTRES = 8;

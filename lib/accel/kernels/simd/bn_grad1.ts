@@ -1,7 +1,7 @@
 // bnGrad1[Relu][R](dy, x, out, mean, rstd, dr, rows, c, db, dg): d = dy·[out > 0] (through a fused
 // ReLU) or dy; [dr = d] (the residual's gradient); db[j] += d, dg[j] += d·(x − mean)·rstd (f64):
 // batch norm's backward pass, first half (the sums over the batch).
-import { f32x4, get, set, store } from '../wasm_asm.js';
+import { f32x4, get, set, store } from '../../wasm_asm.js';
 import { acc64, accumulate64, at, gradThroughRelu, loadAt, loadChan, rowsKernel, type SimdKernelConfig } from './kernel.js';
 
 export function bnGrad1Config(relu: boolean, residual: boolean): SimdKernelConfig {

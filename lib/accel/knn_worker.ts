@@ -1,6 +1,6 @@
 // Predicts one range of test rows for KNN.predict (knn.ts), on its own tfjs backend.
 import { workerData } from 'node:worker_threads';
-import { initBackend } from '../backend/backend.js';
+import { initBackend } from './backend.js';
 import { knnRange, type KnnJob } from './knn.js';
 
 async function main(): Promise<void> {

@@ -1,6 +1,6 @@
 // bnGrad2[Relu](dy, x, out, mean, kd, kx, k0, dx, rows, c): dx = kd·d + kx·(mean − x) + k0, d as in
 // bnGrad1: batch norm's backward pass, second half (the input gradient from the sums).
-import { f32x4, store } from '../wasm_asm.js';
+import { f32x4, store } from '../../wasm_asm.js';
 import { at, gradThroughRelu, loadAt, loadChan, rowsKernel, type SimdKernelConfig } from './kernel.js';
 
 export function bnGrad2Config(relu: boolean): SimdKernelConfig {

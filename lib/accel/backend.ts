@@ -132,3 +132,11 @@ export function backendInfo(): BackendInfo | undefined {
 export function describeBackend(info: BackendInfo): string {
   return `backend: ${info.name} via ${info.provider}`;
 }
+
+/**
+ * The backend a worker thread starts for JS-heavy work split over cores (EnSC's lasso solves):
+ * cpu when this thread computes on cpu, else wasm (a worker does not load libtensorflow or a GPU again).
+ */
+export function workerBackend(): 'cpu' | 'wasm' {
+  return tf.getBackend() === 'cpu' ? 'cpu' : 'wasm';
+}

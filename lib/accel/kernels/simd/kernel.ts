@@ -2,7 +2,7 @@
 // function: the exported name, the parameters (byte addresses into the wasm memory and counts, all
 // i32), the extra locals, and the body written against them by name. rowsKernel adds the loop every
 // streaming kernel over row-major [rows, c] float32 data shares, four channels a step.
-import { add, type Code, f32x4, f64x2, type Fn, get, i32, load, loop, mul, set, simd, store, v128and } from '../wasm_asm.js';
+import { add, type Code, f32x4, f64x2, type Fn, get, i32, load, loop, mul, set, simd, store, v128and } from '../../wasm_asm.js';
 
 export interface SimdKernelConfig {
   /** The exported function's name. */

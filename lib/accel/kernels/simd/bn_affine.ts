@@ -1,6 +1,6 @@
 // bnAffine[R][Relu](x, mean, a, beta, r, y, rows, c): y = (x − mean)·a + beta [+ r] [ReLU]: batch
 // norm's output in one pass, with the residual add and the ReLU that follow it fused when asked.
-import { f32x4, store } from '../wasm_asm.js';
+import { f32x4, store } from '../../wasm_asm.js';
 import { at, f32zero, loadAt, loadChan, rowsKernel, type SimdKernelConfig } from './kernel.js';
 
 export function bnAffineConfig(residual: boolean, relu: boolean): SimdKernelConfig {

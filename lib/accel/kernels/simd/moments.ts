@@ -1,6 +1,6 @@
 // moments(x, rows, c, k, s, q): d = x − k[j]; s[j] += d, q[j] += d² (f64; d² of the f32 d): batch
 // norm's variance about a shift k, in one pass.
-import { f32x4, get, set } from '../wasm_asm.js';
+import { f32x4, get, set } from '../../wasm_asm.js';
 import { acc64, accumulate64, loadAt, loadChan, rowsKernel } from './kernel.js';
 
 export const momentsConfig = rowsKernel({

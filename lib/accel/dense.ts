@@ -36,7 +36,7 @@ import {
   v128zero,
   type WasmMemory,
   when,
-} from '../backend/kernels/wasm_asm.js';
+} from './wasm_asm.js';
 
 /** Rows and columns of a product tile: N (columns) must be a multiple of this. */
 export const TILE_ROWS = 4;

@@ -18,7 +18,7 @@ import { FILTER_GRAD_MAX_K, filterGradConfig } from './simd/filter_grad.js';
 import { type SimdKernelConfig, toFn } from './simd/kernel.js';
 import { maxPool2x2GradConfig } from './simd/max_pool_grad.js';
 import { momentsConfig } from './simd/moments.js';
-import { assemble, WA } from './wasm_asm.js';
+import { assemble, WA } from '../wasm_asm.js';
 
 export { FILTER_GRAD_MAX_K };
 

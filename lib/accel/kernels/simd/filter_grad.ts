@@ -3,7 +3,7 @@
 // the filter gradient of a layer with a small window (a network's first layers). The K accumulators
 // live in registers; pixels go in chunks (the chunk's dy rows stay in cache across the co/4 passes),
 // each chunk's f32 sums added into the f64 acc.
-import { add, type Code, f32load, f32x4, get, gtU, i32, load, loop, mul, select, set } from '../wasm_asm.js';
+import { add, type Code, f32load, f32x4, get, gtU, i32, load, loop, mul, select, set } from '../../wasm_asm.js';
 import { accumulate64, advance, f32zero, plusProduct, type SimdKernelConfig } from './kernel.js';
 
 /** Largest window (kh·kw·ci): its accumulators must fit in registers. */
