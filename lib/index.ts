@@ -14,7 +14,8 @@ export { loadDataset, type ImageDataset } from './data/index.js';
 export { randomUnitFeatures, subspaceMixture } from './features/synthetic.js';
 export { MaximalCodingRateReduction } from './loss/mcr2.js';
 // Training: the stepping Trainer, and the two one-call wrappers over it.
-export { Trainer, trainSupervised, trainSelfSup } from './train/trainer.js';
+export { Trainer } from './train/trainer.js';
+export { trainSupervised, trainSelfSup } from './train/run.js';
 export type { Features } from './features/dataset.js';
 export { KNN, NearestSubspace, LinearSVC, KMeans, EnSC } from './evaluate/index.js';
 export { evaluateRun } from './runs/evaluate.js';

@@ -10,7 +10,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { notebookFiguresDir, packageRoot } from '../lib/io/paths.js';
-import { profileName } from '../lib/train/profiles.js';
+import { profileName } from '../lib/train/presets.js';
 import { checkJupyter } from './jupyter.js';
 
 /** Wall-time budget per notebook (issue 12): smoke 3 minutes on 2 cores (CI), cpu 15. Over it: a warning. */

@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { SELFSUP_PRESETS, SUPERVISED_PRESETS } from '../lib/train/presets.js';
-import { SUPERVISED_PROFILES } from '../lib/train/profiles.js';
+import { SUPERVISED_PROFILES } from '../lib/train/presets.js';
 import { resolveSelfSup } from '../lib/train/selfsup.js';
 import { resolveSupervised } from '../lib/train/supervised.js';
 import { ROOT } from './helpers.js';

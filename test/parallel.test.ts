@@ -10,7 +10,7 @@ import { createModel } from '../lib/models/index.js';
 import { gradsByName, LocalEngine } from '../lib/train/engine.js';
 import { ParallelEngine } from '../lib/train/parallel.js';
 import { SGD } from '../lib/train/sgd.js';
-import { trainSupervised } from '../lib/train/trainer.js';
+import { trainSupervised } from '../lib/train/run.js';
 import { RandomState } from '../lib/math/random.js';
 import { initBackendFor, maxRelErr, tf } from './helpers.js';
 

@@ -3,24 +3,23 @@
 // shared (every shared option in both kinds' defaults and params.json keys).
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { parseFlags } from '../lib/cli/args.js';
-import { flagSpecs, optionsFromFlags, TRAIN_SELFSUP_FLAGS, TRAIN_SUP_FLAGS } from '../lib/cli/flags.js';
-import { COMMON_PARAM_KEYS, COMMON_TRAIN_DEFAULTS } from '../lib/train/options.js';
+import { parseArgs } from '../lib/options/flags.js';
+import { COMMON_TRAIN_DEFAULTS, COMMON_TRAIN_SPEC } from '../lib/train/options.js';
 import { PRESET_COMMANDS, SELFSUP_PRESETS, SUPERVISED_PRESETS } from '../lib/train/presets.js';
-import { resolveSelfSup, SELFSUP_DEFAULTS, SELFSUP_PARAM_KEYS } from '../lib/train/selfsup.js';
-import { resolveSupervised, SUPERVISED_DEFAULTS, SUPERVISED_PARAM_KEYS } from '../lib/train/supervised.js';
+import { resolveSelfSup, SELFSUP_DEFAULTS, SELFSUP_SPEC } from '../lib/train/selfsup.js';
+import { resolveSupervised, SUPERVISED_DEFAULTS, SUPERVISED_SPEC } from '../lib/train/supervised.js';
 
-const parse = (command: string) => {
-  const [cmd, ...argv] = command.split(' ');
-  const table = cmd === 'train-sup' ? TRAIN_SUP_FLAGS : TRAIN_SELFSUP_FLAGS;
-  return optionsFromFlags(table, parseFlags(argv, flagSpecs(table)));
-};
+const argv = (name: string) => PRESET_COMMANDS[name as keyof typeof PRESET_COMMANDS].split(' ').slice(1);
 
 test('each preset resolves to the options of its command line', () => {
-  for (const [name, preset] of Object.entries(SUPERVISED_PRESETS))
-    assert.deepEqual(resolveSupervised(preset), resolveSupervised(parse(PRESET_COMMANDS[name as keyof typeof PRESET_COMMANDS])), name);
-  for (const [name, preset] of Object.entries(SELFSUP_PRESETS))
-    assert.deepEqual(resolveSelfSup(preset), resolveSelfSup(parse(PRESET_COMMANDS[name as keyof typeof PRESET_COMMANDS])), name);
+  for (const [name, preset] of Object.entries(SUPERVISED_PRESETS)) {
+    assert.match(PRESET_COMMANDS[name as keyof typeof PRESET_COMMANDS], /^train-sup /);
+    assert.deepEqual(resolveSupervised(preset), resolveSupervised(parseArgs(argv(name), SUPERVISED_SPEC)), name);
+  }
+  for (const [name, preset] of Object.entries(SELFSUP_PRESETS)) {
+    assert.match(PRESET_COMMANDS[name as keyof typeof PRESET_COMMANDS], /^train-selfsup /);
+    assert.deepEqual(resolveSelfSup(preset), resolveSelfSup(parseArgs(argv(name), SELFSUP_SPEC)), name);
+  }
   // The official README's reproduction commands, as it prints them.
   assert.match(
     PRESET_COMMANDS.cifar10Sup,
@@ -39,13 +38,14 @@ test('each preset resolves to the options of its command line', () => {
 });
 
 test('supervised and self-supervised options extend one CommonTrainOptions', () => {
-  for (const [defaults, keys] of [
-    [SUPERVISED_DEFAULTS, SUPERVISED_PARAM_KEYS],
-    [SELFSUP_DEFAULTS, SELFSUP_PARAM_KEYS],
+  for (const [defaults, spec] of [
+    [SUPERVISED_DEFAULTS, SUPERVISED_SPEC],
+    [SELFSUP_DEFAULTS, SELFSUP_SPEC],
   ] as const) {
     for (const k of Object.keys(COMMON_TRAIN_DEFAULTS)) {
       assert.ok(k in defaults, k);
-      assert.equal((keys as Record<string, string>)[k], (COMMON_PARAM_KEYS as Record<string, string>)[k], k);
+      const key = k as keyof typeof COMMON_TRAIN_SPEC;
+      assert.equal(spec[key].flag, COMMON_TRAIN_SPEC[key].flag, k);
     }
   }
   // train_selfsup.py's own defaults where they differ from train_sup.py's.

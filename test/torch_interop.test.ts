@@ -216,7 +216,7 @@ test('exported .pt files load into the official networks with load_state_dict(st
   fs.rmSync(root, { recursive: true });
 });
 
-test('mcr2 export: listed by mcr2 --help, its flags from lib/cli/flags.ts (in docs/cli.md too), --model_dir required', () => {
+test('mcr2 export: listed by mcr2 --help, its flags from its option spec (in docs/cli.md too), --model_dir required', () => {
   assert.match(mcr2(['--help']), /\n {2}export {8}A run's checkpoint as the \.pt the official code saves/);
   const help = mcr2(['export', '--help']);
   for (const f of ['model_dir', 'epoch', 'out', 'data_dir']) assert.match(help, new RegExp(`--${f} `));

@@ -5,7 +5,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { RunFolder, LOSS_HEADER } from '../lib/runs/run_folder.js';
 import type { SupervisedOptions } from '../lib/train/supervised.js';
-import { trainSupervised } from '../lib/train/trainer.js';
+import { trainSupervised } from '../lib/train/run.js';
 import { evaluateRun } from '../lib/runs/evaluate.js';
 import { initBackendFor } from './helpers.js';
 
@@ -84,9 +84,13 @@ test('an interrupted run resumes from its last checkpoint with losses.csv intact
   await assert.rejects(
     trainSupervised(tiny(cut), {
       ...quiet,
-      onStep: (r) => {
-        if (r.epoch === 1 && r.step === 1) throw new Error('interrupted');
-      },
+      callbacks: [
+        {
+          onStepEnd: (_s, { row: r }) => {
+            if (r.epoch === 1 && r.step === 1) throw new Error('interrupted');
+          },
+        },
+      ],
     }),
     /interrupted/,
   );

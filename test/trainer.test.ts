@@ -11,7 +11,9 @@ import { evaluateRun } from '../lib/runs/evaluate.js';
 import { loadRun } from '../lib/runs/load_run.js';
 import { RunFolder } from '../lib/runs/run_folder.js';
 import type { SupervisedOptions } from '../lib/train/supervised.js';
-import { Trainer, trainSupervised } from '../lib/train/trainer.js';
+import { notebook } from '../lib/notebook/notebook.js';
+import { trainSupervised } from '../lib/train/run.js';
+import { Trainer } from '../lib/train/trainer.js';
 import { initBackendFor } from './helpers.js';
 
 const emptyDir = fs.mkdtempSync(path.join(os.tmpdir(), 'mcr2-empty-'));
@@ -89,7 +91,9 @@ test('a run stopped mid-epoch resumes with losses.csv cut to the last complete e
   const ref = await trainSupervised(tiny(fs.mkdtempSync(path.join(os.tmpdir(), 'mcr2-ref-'))), quiet);
   ref.model.dispose();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mcr2-stop-'));
-  const t = await Trainer.create(tiny(dir), quiet);
+  // The notebook kit's hooks: its open-trainer registry and its stop on a kernel interrupt.
+  const { callbacks } = (await notebook('trainer_test', { quiet: true })).hooks;
+  const t = await Trainer.create(tiny(dir), { ...quiet, callbacks });
   await t.runSteps(4); // epoch 0 and one step of epoch 1
   assert.deepEqual([t.epoch, t.step, t.losses().length], [1, 1, 4]);
   // A kernel interrupt: the run stops after the step under way, state intact, and continues.
@@ -99,11 +103,15 @@ test('a run stopped mid-epoch resumes with losses.csv cut to the last complete e
     {},
     {
       ...quiet,
-      interruptible: true,
-      onStep: (r) => {
-        listening = process.listenerCount('SIGINT');
-        if (r.step === 1) u.interrupt();
-      },
+      callbacks: [
+        ...callbacks,
+        {
+          onStepEnd: (_s, { row }) => {
+            listening = process.listenerCount('SIGINT');
+            if (row.step === 1) u.interrupt();
+          },
+        },
+      ],
     },
   );
   // Opening the folder again closed the first trainer; the second resumed after epoch 0.

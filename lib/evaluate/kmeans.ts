@@ -20,7 +20,7 @@ import { RandomState } from '../math/random.js';
 import { RowDots } from '../accel/row_dots.js';
 import { availableCores, runWorker, sharedCopy } from '../accel/threads.js';
 import { workerScript } from '../io/paths.js';
-import { checkInt } from '../io/options.js';
+import { checkInt } from '../options/checks.js';
 import { type FeaturesLike, featureMatrix, notFitted, type Threads, threadCount } from './input.js';
 
 /** Options of {@link KMeans}. */

@@ -2,7 +2,7 @@
 // vote; ties go to the smallest label. The neighbours and votes come from lib/accel/knn.ts (int16
 // screening with exact float64 rescoring where WebAssembly SIMD runs, the GPU's products on
 // webgpu, blocked float32 products otherwise; the test rows split over worker threads, `threads`).
-import { checkInt } from '../io/options.js';
+import { checkInt } from '../options/checks.js';
 import { type KnnProblem, knnVotes, type ScreenStats } from '../accel/knn.js';
 import {
   type FeatureMatrix,

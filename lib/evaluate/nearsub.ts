@@ -7,7 +7,7 @@
 // class's Vᵀx, Uᵀx and μ·x from one product of the test features with all bases side by side.
 // Only the top nComp eigenvectors are formed (linalg.ts symmetricEigenTop). The Gram matrices and
 // the product are lib/accel's (SIMD kernels on the CPU backends, tfjs ops on the others).
-import { checkInt } from '../io/options.js';
+import { checkInt } from '../options/checks.js';
 import { gramMatrix, productRows } from '../accel/dense_ops.js';
 import { symmetricEigenTop } from '../math/linalg.js';
 import { type FeaturesLike, featureMatrix32, type LabelsLike, labelsOf, labelVector, notFitted } from './input.js';

@@ -11,6 +11,13 @@ export { accuracy, confusionMatrix, clusteringAccuracy, normalizedMutualInfo, ad
 export {
   evaluateFeatures,
   clusterScores,
+  METHODS,
+  METHOD_NAMES,
+  METHOD_PARAMS,
+  type MethodName,
+  type MethodParams,
+  type ScoreOf,
+  type PredictionOf,
   type EvaluateMethods,
   type FeatureEvaluation,
   type ClusterScores,

@@ -18,7 +18,9 @@ import { defaultDataDir, displayPath, notebookFiguresDir, notebookSaveDir } from
 import type { Figure } from '../plot/figure.js';
 import { showFigure, showTable, type TableLike, type TableRows } from '../plot/notebook.js';
 import { closeRenderer, saveFigure } from '../plot/render.js';
-import { type ProfileName, profileName } from '../train/profiles.js';
+import { type Callback, StopOnInterrupt } from '../train/callbacks.js';
+import { type ProfileName, profileName } from '../train/presets.js';
+import type { Trainer } from '../train/trainer.js';
 
 /** How a figure is shown inline (showFigure's options). */
 export interface ShowOptions {
@@ -40,6 +42,32 @@ interface Closable {
   close(): Promise<void>;
 }
 
+/**
+ * The trainers open in this process by run folder (every notebook's hooks share it): opening a
+ * folder again (a cell run twice) closes the trainer already open on it first, which would
+ * otherwise hold the folder's lock.
+ */
+class OpenTrainers implements Callback {
+  private readonly open = new Map<string, Trainer>();
+
+  async beforeOpen(runDir: string, log: (line: string) => void): Promise<void> {
+    const old = this.open.get(path.resolve(runDir));
+    if (old === undefined) return;
+    log(`closing the trainer already open on ${displayPath(runDir)} (at epoch ${old.epoch}, step ${old.step}); resuming from its folder`);
+    await old.close();
+  }
+
+  onOpen(t: Trainer): void {
+    this.open.set(path.resolve(t.runDir), t);
+  }
+
+  onClose(t: Trainer): void {
+    if (this.open.get(path.resolve(t.runDir)) === t) this.open.delete(path.resolve(t.runDir));
+  }
+}
+
+const OPEN_TRAINERS = new OpenTrainers();
+
 export class Notebook {
   /** When the notebook opened (the first cell). */
   readonly started = Date.now();
@@ -51,8 +79,12 @@ export class Notebook {
   readonly dataDir: string;
   /** A run-folder tail that keeps this notebook's runs apart: `_nb03_cpu`. */
   readonly tail: string;
-  /** Hooks for Trainer.create / trainSupervised: log lines tidied, as the notebook prints them. */
-  readonly hooks: { log: (line: string) => void };
+  /**
+   * Hooks for Trainer.create / trainSupervised: log lines tidied, as the notebook prints them; a
+   * kernel interrupt stops a run between steps (StopOnInterrupt); a trainer opened again on the
+   * same folder closes the one already open.
+   */
+  readonly hooks: { log: (line: string) => void; callbacks: Callback[] };
   private readonly open: Closable[] = [];
 
   constructor(
@@ -65,7 +97,7 @@ export class Notebook {
     this.saveDir = notebookSaveDir();
     this.dataDir = defaultDataDir();
     this.tail = `_nb${name.slice(0, 2)}_${profile}`;
-    this.hooks = { log: (line) => this.log(line) };
+    this.hooks = { log: (line) => this.log(line), callbacks: [OPEN_TRAINERS, new StopOnInterrupt()] };
   }
 
   /** A line with every absolute path in it shown as displayPath shows it. */

@@ -62,12 +62,12 @@ function scatter(x: Float32Array, dim: number, center: boolean): Float64Array {
 }
 
 /**
- * The first nComp singular values of X (n x dim), descending: `PCA(nComp).fit(X).singular_values_`
+ * The first comps singular values of X (n x dim), descending: `PCA(comps).fit(X).singular_values_`
  * when centred (the official --pca), `TruncatedSVD` singular values when not.
  */
-export function singularValues(x: Float32Array, dim: number, nComp: number, center = true): number[] {
+export function singularValues(x: Float32Array, dim: number, comps: number, center = true): number[] {
   const n = x.length / dim;
-  const k = Math.min(nComp, dim, n);
+  const k = Math.min(comps, dim, n);
   const { values } = symmetricEigen(scatter(x, dim, center), dim);
   return Array.from(values.subarray(0, k), (v) => Math.sqrt(Math.max(0, v)));
 }
@@ -109,12 +109,12 @@ export interface ClassSpectra {
   perClass: number[][];
 }
 
-/** plot.py --pca: n = min(nComp, dim) PCA singular values per class (centred; `center` false: of Z_j itself). */
+/** plot.py --pca: n = min(comps, dim) PCA singular values per class (centred; `center` false: of Z_j itself). */
 export function classSingularValues(
   features: Float32Array,
   labels: ArrayLike<number>,
   dim: number,
-  nComp: number,
+  comps: number,
   numClasses?: number,
   center = true,
 ): ClassSpectra {
@@ -122,9 +122,9 @@ export function classSingularValues(
   const perClass: number[][] = [];
   for (let c = 0; c < co.numClasses; c++) {
     const rows = gatherRows(features, dim, co.order.subarray(co.offsets[c], co.offsets[c + 1]));
-    perClass.push(singularValues(rows, dim, nComp, center));
+    perClass.push(singularValues(rows, dim, comps, center));
   }
-  return { all: singularValues(features, dim, nComp, center), perClass };
+  return { all: singularValues(features, dim, comps, center), perClass };
 }
 
 /** numpy's histogram bin of v for `bins` equal bins over [lo, hi] (edges as np.linspace). */

@@ -7,30 +7,51 @@ import * as path from 'node:path';
 import { initBackend } from '../accel/backend.js';
 import type { Features } from '../features/dataset.js';
 import { readNpz, writeNpy, type NpyArray } from '../io/npz.js';
-import { evaluateFeatures, type EvaluateMethods, type FeatureEvaluation } from '../evaluate/methods.js';
+import {
+  type EvaluateMethods,
+  evaluateFeatures,
+  type FeatureEvaluation,
+  labelVectors,
+  METHOD_NAMES,
+  METHOD_PARAMS,
+  METHODS,
+} from '../evaluate/methods.js';
+import { type InputOf, opt, resolve, rowsFor, withHelp } from '../options/spec.js';
+import { RUN_SPEC } from './options.js';
 import { saveClusteringConfusion } from '../plot/confusion.js';
 import { runFeatures } from './features.js';
 import { RunFolder } from './run_folder.js';
 
 export type { ClusterScores } from '../evaluate/methods.js';
 
-/** evaluate.py's flags: where the features come from, which methods run (EvaluateMethods), what is saved. */
-export interface EvaluateOptions extends Omit<EvaluateMethods, 'logits'> {
-  /** A run folder (evaluate its checkpoint) ... */
-  modelDir?: string;
-  /** ... or an .npz with train_features, train_labels, test_features, test_labels. */
-  features?: string;
-  /** Checkpoint to evaluate (default: the latest). */
-  epoch?: number;
-  /** Write each method's predicted labels to plabels/{method}_epoch{e}.npy. */
-  save?: boolean;
-  /** Dataset folder (default: the one the run trained on). */
-  dataDir?: string;
-  /** Recalibrate batch norm's running statistics on the training images first (default false; --bn_recalibrate). */
-  recalibrate?: boolean;
-  /** A cross-entropy run: judge its penultimate layer (unit rows) instead of its logits' argmax (default false; --penultimate). */
-  penultimate?: boolean;
-}
+/** evaluate.py's flags: where the features come from, which methods run with which parameters, what is saved. */
+export const EVALUATE_SPEC = {
+  // a run folder (evaluate its checkpoint) ...
+  modelDir: opt.maybeText({ flag: 'model_dir', help: 'run folder to evaluate' }),
+  // ... or an .npz with train_features, train_labels, test_features, test_labels
+  features: opt.maybeText({
+    flag: 'features',
+    help: 'or: an .npz of train_features, train_labels, test_features, test_labels (mcr2 extract writes one) (mcr2-ts)',
+  }),
+  ...rowsFor(METHOD_NAMES, (m) => opt.bool(false, { flag: m, help: METHODS[m].help })),
+  epoch: withHelp(RUN_SPEC.epoch, 'which epoch for evaluation (default: latest)'),
+  ...METHOD_PARAMS,
+  // each method's predicted labels to plabels/{method}_epoch{e}.npy (clusterings: their confusion matrices too)
+  save: opt.bool(false, { flag: 'save', help: 'save labels (plabels/<method>_epoch<e>.npy)' }),
+  dataDir: RUN_SPEC.dataDir,
+  recalibrate: opt.bool(false, {
+    flag: 'bn_recalibrate',
+    help: "recompute batch norm's running statistics on the training images before extracting features (mcr2-ts)",
+  }),
+  // a cross-entropy run: its penultimate layer (unit rows) instead of its logits' argmax
+  penultimate: opt.bool(false, {
+    flag: 'penultimate',
+    help: 'a cross-entropy run: judge its penultimate layer with --svm/--knn/--nearsub instead of its logits (mcr2-ts)',
+  }),
+};
+
+/** evaluateRun's options: the flags, and how the methods run (threads, where lines and warnings go). */
+export type EvaluateOptions = InputOf<typeof EVALUATE_SPEC> & Pick<EvaluateMethods, 'threads' | 'log' | 'warn'>;
 
 export interface EvaluateResult extends FeatureEvaluation {
   /** The checkpoint's epoch (−1 for saved features). */
@@ -79,7 +100,9 @@ export function isCrossEntropyRun(modelDir: string): boolean {
  * evaluate.py: the features of a run's checkpoint (or of a saved .npz) judged by the chosen
  * methods, each with the official defaults unless given; a cross-entropy run also gets `ce`.
  */
-export async function evaluateRun(opts: EvaluateOptions): Promise<EvaluateResult> {
+export async function evaluateRun(options: EvaluateOptions): Promise<EvaluateResult> {
+  const { threads, log, warn, ...given } = options;
+  const opts = resolve(EVALUATE_SPEC, given, 'evaluate');
   await initBackend();
   let train: Features;
   let test: Features;
@@ -105,37 +128,32 @@ export async function evaluateRun(opts: EvaluateOptions): Promise<EvaluateResult
   } else {
     throw new Error('evaluateRun: needs modelDir (a run folder) or features (an .npz of saved features)');
   }
-  const { modelDir: _m, features: _f, epoch: _e, save: _s, dataDir: _d, ...methods } = opts;
-  const ev = await evaluateFeatures(train, test, { ...methods, logits });
+  const ev = await evaluateFeatures(train, test, { ...opts, threads, log, warn, logits });
   const result: EvaluateResult = { ...ev, epoch, train, test, seconds: { ...seconds, ...ev.seconds }, saved: [] };
   if (opts.save) {
     fs.mkdirSync(plabelsDir, { recursive: true });
     const tag = epoch >= 0 ? `_epoch${epoch}` : '';
     const p = result.predictions;
-    const out: Array<[string, Int32Array | undefined]> = [
-      ['svm', p.svm],
-      ['knn', p.knn],
-      ['nearsub_pca', p.nearsub?.pca],
-      ['nearsub_svd', p.nearsub?.svd],
-      ['kmeans', p.kmeans],
-      ['ensc', p.ensc],
-    ];
-    for (const [name, labels] of out) {
-      if (labels === undefined) continue;
-      const file = path.join(plabelsDir, `${name}${tag}.npy`);
-      writeNpy(file, { data: labels, shape: [labels.length] });
-      result.saved.push(file);
+    for (const m of METHOD_NAMES) {
+      const pred = p[m];
+      if (pred === undefined) continue;
+      for (const [name, labels] of labelVectors(m, pred)) {
+        const file = path.join(plabelsDir, `${name}${tag}.npy`);
+        writeNpy(file, { data: labels, shape: [labels.length] });
+        result.saved.push(file);
+      }
     }
     // The clusterings' confusion matrices, Hungarian-matched: figures/clustering/<method><tag>.{png,html,json}.
     const figDir = path.join(path.dirname(plabelsDir), 'figures', 'clustering');
-    for (const [m, title] of [
-      ['kmeans', 'k-means'],
-      ['ensc', 'EnSC'],
-    ] as const)
-      if (p[m])
+    for (const m of METHOD_NAMES) {
+      const pred = p[m];
+      if (METHODS[m].kind === 'clustering' && pred instanceof Int32Array)
         result.saved.push(
-          ...(await saveClusteringConfusion(p[m], train.labels, figDir, `${m}${tag}`, { title: `${title} on the train features` })),
+          ...(await saveClusteringConfusion(pred, train.labels, figDir, `${m}${tag}`, {
+            title: `${METHODS[m].title} on the train features`,
+          })),
         );
+    }
   }
   return result;
 }
@@ -143,11 +161,6 @@ export async function evaluateRun(opts: EvaluateOptions): Promise<EvaluateResult
 /** The --json document: only the methods that ran. */
 export function evaluationJson(r: EvaluateResult): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  if (r.ce !== undefined) out.ce = r.ce;
-  if (r.svm !== undefined) out.svm = r.svm;
-  if (r.knn !== undefined) out.knn = r.knn;
-  if (r.nearsub !== undefined) out.nearsub = r.nearsub;
-  if (r.kmeans !== undefined) out.kmeans = r.kmeans;
-  if (r.ensc !== undefined) out.ensc = r.ensc;
+  for (const k of ['ce', ...METHOD_NAMES] as const) if (r[k] !== undefined) out[k] = r[k];
   return out;
 }

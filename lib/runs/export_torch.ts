@@ -9,19 +9,24 @@ import { writeTorchCheckpoint } from '../io/torch.js';
 import { toTorchStateDict } from '../models/torch_state.js';
 import { loadRun, runInputShape } from './load_run.js';
 import { RunFolder } from './run_folder.js';
+import { RUN_SPEC } from './options.js';
+import { type InputOf, opt, resolve, withHelp } from '../options/spec.js';
 
-export interface ExportTorchOptions {
-  /** The run folder. */
-  modelDir: string;
-  /** Its checkpoint to export (default: the latest, as the official loader picks). */
-  epoch?: number;
-  /** Where the .pt goes (default: <modelDir>/checkpoints/model-epoch{e}.pt, where the official scripts look). */
-  out?: string;
-  /** Prefix of every name (default 'module.', as DataParallel's state_dict that the official code saves). */
-  prefix?: string;
-  /** Dataset folder, only read for runs whose params.json has no input_shape (default: the run's). */
-  dataDir?: string;
-}
+/** `mcr2 export`'s options. */
+export const EXPORT_SPEC = {
+  modelDir: RUN_SPEC.modelDir,
+  // the latest by default, as the official loader picks
+  epoch: RUN_SPEC.epoch,
+  out: opt.maybeText({
+    flag: 'out',
+    help: 'where the .pt goes (default: <model_dir>/checkpoints/model-epoch<e>.pt, where the official scripts look) (mcr2-ts)',
+  }),
+  // the prefix of every name: DataParallel's state_dict, which the official code saves
+  prefix: opt.text('module.', { help: "prefix of every tensor name (DataParallel's)" }),
+  dataDir: withHelp(RUN_SPEC.dataDir, 'path to dataset, read (for its image size) only for runs without input_shape in params.json'),
+};
+
+export type ExportTorchOptions = InputOf<typeof EXPORT_SPEC>;
 
 export interface ExportTorchResult {
   file: string;
@@ -47,7 +52,8 @@ function stepsThrough(run: RunFolder, epoch: number): number {
  * would: zip format, an OrderedDict of float32 tensors in PyTorch's layout and order, every batch
  * norm's num_batches_tracked, names under `module.`.
  */
-export async function exportTorchCheckpoint(opts: ExportTorchOptions): Promise<ExportTorchResult> {
+export async function exportTorchCheckpoint(options: ExportTorchOptions): Promise<ExportTorchResult> {
+  const opts = resolve(EXPORT_SPEC, options, 'export');
   await initBackend();
   const folder = new RunFolder(opts.modelDir);
   const params = folder.readParams();
@@ -65,7 +71,7 @@ export async function exportTorchCheckpoint(opts: ExportTorchOptions): Promise<E
   }
   const run = loadRun(opts.modelDir, opts.epoch, imageShape);
   try {
-    const sd = toTorchStateDict(run.model, { prefix: opts.prefix ?? 'module.', numBatchesTracked: stepsThrough(folder, run.epoch) });
+    const sd = toTorchStateDict(run.model, { prefix: opts.prefix, numBatchesTracked: stepsThrough(folder, run.epoch) });
     const file = opts.out ?? folder.torchModelFile(run.epoch);
     if (path.resolve(file) === path.resolve(folder.resolveCheckpoint(run.epoch).file))
       throw new Error(`${file} is the checkpoint being exported (a PyTorch file already); give another out file`);

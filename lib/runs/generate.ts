@@ -18,9 +18,25 @@ import { MaximalCodingRateReduction } from '../loss/mcr2.js';
 import type { Network } from '../models/network.js';
 import { inputSizeOf, loadRun, runDataset } from './load_run.js';
 import { type LossRow, lossesCsvText, parseLossesCsv, RunFolder } from './run_folder.js';
+import { RUN_SPEC } from './options.js';
+import { checkInt } from '../options/checks.js';
+import { opt, withHelp } from '../options/spec.js';
 import type { AccuracyRow } from '../plot/figure.js';
 
 export const ACCURACY_HEADER = 'epoch,acc_train,acc_test';
+
+/** generate.py's flags: the run, which files, how often. */
+export const GENERATE_SPEC = {
+  modelDir: withHelp(RUN_SPEC.modelDir, 'base directory for saving PyTorch model.'),
+  test: opt.bool(false, { flag: 'test', help: 'create losses_test.csv (the MCR² terms on the test set, every checkpoint)' }),
+  trainAcc: opt.bool(false, {
+    flag: 'train_acc',
+    help: 'create accuracy.csv (LinearSVC train and test accuracy, every 5th checkpoint)',
+  }),
+  // official 5
+  every: opt.int(5, { flag: 'every', min: 1, help: '--train_acc: every N-th checkpoint (mcr2-ts)' }),
+  dataDir: withHelp(RUN_SPEC.dataDir, 'path to dataset (default: the one the run trained on) (mcr2-ts)'),
+};
 
 export interface GenerateOptions {
   dataDir?: string;
@@ -107,7 +123,8 @@ export async function generateAccuracy(
   await initBackend();
   const run = new RunFolder(modelDir);
   run.readParams();
-  const every = opts.every ?? 5;
+  const every = opts.every ?? GENERATE_SPEC.every.default;
+  checkInt({ every }, 'every', 1);
   const epochs = run.checkpointEpochs().filter((e) => e % every === 0);
   if (epochs.length === 0) throw new Error(`no checkpoint with an epoch divisible by ${every} in ${run.checkpointDir}`);
   const train = runData(modelDir, 'train', opts.dataDir);

@@ -9,6 +9,8 @@ import { datasetFeatures, type Features } from '../features/dataset.js';
 import { writeNpy } from '../io/npz.js';
 import { inputSizeOf, loadRun, runDataset, runInputShape, runTrainLabels } from './load_run.js';
 import { RunFolder } from './run_folder.js';
+import { RUN_SPEC } from './options.js';
+import { type InputOf, opt, resolve, withHelp } from '../options/spec.js';
 import { createNetwork } from '../models/network.js';
 import {
   absGramGrid,
@@ -26,40 +28,42 @@ import { generateAccuracy, generateTestLosses, readAccuracyCsv, readLossesCsv } 
 import { nearestClassFigure, nearestSupFigure, nearestUnsupFigure } from '../plot/nearest.js';
 import { saveFigure } from '../plot/render.js';
 
-/** plot.py's figure flags, in the order they run. */
-export const PLOT_NAMES = [
-  'loss',
-  'loss_log',
-  'pca',
-  'pca_epoch',
-  'hist',
-  'heat',
-  'traintest',
-  'acc',
-  'nearcomp_sup',
-  'nearcomp_unsup',
-  'nearcomp_class',
-] as const;
-export type PlotName = (typeof PLOT_NAMES)[number];
+/** plot.py's figure flags, in the order they run, each with its help line. */
+export const PLOT_FIGURES = {
+  loss: 'plot losses (theoretical and empirical) per iteration',
+  loss_log: 'plot the smoothed theoretical losses against ln(iteration)',
+  pca: 'plot PCA singular values of each class (centred)',
+  pca_epoch: 'plot PCA singular values at epochs 0, 10, 100, 500 (those that exist, and the last)',
+  hist: 'plot histograms of cosine similarity for every pair of classes',
+  heat: 'plot the heat map of |ZZ^T| with features sorted by class',
+  traintest: 'plot train and test losses per epoch (generates losses_test.csv if missing)',
+  acc: 'plot train and test accuracy (generates accuracy.csv if missing)',
+  nearcomp_sup: 'plot, per class, the image nearest each of its top 10 components',
+  nearcomp_unsup: 'plot the 10 images nearest each component of all features (the first --comp)',
+  nearcomp_class: 'plot, per class (or --class_), the 10 images nearest each of its top 8 components',
+} as const;
+export type PlotName = keyof typeof PLOT_FIGURES;
+export const PLOT_NAMES = Object.keys(PLOT_FIGURES) as PlotName[];
 
 /** The official --pca_epoch epochs (0 = the freshly initialised network, e = checkpoint e−1). */
 export const PCA_EPOCHS = [0, 10, 100, 500];
 
-export interface PlotRunOptions {
-  modelDir: string;
-  /** Checkpoint for the feature figures (default: latest). */
-  epoch?: number;
-  /** Components for --pca/--pca_epoch (official 30); also how many --nearcomp_unsup draws. */
-  comp?: number;
-  /** --pca_epoch: one class; --nearcomp_class: that class only (default: every class). */
-  classIndex?: number;
-  /** The official --n (declared, never used). */
-  n?: number;
-  /** --heat: cells per side (default 500). */
-  heatRes?: number;
-  dataDir?: string;
-  log?: (line: string) => void;
-}
+/** plot.py's options besides the figures. */
+export const PLOT_SPEC = {
+  modelDir: withHelp(RUN_SPEC.modelDir, 'base directory for saving PyTorch model.'),
+  // checkpoint for the feature figures
+  epoch: withHelp(RUN_SPEC.epoch, 'which epoch for evaluation (default: latest)'),
+  // the official --n: declared, never used
+  n: opt.int(1000, { flag: 'n', min: 0, help: 'number of samples (declared by the official, unused)' }),
+  // components for --pca/--pca_epoch (official 30); also how many --nearcomp_unsup draws
+  comp: opt.int(30, { flag: 'comp', min: 1, help: 'number of components for PCA' }),
+  // --pca_epoch: one class; --nearcomp_class: that class only (default: every class)
+  classIndex: opt.maybeInt({ flag: 'class_', min: 0, help: 'which class for PCA (default: None)' }),
+  heatRes: opt.int(500, { flag: 'heat_res', min: 1, help: '--heat: cells per side, each the exact mean of its entries (mcr2-ts)' }),
+  dataDir: withHelp(RUN_SPEC.dataDir, 'path to dataset (default: the one the run trained on) (mcr2-ts)'),
+};
+
+export type PlotRunOptions = InputOf<typeof PLOT_SPEC> & { log?: (line: string) => void };
 
 export interface PlotRunResult {
   written: string[];
@@ -75,13 +79,15 @@ interface TrainFeatures {
 }
 
 /** Runs the given plot.py flags on a run folder. */
-export async function plotRun(names: PlotName[], opts: PlotRunOptions): Promise<PlotRunResult> {
-  const log = opts.log ?? ((s: string) => console.log(s));
+export async function plotRun(names: PlotName[], options: PlotRunOptions): Promise<PlotRunResult> {
+  const { log: logTo, ...given } = options;
+  const log = logTo ?? ((s: string) => console.log(s));
+  const opts = resolve(PLOT_SPEC, given, 'plot');
   const run = new RunFolder(opts.modelDir);
   const params = run.readParams();
   const written: string[] = [];
   const seconds: Record<string, number> = {};
-  const comp = opts.comp ?? 30;
+  const comp = opts.comp;
   let trainSet: ImageDataset | undefined;
   const dataset = () => {
     trainSet ??= runDataset(params, 'train', opts.dataDir);
@@ -196,7 +202,7 @@ export async function plotRun(names: PlotName[], opts: PlotRunOptions): Promise<
       }
       case 'heat': {
         const { f, labels, epoch } = await features();
-        const g = await absGramGrid(f.features, labels, f.dim, opts.heatRes ?? 500, { numClasses: dataset().numClasses });
+        const g = await absGramGrid(f.features, labels, f.dim, opts.heatRes, { numClasses: dataset().numClasses });
         await save(heatmapFigure(g, { classes: classes() }), 'heatmaps', `heatmat_epoch${epoch}`);
         break;
       }

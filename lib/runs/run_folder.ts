@@ -10,7 +10,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type * as tf from '@tensorflow/tfjs';
 import { faultPoint } from '../io/faults.js';
-import { OptionError } from '../io/options.js';
+import { OptionError } from '../options/checks.js';
 import { appendFileChecked, removeStaleTemps, writeFileAtomic } from '../io/files.js';
 import { saveTensors } from '../io/safetensors.js';
 import { lockRunFolder } from './run_lock.js';

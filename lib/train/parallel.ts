@@ -14,7 +14,8 @@ import type { Network } from '../models/network.js';
 import { workerScript } from '../io/paths.js';
 import { availableCores } from '../accel/threads.js';
 import type { LossTerms } from '../loss/terms.js';
-import type { BatchShape, TrainingEngine, TrainingLoss } from './engine.js';
+import { type BatchShape, LocalEngine, type TrainingEngine, type TrainingLoss } from './engine.js';
+import type { TrainingPlan } from './plan.js';
 import { ChunkedPass } from './chunked.js';
 import { writeParams } from './parallel_params.js';
 import { CTRL_SLOTS, ERROR_BYTES, readError, signal, SLOT, waitFor, type WorkerInit } from './parallel_protocol.js';
@@ -243,4 +244,23 @@ export class ParallelEngine implements TrainingEngine {
     for (const hd of this.handles) signal(hd.ctrl, SLOT.STOP, 1);
     await Promise.all(this.handles.map((hd) => hd.worker.terminate()));
   }
+}
+
+/**
+ * The engine of a plan: data-parallel workers where they help (`workers`, else defaultWorkers;
+ * at most half the batch's rows), else this thread alone; logs the model and how steps are split.
+ */
+export async function createEngine(plan: TrainingPlan, optim: SGD, backend: string, log: (line: string) => void): Promise<TrainingEngine> {
+  const p = plan;
+  const workers = Math.min(p.workers >= 0 ? p.workers : defaultWorkers(backend), Math.max(0, Math.floor(p.batchSize / 2) - 1));
+  const engine =
+    workers > 0
+      ? await ParallelEngine.create(p.model, optim, p.loss, { ...p.build, backend, workers, maxBatch: p.batchSize, chunk: p.chunk })
+      : new LocalEngine(p.model, optim, p.loss, p.chunk);
+  log(
+    `model: ${p.build.arch} (fd ${p.build.fd}), ${p.model.numParameters().toLocaleString('en-US')} trainable parameters; ` +
+      `${p.stepsPerEpoch} steps/epoch of ${p.batchSize}${workers > 0 ? `, split over ${workers + 1} threads` : ''}` +
+      `${p.chunk > 0 && p.batchSize / (workers + 1) > p.chunk ? `, in chunks of ${p.chunk}` : ''}`,
+  );
+  return engine;
 }

@@ -16,6 +16,7 @@ import { loadTorchStateDict } from '../models/torch_state.js';
 import { RunFolder } from '../runs/run_folder.js';
 import { isTorchCheckpoint } from '../runs/model_checkpoint.js';
 import type { CommonTrainOptions } from './options.js';
+import { lrSchedule } from './sgd.js';
 
 /** One step's input: NHWC floats, the labels the loss sees and how many classes they range over. */
 export interface StepBatch {
@@ -25,10 +26,10 @@ export interface StepBatch {
   numClasses: number;
 }
 
-export interface TrainingPlan {
+export interface TrainingPlan<O extends CommonTrainOptions = CommonTrainOptions> {
   kind: 'supervised' | 'selfsup';
   /** The resolved options (SupervisedOptions or SelfSupOptions). */
-  options: object;
+  options: O;
   runDir: string;
   /** Everything params.json records (official snake_case keys); `sameRunKeys` must match to resume. */
   params: Record<string, unknown>;
@@ -38,13 +39,16 @@ export interface TrainingPlan {
   /** For data-parallel workers: how to rebuild the network. */
   build: { arch: string; fd: number; seed: number; inputShape: [number, number, number]; logits?: number };
   epochs: number;
+  /** The first learning rate, and the one of each (0-based) epoch (sgd.ts: MultiStepLR). */
   lr: number;
+  lrAt(epoch: number): number;
   momentum: number;
   weightDecay: number;
-  milestones: number[];
   seed: number;
   /** Largest batch. */
   batchSize: number;
+  /** [h, w] the network takes (build.inputShape's). */
+  inputSize: [number, number];
   workers: number;
   /** Rows per forward/backward chunk (0: whole slices; see chunked.ts). */
   chunk: number;
@@ -130,13 +134,13 @@ export function dataLine(train: ImageDataset): string {
 /** The plan fields that are the shared options themselves. */
 export function commonPlanFields(
   o: CommonTrainOptions,
-): Pick<TrainingPlan, 'epochs' | 'lr' | 'momentum' | 'weightDecay' | 'milestones' | 'seed' | 'workers' | 'chunk' | 'dataDir'> {
+): Pick<TrainingPlan, 'epochs' | 'lr' | 'lrAt' | 'momentum' | 'weightDecay' | 'seed' | 'workers' | 'chunk' | 'dataDir'> {
   return {
     epochs: o.epochs,
     lr: o.lr,
+    lrAt: lrSchedule(o),
     momentum: o.momentum,
     weightDecay: o.weightDecay,
-    milestones: o.milestones,
     seed: o.seed,
     workers: o.workers,
     chunk: o.chunk >= 0 ? o.chunk : archDefaultChunk(o.arch),

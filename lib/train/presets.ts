@@ -1,6 +1,10 @@
 // Named option sets to spread into Trainer.create / createSelfSup: the reference protocol on MNIST
 // (docs/reference-results.md) and the official README's "Reproduce Results in Paper" commands
-// (`{ ...mcr2.train.SUPERVISED_PRESETS.cifar10Sup, corruptRatio: 0.2 }`); PRESET_COMMANDS says what each is.
+// (`{ ...mcr2.train.SUPERVISED_PRESETS.cifar10Sup, corruptRatio: 0.2 }`); PRESET_COMMANDS says what
+// each is. And the run sizes of notebooks and the quickstart, picked by MCR2_PROFILE:
+//   smoke  CI-sized: a slice of the data, seconds to a few minutes on 2 CPU cores
+//   cpu    the default: minutes on a laptop, real accuracies
+//   paper  the reference protocol's hyperparameters (docs/reference-results.md), for a GPU or a patient CPU
 import type { SelfSupOptions } from './selfsup.js';
 import type { SupervisedOptions } from './supervised.js';
 
@@ -77,3 +81,20 @@ export const PRESET_COMMANDS: Readonly<Record<keyof typeof SUPERVISED_PRESETS | 
   stl10Ctrl:
     'train-selfsup --arch resnet18stl --data stl10 --fd 128 --epo 100 --bs 1000 --eps 0.5 --gam1 20 --gam2 0.05 --lr 0.1 --aug 50 --transform stl10',
 };
+
+export type ProfileName = 'smoke' | 'cpu' | 'paper';
+
+/** The run-size options of a profile (SupervisedOptions names; spread them into Trainer.create). */
+export type SupervisedProfile = Pick<SupervisedOptions, 'subset' | 'epochs' | 'batchSize' | 'lr' | 'milestones'>;
+
+export const SUPERVISED_PROFILES: Record<ProfileName, SupervisedProfile> = {
+  smoke: { subset: 3000, epochs: 2, batchSize: 100, lr: 0.05, milestones: [] },
+  cpu: { subset: 0, epochs: 2, batchSize: 1000, lr: 0.05, milestones: [] },
+  paper: { subset: 0, epochs: 8, batchSize: 1000, lr: 0.05, milestones: [6] },
+};
+
+export function profileName(name?: string): ProfileName {
+  const p = (name ?? process.env.MCR2_PROFILE ?? 'cpu').toLowerCase();
+  if (p !== 'smoke' && p !== 'cpu' && p !== 'paper') throw new Error(`MCR2_PROFILE=${p}: use smoke, cpu or paper`);
+  return p;
+}

@@ -5,37 +5,28 @@ import * as path from 'node:path';
 import { AugmentLoader, type SamplerName } from '../data/augment.js';
 import { MaximalCodingRateReduction } from '../loss/mcr2.js';
 import { pyFloat, pyInt } from '../io/pyformat.js';
-import { checkInt, checkOneOf, OptionError } from '../io/options.js';
-import { COMMON_PARAM_KEYS, COMMON_SAME_RUN, COMMON_TRAIN_DEFAULTS, type CommonTrainOptions, resolveCommon, toParams } from './options.js';
+import { OptionError } from '../options/checks.js';
+import { defaultsOf, identityKeys, type InputOf, type OptionsOf, opt, resolve, toParams } from '../options/spec.js';
+import { SELFSUP_COMMON_SPEC } from './options.js';
 import { CHECKPOINT_FORMAT, commonPlanFields, dataLine, trainingData, trainingNetwork, type TrainingPlan } from './plan.js';
 
-/** The options of self-supervised training: the shared ones and train_selfsup.py's views and sampler. */
-export interface SelfSupOptions extends CommonTrainOptions {
-  numAug: number;
-  sampler: SamplerName;
-}
-
-/** The defaults: train_selfsup.py's as shipped, one comment each (the shared ones it changes, then its own). */
-export const SELFSUP_DEFAULTS: Readonly<SelfSupOptions> = {
-  ...COMMON_TRAIN_DEFAULTS,
-  featureDim: 32, // feature dimension p
-  epochs: 50, // epochs to train
-  gam2: 10, // γ₂: weight of the discriminative term in the loss
-  eps: 2, // ε²
-  milestones: [30, 60], // epochs after which lr is multiplied by 0.1 (official: hard-coded)
-  shuffle: false, // random sampler: a seeded sample of images each epoch instead of dataset order
-  numAug: 50, // augmented views of each image in a batch (the first one untransformed); batchSize counts views
-  sampler: 'random', // 'random': images in order (or a seeded sample with shuffle); 'balance': equal classes
+/** The options of self-supervised training: the shared rows (train_selfsup.py's defaults), its views and sampler. */
+export const SELFSUP_SPEC = {
+  ...SELFSUP_COMMON_SPEC,
+  // views of each image in a batch (the first one untransformed); batchSize counts views
+  numAug: opt.int(50, { flag: 'aug', min: 1, identity: true, help: 'number of augmentations per mini-batch' }),
+  // 'random': images in order (or a seeded sample with shuffle); 'balance': equal classes
+  sampler: opt.choice<SamplerName>('random', ['random', 'balance'], {
+    flag: 'sampler',
+    identity: true,
+    help: 'sampler used in augmentloader (random or balance)',
+  }),
 };
 
-/** params.json key of each option: the official argument names. */
-export const SELFSUP_PARAM_KEYS: Readonly<Record<keyof SelfSupOptions, string>> = {
-  ...COMMON_PARAM_KEYS,
-  numAug: 'aug',
-  sampler: 'sampler',
-};
+export type SelfSupOptions = OptionsOf<typeof SELFSUP_SPEC>;
 
-const SAME_RUN: Array<keyof SelfSupOptions> = [...COMMON_SAME_RUN, 'numAug', 'sampler'];
+/** The defaults: train_selfsup.py's as shipped. */
+export const SELFSUP_DEFAULTS: Readonly<SelfSupOptions> = defaultsOf(SELFSUP_SPEC);
 
 /** selfsup_{arch}+{fd}_{data}_epo{epo}_bs{bs}_aug{aug}+{transform}_lr{lr}_mom{mom}_wd{wd}_gam1{gam1}_gam2{gam2}_eps{eps}{tail} */
 export function selfsupRunName(o: SelfSupOptions): string {
@@ -45,16 +36,15 @@ export function selfsupRunName(o: SelfSupOptions): string {
   );
 }
 
-export function resolveSelfSup(options: Partial<SelfSupOptions>): SelfSupOptions {
-  const o = resolveCommon(options, SELFSUP_DEFAULTS, 'self-supervised training');
-  checkOneOf(o, 'sampler', ['random', 'balance']);
-  checkInt(o, 'numAug', 1);
+/** Defaults filled in, every option checked, and the batch holding whole images' views. */
+export function resolveSelfSup(options: InputOf<typeof SELFSUP_SPEC>): SelfSupOptions {
+  const o = resolve(SELFSUP_SPEC, options, 'self-supervised training');
   if (o.batchSize < o.numAug)
     throw new OptionError('batchSize', (n) => `${n} (${o.batchSize}) must be at least the views per image (${o.numAug})`);
   return o;
 }
 
-export function selfsupPlan(options: Partial<SelfSupOptions>, log: (l: string) => void, runDir?: string): TrainingPlan {
+export function selfsupPlan(options: InputOf<typeof SELFSUP_SPEC>, log: (l: string) => void, runDir?: string): TrainingPlan<SelfSupOptions> {
   const o = resolveSelfSup(options);
   const d = trainingData(o);
   const { train, transform, inputShape } = d;
@@ -66,10 +56,11 @@ export function selfsupPlan(options: Partial<SelfSupOptions>, log: (l: string) =
     kind: 'selfsup',
     options: o,
     runDir: runDir ?? path.join(o.saveDir, selfsupRunName(o)),
-    params: { ...toParams(o, SELFSUP_PARAM_KEYS), input_shape: inputShape },
-    sameRunKeys: SAME_RUN.map((k) => SELFSUP_PARAM_KEYS[k]),
+    params: { ...toParams(SELFSUP_SPEC, o), input_shape: inputShape },
+    sameRunKeys: identityKeys(SELFSUP_SPEC),
     model,
     loss: new MaximalCodingRateReduction({ gam1: o.gam1, gam2: o.gam2, eps: o.eps }),
+    inputSize: [inputShape[0], inputShape[1]],
     build: { arch: o.arch, fd: o.featureDim, seed: o.seed, inputShape },
     batchSize: loader.numImg * o.numAug,
     stepsPerEpoch: loader.steps,

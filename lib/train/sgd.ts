@@ -84,3 +84,8 @@ export function multiStepLR(baseLr: number, milestones: number[], epoch: number,
   const passed = milestones.filter((m) => m <= epoch).length;
   return baseLr * gamma ** passed;
 }
+
+/** The learning rate of each epoch for training options: `lr`, x0.1 after each of its milestones. */
+export function lrSchedule(o: { lr: number; milestones: number[] }): (epoch: number) => number {
+  return (epoch) => multiStepLR(o.lr, o.milestones, epoch);
+}

@@ -1,5 +1,5 @@
 // Supervised MCR² training (train_sup.py): the official script's defaults, folder name, logs and
-// checkpoints, plus the shared options of options.ts (milestones, a seed, shuffling, ...), label
+// checkpoints, plus the shared options of options.ts (an lr schedule, a seed, shuffling, ...), label
 // corruption and the cross-entropy baseline (loss 'ce').
 import * as path from 'node:path';
 import { corruptLabels, countChanged, CORRUPTIONS } from '../data/corrupt.js';
@@ -7,48 +7,29 @@ import { imageBatchData } from '../data/batches.js';
 import { MaximalCodingRateReduction } from '../loss/mcr2.js';
 import { CrossEntropyLoss } from '../loss/cross_entropy.js';
 import { pyFloat, pyInt } from '../io/pyformat.js';
-import { checkInt, checkNumber, checkOneOf, OptionError } from '../io/options.js';
-import {
-  COMMON_PARAM_KEYS,
-  COMMON_SAME_RUN,
-  COMMON_TRAIN_DEFAULTS,
-  type CommonTrainOptions,
-  fromParams,
-  resolveCommon,
-  toParams,
-} from './options.js';
+import { OptionError } from '../options/checks.js';
+import { defaultsOf, identityKeys, type InputOf, type OptionsOf, opt, resolve, toParams } from '../options/spec.js';
+import { COMMON_TRAIN_SPEC } from './options.js';
 import { CHECKPOINT_FORMAT, commonPlanFields, dataLine, trainingData, trainingNetwork, type TrainingPlan } from './plan.js';
 
-export { fromParams, toParams };
-
-/** The options of supervised training: the shared ones and train_sup.py's label corruption, plus the loss. */
-export interface SupervisedOptions extends CommonTrainOptions {
-  corrupt: string;
-  corruptRatio: number;
-  corruptSeed: number;
-  loss: 'mcr2' | 'ce';
-}
-
-/** The defaults: train_sup.py's as shipped (COMMON_TRAIN_DEFAULTS), and these, one comment each. */
-export const SUPERVISED_DEFAULTS: Readonly<SupervisedOptions> = {
-  ...COMMON_TRAIN_DEFAULTS,
-  corrupt: 'default', // label corruption mode (CORRUPTIONS)
-  corruptRatio: 0.0, // share of training labels corrupted (0: none)
-  corruptSeed: 10, // seed of the corruption
-  loss: 'mcr2', // 'mcr2', or 'ce': the cross-entropy baseline on the same backbone
+/** The options of supervised training: the shared rows, train_sup.py's label corruption, and the loss. */
+export const SUPERVISED_SPEC = {
+  ...COMMON_TRAIN_SPEC,
+  corrupt: opt.choice<string>('default', CORRUPTIONS, { flag: 'corrupt', identity: true, help: 'label corruption mode' }),
+  // share of training labels corrupted (0: none)
+  corruptRatio: opt.float(0.0, { flag: 'lcr', min: 0, max: 1, identity: true, help: 'label corruption ratio' }),
+  corruptSeed: opt.int(10, { flag: 'lcs', min: 0, identity: true, help: 'label corruption seed for index randomization' }),
+  loss: opt.choice('mcr2', ['mcr2', 'ce'], {
+    flag: 'loss',
+    identity: true,
+    help: "'mcr2', or 'ce' for the cross-entropy baseline on the same backbone (mcr2-ts)",
+  }),
 };
 
-/** params.json key of each option: the official argument names (and the run-folder name's). */
-export const SUPERVISED_PARAM_KEYS: Readonly<Record<keyof SupervisedOptions, string>> = {
-  ...COMMON_PARAM_KEYS,
-  corrupt: 'corrupt',
-  corruptRatio: 'lcr',
-  corruptSeed: 'lcs',
-  loss: 'loss',
-};
+export type SupervisedOptions = OptionsOf<typeof SUPERVISED_SPEC>;
 
-/** Options that must match for a run folder to be resumed (the rest may change between sessions). */
-const SAME_RUN: Array<keyof SupervisedOptions> = [...COMMON_SAME_RUN, 'corrupt', 'corruptRatio', 'corruptSeed', 'loss'];
+/** The defaults: train_sup.py's as shipped. */
+export const SUPERVISED_DEFAULTS: Readonly<SupervisedOptions> = defaultsOf(SUPERVISED_SPEC);
 
 /** The official folder name: sup_{arch}+{fd}_{data}_epo{epo}_bs{bs}_lr{lr}_mom{mom}_wd{wd}_gam1{gam1}_gam2{gam2}_eps{eps}_lcr{lcr}{tail}. */
 export function supervisedRunName(o: SupervisedOptions): string {
@@ -60,20 +41,15 @@ export function supervisedRunName(o: SupervisedOptions): string {
 }
 
 /** Defaults filled in, names normalised, every option checked (errors name the option key). */
-export function resolveSupervised(options: Partial<SupervisedOptions>): SupervisedOptions {
-  const o = resolveCommon(options, SUPERVISED_DEFAULTS, 'supervised training');
-  checkOneOf(o, 'corrupt', CORRUPTIONS);
-  checkOneOf(o, 'loss', ['mcr2', 'ce']);
-  checkInt(o, 'corruptSeed', 0);
-  checkNumber(o, 'corruptRatio', { min: 0, max: 1 });
-  return o;
+export function resolveSupervised(options: InputOf<typeof SUPERVISED_SPEC>): SupervisedOptions {
+  return resolve(SUPERVISED_SPEC, options, 'supervised training');
 }
 
 /**
  * What the trainer runs for supervised options: data, network, loss and the batches of each epoch.
  * runDir: an existing run folder to use whatever its name (Trainer.open).
  */
-export function supervisedPlan(options: Partial<SupervisedOptions>, log: (l: string) => void, runDir?: string): TrainingPlan {
+export function supervisedPlan(options: InputOf<typeof SUPERVISED_SPEC>, log: (l: string) => void, runDir?: string): TrainingPlan<SupervisedOptions> {
   const o = resolveSupervised(options);
   const d = trainingData(o);
   const { train, transform, inputShape } = d;
@@ -95,10 +71,11 @@ export function supervisedPlan(options: Partial<SupervisedOptions>, log: (l: str
     kind: 'supervised',
     options: o,
     runDir: runDir ?? path.join(o.saveDir, supervisedRunName(o)),
-    params: { ...toParams(o, SUPERVISED_PARAM_KEYS), num_classes: train.numClasses, input_shape: inputShape },
-    sameRunKeys: SAME_RUN.map((k) => SUPERVISED_PARAM_KEYS[k]),
+    params: { ...toParams(SUPERVISED_SPEC, o), num_classes: train.numClasses, input_shape: inputShape },
+    sameRunKeys: identityKeys(SUPERVISED_SPEC),
     model,
     loss: o.loss === 'ce' ? new CrossEntropyLoss() : new MaximalCodingRateReduction({ gam1: o.gam1, gam2: o.gam2, eps: o.eps }),
+    inputSize: [inputShape[0], inputShape[1]],
     build: { arch: o.arch, fd: o.featureDim, seed: o.seed, inputShape, logits },
     batchSize: bs,
     stepsPerEpoch: steps,

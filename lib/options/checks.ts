@@ -1,5 +1,5 @@
 // Validation of option objects, with messages that name the option as the caller spelled it: the
-// library and notebooks see `batchSize`, the CLI rewrites the same error as `--bs` (lib/cli/flags.ts
+// library and notebooks see `batchSize`, the CLI rewrites the same error as `--bs` (lib/options/spec.ts's
 // maps one to the other). An OptionError carries the option's key and a message template; `message`
 // names the key itself.
 
