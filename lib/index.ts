@@ -1,8 +1,9 @@
 // mcr2: Maximal Coding Rate Reduction in TypeScript. What `import * as mcr2 from 'mcr2'` gives:
 // a short top level with what a notebook needs first, and one namespace per part of the library
 // (mcr2.data, mcr2.models, mcr2.loss, mcr2.train, mcr2.features, mcr2.evaluate, mcr2.plot,
-// mcr2.runs, mcr2.io, mcr2.math, mcr2.accel). Internals (solvers, file codecs, worker protocols) are not
-// exported here; tests reach them through their module paths.
+// mcr2.runs, mcr2.io, mcr2.math, mcr2.options, mcr2.accel), each the public names of its folder.
+// Internals (solvers, file codecs, worker protocols) are not exported here; tests reach them
+// through their module paths.
 import * as tf from '@tensorflow/tfjs';
 
 /** The tfjs namespace this library computes with (the same engine and backend). */
@@ -11,15 +12,15 @@ export { tf };
 // ── The top level: a notebook's first calls ──────────────────────────────────────────────────
 export { initBackend, describeBackend } from './accel/backend.js';
 export { loadDataset, type ImageDataset } from './data/index.js';
-export { randomUnitFeatures, subspaceMixture } from './features/synthetic.js';
+export { randomUnitFeatures, subspaceMixture } from './data/synthetic.js';
 export { MaximalCodingRateReduction } from './loss/mcr2.js';
 // Training: the stepping Trainer, and the two one-call wrappers over it.
 export { Trainer } from './train/trainer.js';
 export { trainSupervised, trainSelfSup } from './train/run.js';
-export type { Features } from './features/dataset.js';
+export type { Features } from './data/features.js';
 export { KNN, NearestSubspace, LinearSVC, KMeans, EnSC } from './evaluate/index.js';
 export { evaluateRun } from './runs/evaluate.js';
-export { showFigure, showTable } from './plot/notebook.js';
+export { showFigure, showTable } from './plot/display.js';
 // The notebook kit: profile, timer, figure folder, tidy paths, show-and-save, the closing line.
 export { notebook, type Notebook } from './notebook/notebook.js';
 
@@ -35,3 +36,4 @@ export * as plot from './namespaces/plot.js';
 export * as runs from './namespaces/runs.js';
 export * as io from './namespaces/io.js';
 export * as math from './namespaces/math.js';
+export * as options from './namespaces/options.js';

@@ -9,7 +9,8 @@
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { notebookFiguresDir, packageRoot } from '../lib/io/paths.js';
+import { packageRoot } from '../lib/io/paths.js';
+import { notebookFiguresDir } from '../lib/notebook/notebook.js';
 import { profileName } from '../lib/train/presets.js';
 import { checkJupyter } from './jupyter.js';
 

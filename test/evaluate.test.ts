@@ -3,7 +3,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { randomUnitFeatures, subspaceMixture, unitRows } from '../lib/features/synthetic.js';
+import { randomUnitFeatures, subspaceMixture, unitRows } from '../lib/data/synthetic.js';
 import {
   accuracy,
   confusionMatrix,

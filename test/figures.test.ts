@@ -12,7 +12,7 @@ import { initBackend } from '../lib/accel/backend.js';
 import type { ImageDataset } from '../lib/data/dataset.js';
 import { readNpz } from '../lib/io/npz.js';
 import { clusteringConfusionFigure, confusionFigure } from '../lib/plot/confusion.js';
-import { absGramGrid, classSingularValues, cosineHistograms, nearestPerComponent, nearestToComponents } from '../lib/plot/data.js';
+import { absGramGrid, classSingularValues, cosineHistograms, nearestPerComponent, nearestToComponents } from '../lib/features/analysis.js';
 import { cosineHistogramFigure, heatmapFigure, pcaEpochFigure, pcaFigure } from '../lib/plot/feature_figures.js';
 import { accuracyCurveFigure, type Figure, figureTitle, lossFigure, lossLogFigure, trainTestFigure } from '../lib/plot/figure.js';
 import { nearestClassFigure, nearestSupFigure, nearestUnsupFigure } from '../lib/plot/nearest.js';
@@ -89,12 +89,13 @@ test('every figure renders to a PNG of its size, not blank, with its title drawn
   const y = Int32Array.from(z.labels.data);
   const pred = Int32Array.from(z.pred.data);
   const D = 16;
+  const F = { features: X, labels: y, n: y.length, dim: D };
   const ds = syntheticImages(y.length, y);
   const rows = lossRows(4, 25);
-  const hs = await cosineHistograms(X, y, D);
-  const sup = nearestPerComponent(X, y, D, 10);
-  const un = nearestToComponents(X, D, 2, 10);
-  const spectra = classSingularValues(X, y, D, 8);
+  const hs = await cosineHistograms(F);
+  const sup = nearestPerComponent(F, 10);
+  const un = nearestToComponents(F, 2, 10);
+  const spectra = classSingularValues(F, 8);
   const figs: Record<string, Figure> = {
     loss: lossFigure(rows, 'theoretical'),
     loss_log: lossLogFigure(rows),
@@ -106,7 +107,7 @@ test('every figure renders to a PNG of its size, not blank, with its title drawn
       { epoch: 3, values: spectra.perClass[0] },
     ]),
     hist: cosineHistogramFigure(hs[1]),
-    heat: heatmapFigure(await absGramGrid(X, y, D, 50)),
+    heat: heatmapFigure(await absGramGrid(F, 50)),
     nearcomp_sup: nearestSupFigure(ds, sup.index, sup.value),
     nearcomp_unsup: nearestUnsupFigure(ds, 0, un.index[0], un.value[0]),
     nearcomp_class: nearestClassFigure(ds, 3, [un.index[0], un.index[1]], [un.value[0], un.value[1]]),

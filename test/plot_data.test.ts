@@ -13,11 +13,11 @@ import {
   cosineHistograms,
   gatherRows,
   histogram,
-  movingAverage,
   nearestPerComponent,
   nearestToComponents,
   sortByClass,
-} from '../lib/plot/data.js';
+} from '../lib/features/analysis.js';
+import { movingAverage } from '../lib/plot/figure.js';
 import { fixture } from './helpers.js';
 
 const ref = JSON.parse(fs.readFileSync(fixture('plot_data.json'), 'utf8'));
@@ -26,11 +26,12 @@ const X = z.features.data as Float32Array;
 const y = Int32Array.from(z.labels.data);
 const pred = Int32Array.from(z.pred.data);
 const D: number = ref.dim;
+const F = { features: X, labels: y, n: y.length, dim: D };
 
 const close = (a: number, b: number, tol: number, what: string) => assert.ok(Math.abs(a - b) <= tol, `${what}: ${a} vs ${b}`);
 
 test('per-class PCA singular values (centred) match sklearn PCA', () => {
-  const s = classSingularValues(X, y, D, ref.pca.comp);
+  const s = classSingularValues(F, ref.pca.comp);
   assert.equal(s.perClass.length, ref.classes);
   s.perClass.forEach((v, c) => {
     assert.equal(v.length, ref.pca.comp);
@@ -47,7 +48,7 @@ test('histogram follows np.histogram (range, edges, last bin closed)', () => {
 
 test('cosine histograms per class pair match numpy (40 bins, strict upper triangle within a class)', async () => {
   await initBackend('cpu');
-  const hs = await cosineHistograms(X, y, D, { bins: 40, chunk: 13 });
+  const hs = await cosineHistograms(F, { bins: 40, chunk: 13 });
   assert.equal(hs.length, ref.hist.length);
   let moved = 0;
   for (const [k, h] of hs.entries()) {
@@ -66,12 +67,12 @@ test('cosine histograms per class pair match numpy (40 bins, strict upper triang
 
 test('heat map cells are the exact block means of |ZZᵀ| (items sorted by class)', async () => {
   await initBackend('cpu');
-  const g = await absGramGrid(X, y, D, ref.heat.res, { chunk: 50 });
+  const g = await absGramGrid(F, ref.heat.res, { chunk: 50 });
   assert.equal(g.res, ref.heat.res);
   assert.deepEqual(Array.from(g.bounds), ref.heat.bounds);
   for (let a = 0; a < g.res; a++) for (let b = 0; b < g.res; b++) close(g.z[a * g.res + b], ref.heat.z[a][b], 2e-6, `cell ${a},${b}`);
   // At full resolution the grid is |ZZᵀ| itself.
-  const full = await absGramGrid(X.subarray(0, 20 * D), y.subarray(0, 20), D, 1000);
+  const full = await absGramGrid({ features: X.subarray(0, 20 * D), labels: y.subarray(0, 20), n: 20, dim: D }, 1000);
   assert.equal(full.res, 20);
   const co = sortByClass(y.subarray(0, 20), ref.classes);
   const s = gatherRows(X, D, co.order);
@@ -81,9 +82,9 @@ test('heat map cells are the exact block means of |ZZᵀ| (items sorted by class
 });
 
 test('nearest-component image indices match sklearn TruncatedSVD', () => {
-  const sup = nearestPerComponent(X, y, D, 10);
+  const sup = nearestPerComponent(F, 10);
   assert.deepEqual(sup.index, ref.nearcomp_sup);
-  const un = nearestToComponents(X, D, 5, 10);
+  const un = nearestToComponents(F, 5, 10);
   ref.nearcomp_unsup.forEach((r: { index: number[]; absproj: number[] }, j: number) => {
     assert.deepEqual(un.index[j], r.index, `component ${j}`);
     un.value[j].forEach((v, k) => close(Math.abs(v), r.absproj[k], 1e-5, `component ${j} projection ${k}`));
@@ -91,7 +92,7 @@ test('nearest-component image indices match sklearn TruncatedSVD', () => {
   const co = sortByClass(y);
   const c = ref.nearcomp_class.class;
   const members = co.order.subarray(co.offsets[c], co.offsets[c + 1]);
-  const cl = nearestToComponents(gatherRows(X, D, members), D, 8, 10);
+  const cl = nearestToComponents({ features: gatherRows(X, D, members), n: members.length, dim: D }, 8, 10);
   ref.nearcomp_class.rows.forEach((r: { index: number[] }, j: number) =>
     assert.deepEqual(
       cl.index[j].map((i) => members[i]),

@@ -8,35 +8,9 @@
 // matrix costs a full GEMM, and the JS factorisations (one add chain per dot product) ran at
 // ~1 GFLOP/s; here the Gram matrices cost half, and the factorisations ~2.5x less.
 // Arithmetic is the same as linalg.ts up to the order of the sums (four partial sums per dot).
-import {
-  add,
-  andI32,
-  type Code,
-  f32x4,
-  f32load,
-  f32store,
-  f64,
-  f64load,
-  f64store,
-  f64x2,
-  type Fn,
-  get,
-  i32,
-  i32load,
-  instantiate,
-  load,
-  load32Splat,
-  loop,
-  mul,
-  ret,
-  set,
-  simdAvailable,
-  store,
-  sub,
-  v128zero,
-  type WasmMemory,
-  when,
-} from './wasm_asm.js';
+import { add, andI32, bump, cellAt, type Code, elementAt, f32x4, f32load, f32store, f64, f64load, f64store, f64x2 } from './wasm_asm.js';
+import { type Fn, get, i32, i32load, instantiate, load, load32Splat, loop, mul, readAt, ret, set, setSum } from './wasm_asm.js';
+import { simdAvailable, store, sub, v128zero, type WasmMemory, when } from './wasm_asm.js';
 
 /** Rows and columns of a product tile: N (columns) must be a multiple of this. */
 export const TILE_ROWS = 4;
@@ -53,64 +27,25 @@ function gemmKernel(transA: boolean): Fn {
   const v0 = 17; // 8 accumulators, b0, b1, s
   const [b0, b1, sv] = [v0 + 8, v0 + 9, v0 + 10];
   const rowPtr = [pa, pr1, pr2, pr3];
+  const [lo, hi] = [(r: number) => v0 + 2 * r, (r: number) => v0 + 2 * r + 1]; // row r's two accumulators
   const splatA = (r: number): Code => (transA ? [...get(pa), ...load32Splat(4 * r)] : [...get(rowPtr[r]), ...load32Splat(0)]);
   const kStep: Code = [
-    ...get(pb),
-    ...load(0),
-    ...set(b0),
-    ...get(pb),
-    ...load(16),
-    ...set(b1),
+    ...[...get(pb), ...load(0), ...set(b0), ...get(pb), ...load(16), ...set(b1)],
     ...Array.from({ length: 4 }, (_, r) => [
-      ...splatA(r),
-      ...set(sv),
-      ...get(v0 + 2 * r),
-      ...get(sv),
-      ...get(b0),
-      ...f32x4.mul,
-      ...f32x4.add,
-      ...set(v0 + 2 * r),
-      ...get(v0 + 2 * r + 1),
-      ...get(sv),
-      ...get(b1),
-      ...f32x4.mul,
-      ...f32x4.add,
-      ...set(v0 + 2 * r + 1),
+      ...[...splatA(r), ...set(sv)],
+      ...[...get(lo(r)), ...get(sv), ...get(b0), ...f32x4.mul, ...f32x4.add, ...set(lo(r))],
+      ...[...get(hi(r)), ...get(sv), ...get(b1), ...f32x4.mul, ...f32x4.add, ...set(hi(r))],
     ]).flat(),
-    ...get(pb),
-    ...get(ldb),
-    ...add,
-    ...set(pb),
-    ...(transA ? [...get(pa), ...get(lda), ...add, ...set(pa)] : rowPtr.flatMap((p) => [...get(p), ...i32(4), ...add, ...set(p)])),
+    ...bump(pb, get(ldb)),
+    ...(transA ? bump(pa, get(lda)) : rowPtr.flatMap((p) => bump(p, i32(4)))),
   ];
   const storeRow = (r: number): Code => [
-    // pc = c + r·ldc + cb
-    ...get(c),
-    ...get(ldc),
-    ...i32(r),
-    ...mul,
-    ...add,
-    ...get(cb),
-    ...add,
-    ...set(pc),
+    ...[...get(c), ...get(ldc), ...i32(r), ...mul, ...add, ...get(cb), ...add, ...set(pc)], // pc = c + r·ldc + cb
     ...when(get(acc), [
-      ...get(v0 + 2 * r),
-      ...get(pc),
-      ...load(0),
-      ...f32x4.add,
-      ...set(v0 + 2 * r),
-      ...get(v0 + 2 * r + 1),
-      ...get(pc),
-      ...load(16),
-      ...f32x4.add,
-      ...set(v0 + 2 * r + 1),
+      ...[...get(lo(r)), ...get(pc), ...load(0), ...f32x4.add, ...set(lo(r))],
+      ...[...get(hi(r)), ...get(pc), ...load(16), ...f32x4.add, ...set(hi(r))],
     ]),
-    ...get(pc),
-    ...get(v0 + 2 * r),
-    ...store(0),
-    ...get(pc),
-    ...get(v0 + 2 * r + 1),
-    ...store(16),
+    ...[...get(pc), ...get(lo(r)), ...store(0), ...get(pc), ...get(hi(r)), ...store(16)],
   ];
   const body: Code = [
     ...loop(cb, i32(0), [...get(n), ...i32(4), ...mul], i32(32), [
@@ -118,10 +53,7 @@ function gemmKernel(transA: boolean): Fn {
       ...get(a),
       ...set(pa),
       ...(transA ? [] : [1, 2, 3].flatMap((r) => [...get(a), ...get(lda), ...i32(r), ...mul, ...add, ...set(rowPtr[r])])),
-      ...get(b),
-      ...get(cb),
-      ...add,
-      ...set(pb),
+      ...setSum(pb, b, cb),
       ...loop(k, i32(0), get(kk), i32(1), kStep),
       ...[0, 1, 2, 3].flatMap(storeRow),
     ]),
@@ -134,54 +66,20 @@ function gemmKernel(transA: boolean): Fn {
  * (locals), with locals kb (i32), s (f64) and two v128 accumulators u, w.
  */
 function dotCode(pa: number, pb: number, n: number, kb: number, s: number, u: number, w: number): Code {
-  const at = (p: number, off: number): Code => [...get(p), ...get(kb), ...add, ...load(off)];
+  const at = (p: number, off: number): Code => readAt(p, kb, load(off));
   return [
-    ...v128zero,
-    ...set(u),
-    ...v128zero,
-    ...set(w),
-    ...f64.const(0),
-    ...set(s),
+    ...[...v128zero, ...set(u), ...v128zero, ...set(w), ...f64.const(0), ...set(s)],
     // Four doubles a step (two f64x2 sums), then one at a time.
     ...loop(kb, i32(0), [...get(n), ...i32(-4), ...andI32, ...i32(8), ...mul], i32(32), [
-      ...get(u),
-      ...at(pa, 0),
-      ...at(pb, 0),
-      ...f64x2.mul,
-      ...f64x2.add,
-      ...set(u),
-      ...get(w),
-      ...at(pa, 16),
-      ...at(pb, 16),
-      ...f64x2.mul,
-      ...f64x2.add,
-      ...set(w),
+      ...[...get(u), ...at(pa, 0), ...at(pb, 0), ...f64x2.mul, ...f64x2.add, ...set(u)],
+      ...[...get(w), ...at(pa, 16), ...at(pb, 16), ...f64x2.mul, ...f64x2.add, ...set(w)],
     ]),
     ...loop(kb, [...get(n), ...i32(-4), ...andI32, ...i32(8), ...mul], [...get(n), ...i32(8), ...mul], i32(8), [
-      ...get(s),
-      ...get(pa),
-      ...get(kb),
-      ...add,
-      ...f64load(0),
-      ...get(pb),
-      ...get(kb),
-      ...add,
-      ...f64load(0),
-      ...f64.mul,
-      ...f64.add,
-      ...set(s),
+      ...[...get(s), ...readAt(pa, kb, f64load(0)), ...readAt(pb, kb, f64load(0))],
+      ...[...f64.mul, ...f64.add, ...set(s)],
     ]),
-    ...get(u),
-    ...get(w),
-    ...f64x2.add,
-    ...set(u),
-    ...get(u),
-    ...f64x2.lane(0),
-    ...get(u),
-    ...f64x2.lane(1),
-    ...f64.add,
-    ...get(s),
-    ...f64.add,
+    ...[...get(u), ...get(w), ...f64x2.add, ...set(u)],
+    ...[...get(u), ...f64x2.lane(0), ...get(u), ...f64x2.lane(1), ...f64.add, ...get(s), ...f64.add],
   ];
 }
 
@@ -194,59 +92,27 @@ function cholKernel(): Fn {
   const [rb, j, i, rj, ri, kb] = [3, 4, 5, 6, 7, 8];
   const [u, w] = [9, 10];
   const [s, d, inv] = [11, 12, 13];
-  const el = (base: number, row: number, col: number): Code => [
-    ...get(base),
-    ...get(row),
-    ...get(rb),
-    ...mul,
-    ...add,
-    ...get(col),
-    ...i32(8),
-    ...mul,
-    ...add,
-  ];
+  const el = (base: number, row: number, col: number): Code => cellAt(base, row, rb, col, 8);
   const body: Code = [
-    ...get(p),
-    ...i32(8),
-    ...mul,
-    ...set(rb),
+    ...[...get(p), ...i32(8), ...mul, ...set(rb)],
     ...loop(j, i32(0), get(p), i32(1), [
-      ...get(l),
-      ...get(j),
-      ...get(rb),
-      ...mul,
-      ...add,
-      ...set(rj),
-      ...el(a, j, j),
-      ...f64load(0),
-      ...dotCode(rj, rj, j, kb, s, u, w),
-      ...f64.sub,
-      ...set(d),
+      ...[...get(l), ...get(j), ...get(rb), ...mul, ...add, ...set(rj)], // rj: row j of l
+      ...[...el(a, j, j), ...f64load(0), ...dotCode(rj, rj, j, kb, s, u, w), ...f64.sub, ...set(d)], // d = a[j][j] − l_j·l_j
       ...when([...get(d), ...f64.const(0), ...f64.gt, 0x45 /* eqz: !(d > 0) */], [...get(j), ...i32(1), ...add, ...ret]),
-      ...el(l, j, j),
-      ...get(d),
-      ...f64.sqrt,
-      ...f64store(0),
-      ...f64.const(1),
-      ...get(d),
-      ...f64.sqrt,
-      ...f64.div,
-      ...set(inv),
+      ...[...el(l, j, j), ...get(d), ...f64.sqrt, ...f64store(0), ...f64.const(1), ...get(d), ...f64.sqrt, ...f64.div, ...set(inv)],
       ...loop(i, [...get(j), ...i32(1), ...add], get(p), i32(1), [
-        ...get(l),
-        ...get(i),
-        ...get(rb),
-        ...mul,
-        ...add,
-        ...set(ri),
-        ...el(l, i, j),
-        ...el(a, i, j),
-        ...f64load(0),
-        ...dotCode(ri, rj, j, kb, s, u, w),
-        ...f64.sub,
-        ...get(inv),
-        ...f64.mul,
-        ...f64store(0),
+        ...[...get(l), ...get(i), ...get(rb), ...mul, ...add, ...set(ri)], // ri: row i of l
+        // l[i][j] = (a[i][j] − l_i·l_j) / l[j][j]
+        ...[
+          ...el(l, i, j),
+          ...el(a, i, j),
+          ...f64load(0),
+          ...dotCode(ri, rj, j, kb, s, u, w),
+          ...f64.sub,
+          ...get(inv),
+          ...f64.mul,
+          ...f64store(0),
+        ],
       ]),
     ]),
     ...i32(0),
@@ -264,87 +130,26 @@ function invKernel(): Fn {
   const [rb, j, i, pa, pb, kb, len] = [6, 7, 8, 9, 10, 11, 12];
   const [u, w] = [13, 14];
   const [s, c] = [15, 16];
-  const el = (base: number, row: number, col: number): Code => [
-    ...get(base),
-    ...get(row),
-    ...get(rb),
-    ...mul,
-    ...add,
-    ...get(col),
-    ...i32(8),
-    ...mul,
-    ...add,
-  ];
-  const outAt = (row: number, col: number): Code => [
-    ...get(out),
-    ...get(row),
-    ...get(ldo),
-    ...mul,
-    ...get(col),
-    ...add,
-    ...i32(4),
-    ...mul,
-    ...add,
-  ];
+  const el = (base: number, row: number, col: number): Code => cellAt(base, row, rb, col, 8);
+  const outAt = (row: number, col: number): Code => elementAt(out, row, ldo, col, 4);
   const demote = [0xb6]; // f32.demote_f64
   const body: Code = [
-    ...get(p),
-    ...i32(8),
-    ...mul,
-    ...set(rb),
-    ...get(scale),
-    ...f64load(0),
-    ...set(c),
+    ...[...get(p), ...i32(8), ...mul, ...set(rb), ...get(scale), ...f64load(0), ...set(c)],
     // mt[j][i] = −(Σ_{j≤k<i} l[i][k]·mt[j][k]) / l[i][i]
     ...loop(j, i32(0), get(p), i32(1), [
-      ...el(mt, j, j),
-      ...f64.const(1),
-      ...el(l, j, j),
-      ...f64load(0),
-      ...f64.div,
-      ...f64store(0),
+      ...[...el(mt, j, j), ...f64.const(1), ...el(l, j, j), ...f64load(0), ...f64.div, ...f64store(0)],
       ...loop(i, [...get(j), ...i32(1), ...add], get(p), i32(1), [
-        ...el(l, i, j),
-        ...set(pa),
-        ...el(mt, j, j),
-        ...set(pb),
-        ...get(i),
-        ...get(j),
-        ...sub,
-        ...set(len),
-        ...el(mt, j, i),
-        ...f64.const(0),
-        ...dotCode(pa, pb, len, kb, s, u, w),
-        ...f64.sub,
-        ...el(l, i, i),
-        ...f64load(0),
-        ...f64.div,
-        ...f64store(0),
+        ...[...el(l, i, j), ...set(pa), ...el(mt, j, j), ...set(pb), ...get(i), ...get(j), ...sub, ...set(len)],
+        ...[...el(mt, j, i), ...f64.const(0), ...dotCode(pa, pb, len, kb, s, u, w), ...f64.sub],
+        ...[...el(l, i, i), ...f64load(0), ...f64.div, ...f64store(0)],
       ]),
     ]),
     // out[i][j] = out[j][i] = c·Σ_{k≥i} mt[i][k]·mt[j][k], j ≤ i
     ...loop(i, i32(0), get(p), i32(1), [
       ...loop(j, i32(0), [...get(i), ...i32(1), ...add], i32(1), [
-        ...el(mt, i, i),
-        ...set(pa),
-        ...el(mt, j, i),
-        ...set(pb),
-        ...get(p),
-        ...get(i),
-        ...sub,
-        ...set(len),
-        ...dotCode(pa, pb, len, kb, s, u, w),
-        ...get(c),
-        ...f64.mul,
-        ...set(s),
-        ...outAt(i, j),
-        ...get(s),
-        ...demote,
-        ...f32store(0),
-        ...outAt(j, i),
-        ...get(s),
-        ...demote,
-        ...f32store(0),
+        ...[...el(mt, i, i), ...set(pa), ...el(mt, j, i), ...set(pb), ...get(p), ...get(i), ...sub, ...set(len)],
+        ...[...dotCode(pa, pb, len, kb, s, u, w), ...get(c), ...f64.mul, ...set(s)],
+        ...[...outAt(i, j), ...get(s), ...demote, ...f32store(0), ...outAt(j, i), ...get(s), ...demote, ...f32store(0)],
       ]),
     ]),
   ];
@@ -360,24 +165,8 @@ function transposeKernel(): Fn {
   const [r, c] = [6, 7];
   const body: Code = loop(r, i32(0), get(rows), i32(1), [
     ...loop(c, i32(0), get(cols), i32(1), [
-      ...get(dst),
-      ...get(c),
-      ...get(ldd),
-      ...mul,
-      ...get(r),
-      ...add,
-      ...i32(4),
-      ...mul,
-      ...add,
-      ...get(src),
-      ...get(r),
-      ...get(lds),
-      ...mul,
-      ...get(c),
-      ...add,
-      ...i32(4),
-      ...mul,
-      ...add,
+      ...elementAt(dst, c, ldd, r, 4),
+      ...elementAt(src, r, lds, c, 4),
       ...f32load(0),
       ...f32store(0),
     ]),
@@ -393,47 +182,25 @@ function addRowsKernel(): Fn {
   const [a, b, lda, perm, out, ldo, rows, n] = [0, 1, 2, 3, 4, 5, 6, 7];
   const [r, cb, pa, pb, po] = [8, 9, 10, 11, 12];
   const body: Code = loop(r, i32(0), get(rows), i32(1), [
-    ...get(r),
-    ...get(lda),
-    ...mul,
-    ...i32(4),
-    ...mul,
-    ...set(cb),
-    ...get(a),
-    ...get(cb),
-    ...add,
-    ...set(pa),
-    ...get(b),
-    ...get(cb),
-    ...add,
-    ...set(pb),
-    ...get(out),
-    ...get(perm),
-    ...get(r),
-    ...i32(4),
-    ...mul,
-    ...add,
-    ...i32load(0),
-    ...get(ldo),
-    ...mul,
-    ...i32(4),
-    ...mul,
-    ...add,
-    ...set(po),
+    ...[...get(r), ...get(lda), ...mul, ...i32(4), ...mul, ...set(cb), ...setSum(pa, a, cb), ...setSum(pb, b, cb)],
+    // po = out + perm[r]·ldo·4
+    ...[
+      ...get(out),
+      ...get(perm),
+      ...get(r),
+      ...i32(4),
+      ...mul,
+      ...add,
+      ...i32load(0),
+      ...get(ldo),
+      ...mul,
+      ...i32(4),
+      ...mul,
+      ...add,
+      ...set(po),
+    ],
     ...loop(cb, i32(0), [...get(n), ...i32(4), ...mul], i32(16), [
-      ...get(po),
-      ...get(cb),
-      ...add,
-      ...get(pa),
-      ...get(cb),
-      ...add,
-      ...load(0),
-      ...get(pb),
-      ...get(cb),
-      ...add,
-      ...load(0),
-      ...f32x4.add,
-      ...store(0),
+      ...[...get(po), ...get(cb), ...add, ...readAt(pa, cb, load(0)), ...readAt(pb, cb, load(0)), ...f32x4.add, ...store(0)],
     ]),
   ]);
   return { name: 'addRows', params: 8, i32s: 5, v128s: 0, body };
@@ -553,6 +320,35 @@ export class DenseKernels {
   inverse(l: number, mt: number, out: number, p: number, ldo: number, c: number): void {
     this.f64(mt, 1)[0] = c; // read before mt is written
     this.k.inv(l, mt, out, p, ldo, mt);
+  }
+
+  /**
+   * Room for C = A·B, A `rows` x k and B k x `cols` (strides k and cols padded to 8; rows a multiple
+   * of 4): the memory reset, B copied in (zero padded); A and C's addresses and the strides.
+   */
+  productSpace(
+    rows: number,
+    k: number,
+    b: Float32Array,
+    cols: number,
+  ): { aAt: number; bAt: number; cAt: number; lda: number; ldc: number } {
+    const lda = Math.ceil(k / 8) * 8;
+    const ldc = Math.ceil(cols / 8) * 8;
+    this.reset();
+    this.reserve((rows * lda + lda * ldc + rows * ldc) * 4 + 64);
+    const [aAt, bAt, cAt] = [this.alloc(rows * lda * 4), this.alloc(lda * ldc * 4), this.alloc(rows * ldc * 4)];
+    const bv = this.f32(bAt, lda * ldc);
+    bv.fill(0);
+    for (let i = 0; i < k; i++) bv.set(b.subarray(i * cols, (i + 1) * cols), i * ldc);
+    return { aAt, bAt, cAt, lda, ldc };
+  }
+
+  /** Rows [from, from + m) of x (rows of k floats) into A at aAt (stride lda, `cap` rows, zero padded). */
+  putRows(aAt: number, lda: number, cap: number, x: Float32Array, from: number, m: number, k: number): void {
+    const a = this.f32(aAt, cap * lda);
+    a.fill(0);
+    if (lda === k) a.set(x.subarray(from * k, (from + m) * k));
+    else for (let i = 0; i < m; i++) a.set(x.subarray((from + i) * k, (from + i + 1) * k), i * lda);
   }
 
   /** dst[c][r] = src[r][c] for a rows x cols float32 block (strides in floats). */

@@ -68,21 +68,9 @@ export function productRows(
     projT.dispose();
     return { proj, stride: cols };
   }
-  const pp = Math.ceil(dim / 8) * 8;
-  const c8 = Math.ceil(cols / 8) * 8;
   const n4 = Math.ceil(n / 4) * 4;
-  K.reset();
-  K.reserve((n4 * pp + pp * c8 + n4 * c8) * 4 + 64);
-  const aAt = K.alloc(n4 * pp * 4);
-  const bAt = K.alloc(pp * c8 * 4);
-  const cAt = K.alloc(n4 * c8 * 4);
-  const a = K.f32(aAt, n4 * pp);
-  a.fill(0);
-  if (pp === dim) a.set(testX);
-  else for (let i = 0; i < n; i++) a.set(testX.subarray(i * dim, (i + 1) * dim), i * pp);
-  const b = K.f32(bAt, pp * c8);
-  b.fill(0);
-  for (let i = 0; i < dim; i++) b.set(big.subarray(i * cols, (i + 1) * cols), i * c8);
-  K.gemm(aAt, pp, bAt, c8, cAt, c8, n4, pp, c8, false);
-  return { proj: K.f32(cAt, n4 * c8).slice(0, n * c8), stride: c8 };
+  const { aAt, bAt, cAt, lda, ldc } = K.productSpace(n4, dim, big, cols);
+  K.putRows(aAt, lda, n4, testX, 0, n, dim);
+  K.gemm(aAt, lda, bAt, ldc, cAt, ldc, n4, lda, ldc, false);
+  return { proj: K.f32(cAt, n4 * ldc).slice(0, n * ldc), stride: ldc };
 }

@@ -289,26 +289,15 @@ function classBases(trainX: Float32Array, trainY: Int32Array, dim: number, K: De
 
 /** x (n x dim) · bases (dim x w) in float32 through the SIMD kernels: n x w, row-major. */
 function project(x: Float32Array, n: number, dim: number, bases: Float32Array, w: number, K: DenseKernels): Float32Array {
-  const pp = Math.ceil(dim / 8) * 8;
-  const w8 = Math.ceil(w / 8) * 8;
   const out = new Float32Array(n * w);
   const rows = 4096; // a block of rows at a time: bounded memory
-  K.reset();
-  K.reserve((rows * pp + pp * w8 + rows * w8) * 4 + 64);
-  const aAt = K.alloc(rows * pp * 4);
-  const bAt = K.alloc(pp * w8 * 4);
-  const cAt = K.alloc(rows * w8 * 4);
-  const bv = K.f32(bAt, pp * w8);
-  bv.fill(0);
-  for (let i = 0; i < dim; i++) bv.set(bases.subarray(i * w, (i + 1) * w), i * w8);
-  const av = K.f32(aAt, rows * pp);
-  const cv = K.f32(cAt, rows * w8);
+  const { aAt, bAt, cAt, lda, ldc } = K.productSpace(rows, dim, bases, w);
+  const cv = K.f32(cAt, rows * ldc);
   for (let s = 0; s < n; s += rows) {
     const m = Math.min(rows, n - s);
-    av.fill(0);
-    for (let i = 0; i < m; i++) av.set(x.subarray((s + i) * dim, (s + i + 1) * dim), i * pp);
-    K.gemm(aAt, pp, bAt, w8, cAt, w8, Math.ceil(m / 4) * 4, pp, w8, false);
-    for (let i = 0; i < m; i++) out.set(cv.subarray(i * w8, i * w8 + w), (s + i) * w);
+    K.putRows(aAt, lda, rows, x, s, m, dim);
+    K.gemm(aAt, lda, bAt, ldc, cAt, ldc, Math.ceil(m / 4) * 4, lda, ldc, false);
+    for (let i = 0; i < m; i++) out.set(cv.subarray(i * ldc, i * ldc + w), (s + i) * w);
   }
   return out;
 }

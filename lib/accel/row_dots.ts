@@ -7,25 +7,8 @@
 // The sums are float64 in another order than the JS loops' (two lanes of pairs, then the lanes),
 // so a product may differ in its last bits; the distances rounded to float32 for k-means++ (as
 // scikit-learn's float32 distances) are then the same but for a rare last-bit tie.
-import {
-  add,
-  type Code,
-  f64,
-  f64load,
-  f64store,
-  f64x2,
-  type Fn,
-  get,
-  i32,
-  instantiate,
-  load,
-  loop,
-  mul,
-  set,
-  simdAvailable,
-  v128zero,
-  type WasmMemory,
-} from './wasm_asm.js';
+import { add, bump, type Code, f64, f64load, f64store, f64x2, type Fn, get, i32, instantiate, load, loop, mul } from './wasm_asm.js';
+import { readAt, set, simdAvailable, v128zero, type WasmMemory } from './wasm_asm.js';
 
 /** Centres per pass (accumulators in registers). */
 const MAX_CENTRES = 8;
@@ -41,29 +24,14 @@ function dotsKernel(nc: number): Fn {
   const xv = acc0 + nc;
   const cAt = (t: number): Code => [...get(c), ...get(dim), ...i32(8 * t), ...mul, ...add, ...get(jb), ...add];
   const body: Code = [
-    ...get(dim),
-    ...i32(8),
-    ...mul,
-    ...set(rowB),
+    ...[...get(dim), ...i32(8), ...mul, ...set(rowB)],
     // Byte length of the even part of a row.
-    ...get(dim),
-    ...i32(-2),
-    0x71, // i32.and
-    ...i32(8),
-    ...mul,
-    ...set(pairsEnd),
-    ...get(x),
-    ...set(px),
-    ...get(out),
-    ...set(po),
+    ...[...get(dim), ...i32(-2), 0x71 /* i32.and */, ...i32(8), ...mul, ...set(pairsEnd)],
+    ...[...get(x), ...set(px), ...get(out), ...set(po)],
     ...loop(i, i32(0), get(n), i32(1), [
       ...Array.from({ length: nc }, (_, t) => [...v128zero, ...set(acc0 + t)]).flat(),
       ...loop(jb, i32(0), get(pairsEnd), i32(16), [
-        ...get(px),
-        ...get(jb),
-        ...add,
-        ...load(0),
-        ...set(xv),
+        ...[...readAt(px, jb, load(0)), ...set(xv)],
         ...Array.from({ length: nc }, (_, t) => [
           ...get(acc0 + t),
           ...get(xv),
@@ -84,40 +52,14 @@ function dotsKernel(nc: number): Fn {
         ...f64.add,
         ...f64store(8 * t),
       ]).flat(),
-      ...get(pairsEnd),
-      ...get(rowB),
-      0x49, // i32.lt_u: an odd coordinate left
-      0x04,
-      0x40, // if
+      ...[...get(pairsEnd), ...get(rowB), 0x49 /* i32.lt_u: an odd coordinate left */, 0x04, 0x40 /* if */],
       ...Array.from({ length: nc }, (_, t) => [
-        ...get(po),
-        ...get(po),
-        ...f64load(8 * t),
-        ...get(px),
-        ...get(pairsEnd),
-        ...add,
-        ...f64load(0),
-        ...get(c),
-        ...get(dim),
-        ...i32(8 * t),
-        ...mul,
-        ...add,
-        ...get(pairsEnd),
-        ...add,
-        ...f64load(0),
-        ...f64.mul,
-        ...f64.add,
-        ...f64store(8 * t),
+        ...[...get(po), ...get(po), ...f64load(8 * t), ...readAt(px, pairsEnd, f64load(0))],
+        ...[...get(c), ...get(dim), ...i32(8 * t), ...mul, ...add, ...get(pairsEnd), ...add, ...f64load(0)],
+        ...[...f64.mul, ...f64.add, ...f64store(8 * t)],
       ]).flat(),
       0x0b, // end if
-      ...get(px),
-      ...get(rowB),
-      ...add,
-      ...set(px),
-      ...get(po),
-      ...i32(8 * nc),
-      ...add,
-      ...set(po),
+      ...[...bump(px, get(rowB)), ...bump(po, i32(8 * nc))],
     ]),
   ];
   return { name: `dots${nc}`, params: 5, i32s: 6, v128s: nc + 1, body };

@@ -116,6 +116,26 @@ export const v128or = simd(0x50);
 export const anyTrue = simd(0x53);
 export const v128zero: Code = [...i32(0), ...i32x4.splat];
 
+// ---------------------------------------------------------------- idioms
+/** The byte address base + (row·ld + col)·size of element (row, col), row stride ld elements (locals). */
+export function elementAt(base: number, row: number, ld: number, col: number, size: number): Code {
+  return [...get(base), ...get(row), ...get(ld), ...mul, ...get(col), ...add, ...i32(size), ...mul, ...add];
+}
+
+/** The byte address base + row·rowBytes + col·size (rowBytes: a local holding a row's bytes). */
+export function cellAt(base: number, row: number, rowBytes: number, col: number, size: number): Code {
+  return [...get(base), ...get(row), ...get(rowBytes), ...mul, ...add, ...get(col), ...i32(size), ...mul, ...add];
+}
+
+/** local v = a + b (locals). */
+export const setSum = (v: number, a: number, b: number): Code => [...get(a), ...get(b), ...add, ...set(v)];
+
+/** local v += step (code producing an i32). */
+export const bump = (v: number, step: Code): Code => [...get(v), ...step, ...add, ...set(v)];
+
+/** The value at address a + b (locals), read by `read` (e.g. f64load(0), load(16)). */
+export const readAt = (a: number, b: number, read: Code): Code => [...get(a), ...get(b), ...add, ...read];
+
 /** for (v = from; v < limit; v += step) body — from, limit, step are code producing i32s (unsigned compare). */
 export function loop(v: number, from: Code, limit: Code, step: Code, body: Code): Code {
   return [

@@ -21,8 +21,8 @@ import { confusionFigure } from '../plot/confusion.js';
 import { closeRenderer, saveFigure } from '../plot/render.js';
 import { EVALUATE_SPEC, evaluateRun, evaluationJson, isCrossEntropyRun } from '../runs/evaluate.js';
 import { EXPORT_SPEC, exportTorchCheckpoint } from '../runs/export_torch.js';
-import { EXTRACT_SPEC, writeRunFeatures } from '../runs/extract.js';
-import { plotRun } from '../runs/plot.js';
+import { EXTRACT_SPEC, writeRunFeatures } from '../runs/features.js';
+import { plotRun } from '../runs/figures.js';
 import { RunFolder } from '../runs/run_folder.js';
 import { COMMON_TRAIN_SPEC } from '../train/options.js';
 import { SUPERVISED_PRESETS } from '../train/presets.js';
@@ -33,7 +33,7 @@ import type { TrainHooks } from '../train/callbacks.js';
 import { type TrainSummary, trainSelfSup, trainSupervised } from '../train/run.js';
 import { UsageError, usage } from '../options/flags.js';
 import { type Command, command, type MainOptions } from './command.js';
-import { generateCommand, plotCommand } from './plot.js';
+import { generateCommand, plotCommand } from './figures.js';
 
 export type { MainOptions } from './command.js';
 

@@ -57,33 +57,36 @@ function classCount(y: ArrayLike<number>): number {
   return new Set(Array.from(y)).size;
 }
 
-/** `noisify_pairflip`: class i → (i+1) mod K with probability `noise`. */
-export function pairflipCorrupt(labels: ArrayLike<number>, noise: number, seed: number): Int32Array {
+/** The labels after a transition matrix (k classes) whose row i is rowOf(i, k), drawn with `seed`. */
+function noisify(labels: ArrayLike<number>, noise: number, seed: number, rowOf: (i: number, k: number) => number[]): Int32Array {
   if (!(noise >= 0 && noise <= 1)) throw new Error(`label corruption ratio must be in [0, 1], got ${noise}`);
   const y = Int32Array.from(labels);
   if (noise === 0) return y;
   const k = classCount(y);
-  const rows = Array.from({ length: k }, (_, i) => {
+  return transitionNoise(
+    y,
+    Array.from({ length: k }, (_, i) => rowOf(i, k)),
+    seed,
+  );
+}
+
+/** `noisify_pairflip`: class i → (i+1) mod K with probability `noise`. */
+export function pairflipCorrupt(labels: ArrayLike<number>, noise: number, seed: number): Int32Array {
+  return noisify(labels, noise, seed, (i, k) => {
     const row = new Array<number>(k).fill(0);
     row[i] = 1 - noise;
     row[(i + 1) % k] = noise;
     return row;
   });
-  return transitionNoise(y, rows, seed);
 }
 
 /** `noisify_multiclass_symmetric`: keep with probability 1−noise, else any other class uniformly. */
 export function symmetricCorrupt(labels: ArrayLike<number>, noise: number, seed: number): Int32Array {
-  if (!(noise >= 0 && noise <= 1)) throw new Error(`label corruption ratio must be in [0, 1], got ${noise}`);
-  const y = Int32Array.from(labels);
-  if (noise === 0) return y;
-  const k = classCount(y);
-  const rows = Array.from({ length: k }, (_, i) => {
+  return noisify(labels, noise, seed, (i, k) => {
     const row = new Array<number>(k).fill(noise / (k - 1));
     row[i] = 1 - noise;
     return row;
   });
-  return transitionNoise(y, rows, seed);
 }
 
 /** The official --corrupt names (corrupt.py) and their short forms. */

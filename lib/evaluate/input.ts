@@ -2,13 +2,10 @@
 // the argument: features as a row-major array, as { features, n, dim } (what datasetFeatures and
 // subspaceMixture return), as number[][] or as a 2-D tensor; labels as any array of integers.
 import * as tf from '@tensorflow/tfjs';
+import type { FeatureRows } from '../data/features.js';
 
-/** Features as the evaluators hold them: n x dim, row-major. */
-export interface FeatureMatrix<T extends Float32Array | Float64Array = Float32Array> {
-  features: T;
-  n: number;
-  dim: number;
-}
+/** Features as the evaluators hold them: n x dim, row-major (the one features type without its labels). */
+export type FeatureMatrix<T extends Float32Array | Float64Array = Float32Array> = FeatureRows<T>;
 
 /**
  * Features in any of the accepted forms:

@@ -4,7 +4,7 @@
 // how it predicts, how it is scored and what it prints and saves. What `mcr2 evaluate` runs on a
 // run folder (lib/runs/evaluate.ts), Trainer.evaluate between epochs and the notebooks' judges all
 // go through evaluateFeatures; the method lists, flags and result types derive from METHODS.
-import type { Features } from '../features/dataset.js';
+import type { Features } from '../data/features.js';
 import { defaultsOf, opt, type OptionsOf } from '../options/spec.js';
 import { ENSC_DEFAULTS, EnSC } from './ensc.js';
 import type { Threads } from './input.js';

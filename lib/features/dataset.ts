@@ -3,16 +3,9 @@
 import * as tf from '@tensorflow/tfjs';
 import { imageBatch } from '../data/batches.js';
 import type { ImageDataset } from '../data/dataset.js';
+import type { Features } from '../data/features.js';
 import { LogitNet, type Network } from '../models/network.js';
 import { l2normalize } from '../models/nn.js';
-
-export interface Features {
-  /** n x dim, row-major, unit rows. */
-  features: Float32Array;
-  labels: Int32Array;
-  n: number;
-  dim: number;
-}
 
 export interface DatasetFeatureOptions {
   /** Images per forward pass (default 500). */

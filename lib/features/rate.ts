@@ -3,7 +3,7 @@
 // whole set keep, e.g. in inference mode against the training log.
 import * as tf from '@tensorflow/tfjs';
 import { MaximalCodingRateReduction } from '../loss/mcr2.js';
-import type { Features } from './dataset.js';
+import type { Features } from '../data/features.js';
 
 export interface BatchRateOptions {
   /** Rows a batch (default 1000, the official batch); a last partial batch is left out. */

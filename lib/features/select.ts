@@ -2,8 +2,8 @@
 // every method is compared with), and the first rows of each class (a balanced sample to draw).
 import { rawBatchData } from '../data/batches.js';
 import type { ImageDataset } from '../data/dataset.js';
-import type { Features } from './dataset.js';
-import { unitRows } from './synthetic.js';
+import type { Features } from '../data/features.js';
+import { unitRows } from '../data/synthetic.js';
 
 /** The images' pixels in [0, 1] as n x (h·w·c) features; `unit`: each row scaled to unit length (for cosines). */
 export function pixelFeatures(ds: ImageDataset, opts: { unit?: boolean } = {}): Features {

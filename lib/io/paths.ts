@@ -56,16 +56,6 @@ export function defaultSaveDir(): string {
   return path.resolve('saved_models');
 }
 
-/** Where notebook `name` saves its figures: figures/<name>/ (MCR2_FIGURES_DIR overrides figures/). */
-export function notebookFiguresDir(name: string): string {
-  return path.join(process.env.MCR2_FIGURES_DIR ?? path.join(packageRoot(), 'figures'), name);
-}
-
-/** Where notebooks put run folders: saved_models/ in the package (MCR2_SAVE_DIR overrides). */
-export function notebookSaveDir(): string {
-  return process.env.MCR2_SAVE_DIR ?? path.join(packageRoot(), 'saved_models');
-}
-
 /**
  * The compiled JS of a worker script beside the calling module (dist/lib/...), also when the
  * caller runs from TypeScript sources (tsx): then the built copy under dist/ is used, if any.

@@ -9,7 +9,7 @@ export type Mat = Float64Array;
  * a[ao..ao+n) · b[bo..bo+n) with four accumulators: the inner product of the factorisations below
  * (one accumulator waits on each add's latency; four keep the multipliers busy, ~3x faster).
  */
-function dot4(a: Float64Array, ao: number, b: Float64Array, bo: number, n: number): number {
+export function dot4(a: Float64Array, ao: number, b: Float64Array, bo: number, n: number, pairs = true): number {
   let s0 = 0;
   let s1 = 0;
   let s2 = 0;
@@ -22,7 +22,8 @@ function dot4(a: Float64Array, ao: number, b: Float64Array, bo: number, n: numbe
     s3 += a[ao + j + 3] * b[bo + j + 3];
   }
   for (; j < n; j++) s0 += a[ao + j] * b[bo + j];
-  return s0 + s1 + (s2 + s3);
+  // pairs: (s0 + s1) + (s2 + s3); else ((s0 + s1) + s2) + s3, k-means's order.
+  return pairs ? s0 + s1 + (s2 + s3) : s0 + s1 + s2 + s3;
 }
 
 /** Lower-triangular L with A = L Lᵀ (A row-major, only its lower triangle is read). */

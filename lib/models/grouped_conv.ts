@@ -11,7 +11,7 @@
 // on wasm (the stock kernels cost more than the 32 convolutions of a 32x4d block).
 import * as tf from '@tensorflow/tfjs';
 import type { RandomState } from '../math/random.js';
-import { Module, uniformInit } from './nn.js';
+import { ConvLayer } from './nn.js';
 
 export interface GroupedConv2dOptions {
   stride?: number;
@@ -21,40 +21,18 @@ export interface GroupedConv2dOptions {
 }
 
 /** Weight [kh, kw, in/groups, out] (PyTorch's [out, in/groups, kh, kw] in NHWC order); out group i reads in group i. */
-export class GroupedConv2d extends Module {
-  readonly weight: tf.Variable;
-  readonly bias?: tf.Variable;
-  readonly stride: number;
-  readonly padding: number;
-  readonly groups: number;
-
-  constructor(
-    readonly inChannels: number,
-    readonly outChannels: number,
-    readonly kernelSize: number,
-    opts: GroupedConv2dOptions,
-    rng: RandomState,
-  ) {
-    super();
-    this.stride = opts.stride ?? 1;
-    this.padding = opts.padding ?? 0;
-    this.groups = opts.groups ?? 1;
-    const g = this.groups;
+export class GroupedConv2d extends ConvLayer {
+  constructor(inChannels: number, outChannels: number, kernelSize: number, opts: GroupedConv2dOptions, rng: RandomState) {
+    const g = opts.groups ?? 1;
     if (!Number.isInteger(g) || g < 1 || inChannels % g !== 0 || outChannels % g !== 0) {
       throw new Error(`GroupedConv2d: ${g} groups must divide both ${inChannels} input and ${outChannels} output channels`);
     }
-    // PyTorch's default init: U(±1/√fan_in) with fan_in = (in/groups)·k·k, for weight and bias.
-    const fanIn = (inChannels / g) * kernelSize * kernelSize;
-    this.weight = this.param('weight', uniformInit([kernelSize, kernelSize, inChannels / g, outChannels], fanIn, rng));
-    if (opts.bias ?? true) this.bias = this.param('bias', uniformInit([outChannels], fanIn, rng));
+    super(inChannels, outChannels, kernelSize, opts, rng, g);
   }
 
   override typeLabel(): string {
     const k = this.kernelSize;
-    return (
-      `GroupedConv2d(${this.inChannels}→${this.outChannels}, ${k}x${k}, ${this.groups} groups${this.stride !== 1 ? `, stride ${this.stride}` : ''}` +
-      `${this.padding !== 0 ? `, pad ${this.padding}` : ''}${this.bias === undefined ? ', no bias' : ''})`
-    );
+    return `GroupedConv2d(${this.inChannels}→${this.outChannels}, ${k}x${k}, ${this.groups} groups${this.labelTail()}`;
   }
 
   forward(x: tf.Tensor): tf.Tensor {

@@ -15,74 +15,35 @@ export interface ModelOptions {
 
 type Builder = (fd: number, rng: RandomState, inputShape?: [number, number, number]) => FeatureNet;
 
+type Arch = { build: Builder; input: [number, number, number]; about: string; chunk: number; head?: false };
+const arch = (build: Builder, input: [number, number, number], chunk: number, about: string, head?: false): Arch => ({
+  build,
+  input,
+  about,
+  chunk,
+  ...(head === false ? { head } : {}),
+});
+
 // chunk: rows per forward/backward chunk that keeps a training step within ~2 GB of activations on
 // wasm (4 GB address space); 0 = the whole batch. Measured per image at batch 32 (resnet18: ~19 MB).
-const ARCHS: Record<string, { build: Builder; input: [number, number, number]; about: string; chunk: number; head?: false }> = {
-  'cnn-small': {
-    build: cnnSmall,
-    input: [28, 28, 1],
-    about: '2 conv + MLP head, for 28x28 grey images (docs/reference-results.md)',
-    chunk: 0,
-  },
-  resnet18: { build: resnet18, input: [32, 32, 3], about: 'ResNet-18 + MLP head (CIFAR)', chunk: 100 },
-  resnet18w8: {
-    build: resnet18Width(8),
-    input: [32, 32, 3],
-    about: 'ResNet-18 at 1/8 width (stages 8/16/32/64) + MLP head (CIFAR; measured in notebook 05)',
-    chunk: 0,
-  },
-  cnn3: {
-    build: cnn3,
-    input: [32, 32, 3],
-    about: '3 conv stages (32/64/128) + MLP head, for 32x32 colour images (CIFAR cpu profile)',
-    chunk: 0,
-  },
-  resnet18ctrl: {
-    build: resnet18ctrl,
-    input: [32, 32, 3],
-    about: 'ResNet-18 with layer4 of fd channels, no head (CIFAR)',
-    chunk: 100,
-    head: false,
-  },
-  resnet18stl: {
-    build: resnet18stl,
-    input: [96, 96, 3],
-    about: 'small ResNet-18 for 96x96 STL-10 images, layer4 of fd channels',
-    chunk: 200,
-    head: false,
-  },
-  resnet10mnist: {
-    build: resnet10mnist,
-    input: [28, 28, 1],
-    about: 'ResNet-10 for 28x28 grey images, layer4 of fd channels',
-    chunk: 200,
-    head: false,
-  },
-  vgg11: { build: vgg11, input: [32, 32, 3], about: 'VGG-11 with batch norm + MLP head (CIFAR)', chunk: 150 },
-  resnext29_2x64d: {
-    build: resnext29_2x64d,
-    input: [32, 32, 3],
-    about: 'ResNeXt-29, cardinality 2, width 64 + MLP head (CIFAR)',
-    chunk: 16,
-  },
-  resnext29_4x64d: {
-    build: resnext29_4x64d,
-    input: [32, 32, 3],
-    about: 'ResNeXt-29, cardinality 4, width 64 + MLP head (CIFAR)',
-    chunk: 8,
-  },
-  resnext29_8x64d: {
-    build: resnext29_8x64d,
-    input: [32, 32, 3],
-    about: 'ResNeXt-29, cardinality 8, width 64 + MLP head (CIFAR)',
-    chunk: 2,
-  },
-  resnext29_32x4d: {
-    build: resnext29_32x4d,
-    input: [32, 32, 3],
-    about: 'ResNeXt-29, cardinality 32, width 4 + MLP head (CIFAR)',
-    chunk: 16,
-  },
+const ARCHS: Record<string, Arch> = {
+  'cnn-small': arch(cnnSmall, [28, 28, 1], 0, '2 conv + MLP head, for 28x28 grey images (docs/reference-results.md)'),
+  resnet18: arch(resnet18, [32, 32, 3], 100, 'ResNet-18 + MLP head (CIFAR)'),
+  resnet18w8: arch(
+    resnet18Width(8),
+    [32, 32, 3],
+    0,
+    'ResNet-18 at 1/8 width (stages 8/16/32/64) + MLP head (CIFAR; measured in notebook 05)',
+  ),
+  cnn3: arch(cnn3, [32, 32, 3], 0, '3 conv stages (32/64/128) + MLP head, for 32x32 colour images (CIFAR cpu profile)'),
+  resnet18ctrl: arch(resnet18ctrl, [32, 32, 3], 100, 'ResNet-18 with layer4 of fd channels, no head (CIFAR)', false),
+  resnet18stl: arch(resnet18stl, [96, 96, 3], 200, 'small ResNet-18 for 96x96 STL-10 images, layer4 of fd channels', false),
+  resnet10mnist: arch(resnet10mnist, [28, 28, 1], 200, 'ResNet-10 for 28x28 grey images, layer4 of fd channels', false),
+  vgg11: arch(vgg11, [32, 32, 3], 150, 'VGG-11 with batch norm + MLP head (CIFAR)'),
+  resnext29_2x64d: arch(resnext29_2x64d, [32, 32, 3], 16, 'ResNeXt-29, cardinality 2, width 64 + MLP head (CIFAR)'),
+  resnext29_4x64d: arch(resnext29_4x64d, [32, 32, 3], 8, 'ResNeXt-29, cardinality 4, width 64 + MLP head (CIFAR)'),
+  resnext29_8x64d: arch(resnext29_8x64d, [32, 32, 3], 2, 'ResNeXt-29, cardinality 8, width 64 + MLP head (CIFAR)'),
+  resnext29_32x4d: arch(resnext29_32x4d, [32, 32, 3], 16, 'ResNeXt-29, cardinality 32, width 4 + MLP head (CIFAR)'),
 };
 
 export const ARCH_NAMES = Object.keys(ARCHS);

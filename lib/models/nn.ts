@@ -157,8 +157,11 @@ export interface Conv2dOptions {
   bias?: boolean;
 }
 
-/** 2-D convolution, weight [kh, kw, in, out] (NHWC). */
-export class Conv2d extends Module {
+/**
+ * A 2-D convolution's parameters: a square kernel, stride and padding, weight [k, k, in/groups, out]
+ * (NHWC) and bias, with PyTorch's default init U(±1/√fan_in), fan_in = (in/groups)·k·k.
+ */
+export abstract class ConvLayer extends Module {
   readonly weight: tf.Variable;
   readonly bias?: tf.Variable;
   readonly stride: number;
@@ -170,17 +173,26 @@ export class Conv2d extends Module {
     readonly kernelSize: number,
     opts: Conv2dOptions,
     rng: RandomState,
+    readonly groups = 1,
   ) {
     super();
     this.stride = opts.stride ?? 1;
     this.padding = opts.padding ?? 0;
-    const fanIn = inChannels * kernelSize * kernelSize;
-    this.weight = this.param('weight', uniformInit([kernelSize, kernelSize, inChannels, outChannels], fanIn, rng));
+    const fanIn = (inChannels / groups) * kernelSize * kernelSize;
+    this.weight = this.param('weight', uniformInit([kernelSize, kernelSize, inChannels / groups, outChannels], fanIn, rng));
     if (opts.bias ?? true) this.bias = this.param('bias', uniformInit([outChannels], fanIn, rng));
   }
 
+  /** The label's stride, padding and bias part (what differs from the defaults). */
+  protected labelTail(): string {
+    return `${this.stride !== 1 ? `, stride ${this.stride}` : ''}${this.padding !== 0 ? `, pad ${this.padding}` : ''}${this.bias === undefined ? ', no bias' : ''})`;
+  }
+}
+
+/** 2-D convolution, weight [kh, kw, in, out] (NHWC). */
+export class Conv2d extends ConvLayer {
   override typeLabel(): string {
-    return `Conv2d(${this.inChannels}→${this.outChannels}, ${this.kernelSize}x${this.kernelSize}${this.stride !== 1 ? `, stride ${this.stride}` : ''}${this.padding !== 0 ? `, pad ${this.padding}` : ''}${this.bias === undefined ? ', no bias' : ''})`;
+    return `Conv2d(${this.inChannels}→${this.outChannels}, ${this.kernelSize}x${this.kernelSize}${this.labelTail()}`;
   }
 
   forward(x: tf.Tensor): tf.Tensor {

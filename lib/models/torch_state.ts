@@ -57,20 +57,26 @@ export function torchShape(shape: readonly number[]): number[] {
   return [...shape];
 }
 
-/** Values of one tensor from our layout into PyTorch's (hwc: a flattened map feeding this Linear). */
-function toTorchData(data: Float32Array, shape: readonly number[], hwc?: [number, number, number]): Float32Array {
+/**
+ * Values of one tensor moved between our layout and PyTorch's (hwc: a flattened map feeding this
+ * Linear): `toTorch`, ours → theirs; else theirs → ours. Conv [kh,kw,ci,co] ↔ [co,ci,kh,kw],
+ * linear [in,out] ↔ [out,in] (inputs of an HWC flattening in PyTorch's CHW order), others as they are.
+ */
+function relayout(data: Float32Array, shape: readonly number[], toTorch: boolean, hwc?: [number, number, number]): Float32Array {
   const out = new Float32Array(data.length);
+  const move = toTorch
+    ? (ours: number, theirs: number) => (out[theirs] = data[ours])
+    : (ours: number, theirs: number) => (out[ours] = data[theirs]);
   if (shape.length === 4) {
     const [kh, kw, ci, co] = shape;
     for (let y = 0; y < kh; y++)
       for (let x = 0; x < kw; x++)
-        for (let i = 0; i < ci; i++)
-          for (let o = 0; o < co; o++) out[((o * ci + i) * kh + y) * kw + x] = data[((y * kw + x) * ci + i) * co + o];
+        for (let i = 0; i < ci; i++) for (let o = 0; o < co; o++) move(((y * kw + x) * ci + i) * co + o, ((o * ci + i) * kh + y) * kw + x);
   } else if (shape.length === 2) {
     const [nin, nout] = shape;
     for (let r = 0; r < nin; r++) {
       const col = hwc ? chwIndex(r, hwc) : r;
-      for (let o = 0; o < nout; o++) out[o * nin + col] = data[r * nout + o];
+      for (let o = 0; o < nout; o++) move(r * nout + o, o * nin + col);
     }
   } else out.set(data);
   return out;
@@ -111,7 +117,7 @@ export function toTorchStateDict(model: Module, opts: ToTorchOptions = {}): Torc
       out.set(prefix + n, {
         dtype: 'float32',
         shape: torchShape(v.shape),
-        data: toTorchData(v.dataSync() as Float32Array, v.shape, hwc.get(n)),
+        data: relayout(v.dataSync() as Float32Array, v.shape, true, hwc.get(n)),
       });
   }
   return out;
@@ -157,27 +163,8 @@ export function fromTorchStateDict(model: Module, sd: TorchStateDict, opts: From
       throw new Error(
         `${where}: ${n} has shape [${t.shape.join(', ')}] but the model expects [${want.join(', ')}] (PyTorch order; another --arch or --fd?)`,
       );
-    out.set(n, { shape: [...v.shape], data: fromTorchData(asFloat32(t, n, where), v.shape, hwc.get(n)) });
+    out.set(n, { shape: [...v.shape], data: relayout(asFloat32(t, n, where), v.shape, false, hwc.get(n)) });
   }
-  return out;
-}
-
-/** PyTorch's layout of one tensor → ours (the inverse of toTorchData). */
-function fromTorchData(data: Float32Array, shape: readonly number[], hwc?: [number, number, number]): Float32Array {
-  const out = new Float32Array(data.length);
-  if (shape.length === 4) {
-    const [kh, kw, ci, co] = shape;
-    for (let y = 0; y < kh; y++)
-      for (let x = 0; x < kw; x++)
-        for (let i = 0; i < ci; i++)
-          for (let o = 0; o < co; o++) out[((y * kw + x) * ci + i) * co + o] = data[((o * ci + i) * kh + y) * kw + x];
-  } else if (shape.length === 2) {
-    const [nin, nout] = shape;
-    for (let r = 0; r < nin; r++) {
-      const col = hwc ? chwIndex(r, hwc) : r;
-      for (let o = 0; o < nout; o++) out[r * nout + o] = data[o * nin + col];
-    }
-  } else out.set(data);
   return out;
 }
 

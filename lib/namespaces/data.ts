@@ -13,4 +13,5 @@ export {
   SUBSPACE_MIXTURE_DEFAULTS,
   type SubspaceMixture,
   type SubspaceMixtureOptions,
-} from '../features/synthetic.js';
+} from '../data/synthetic.js';
+export type { Features, FeatureRows } from '../data/features.js';

@@ -1,6 +1,6 @@
-// mcr2.plot: figures (plotly specs) of every plot.py flag and the numbers behind them, confusion
-// matrices (clusterings Hungarian-matched), comparisons, saving as PNG/HTML/JSON, notebook display.
-// plot.py and generate.py on a run folder are mcr2.runs.
+// mcr2.plot: figures (plotly specs) of every plot.py flag, confusion matrices (clusterings
+// Hungarian-matched), comparisons, saving as PNG/HTML/JSON, display in a notebook. The numbers behind
+// the feature figures are mcr2.features; plot.py and generate.py on a run folder are mcr2.runs.
 export {
   lossFigure,
   lossLogFigure,
@@ -17,19 +17,6 @@ export { confusionFigure, clusteringConfusionFigure, type ClusteringConfusion } 
 export { sideBySideFigure, clusteringPairFigure, seriesFigure, type NamedClustering } from '../plot/compare.js';
 export { pcaFigure, pcaEpochFigure, cosineHistogramFigure, heatmapFigure } from '../plot/feature_figures.js';
 export { tileGridFigure, nearestSupFigure, nearestUnsupFigure, nearestClassFigure, type TileGridOptions } from '../plot/nearest.js';
-export {
-  singularValues,
-  classSingularValues,
-  cosineHistograms,
-  absGramGrid,
-  nearestPerComponent,
-  nearestToComponents,
-  type ClassSpectra,
-  type Histogram,
-  type PairHistogram,
-  type HeatGrid,
-  type GramOptions,
-} from '../plot/data.js';
 export { augmentationGrid, imageGridFigure, type AugmentGridOptions } from '../plot/grid.js';
 export { saveFigure, type SavedFigure } from '../plot/render.js';
-export { showFigure, showTable, type TableRows, type TableLike } from '../plot/notebook.js';
+export { showFigure, showTable, type TableRows, type TableLike } from '../plot/display.js';

@@ -28,6 +28,3 @@ export {
 } from '../train/callbacks.js';
 export { SGD, multiStepLR, type SGDOptions } from '../train/sgd.js';
 export { profileName, SUPERVISED_PROFILES, type ProfileName, type SupervisedProfile } from '../train/presets.js';
-// Checkpoints of either kind (ours, or the official code's .pt) and `mcr2 export`.
-export { loadModelCheckpoint, isTorchCheckpoint } from '../runs/model_checkpoint.js';
-export { exportTorchCheckpoint, type ExportTorchOptions, type ExportTorchResult } from '../runs/export_torch.js';

@@ -14,13 +14,23 @@ import { type BackendInfo, describeBackend, initBackend } from '../accel/backend
 import type { ImageDataset, Split } from '../data/dataset.js';
 import { firstN } from '../data/dataset.js';
 import { loadDataset } from '../data/index.js';
-import { defaultDataDir, displayPath, notebookFiguresDir, notebookSaveDir } from '../io/paths.js';
+import { defaultDataDir, displayPath, packageRoot } from '../io/paths.js';
 import type { Figure } from '../plot/figure.js';
-import { showFigure, showTable, type TableLike, type TableRows } from '../plot/notebook.js';
+import { showFigure, showTable, type TableLike, type TableRows } from '../plot/display.js';
 import { closeRenderer, saveFigure } from '../plot/render.js';
 import { type Callback, StopOnInterrupt } from '../train/callbacks.js';
 import { type ProfileName, profileName } from '../train/presets.js';
 import type { Trainer } from '../train/trainer.js';
+
+/** Where notebook `name` saves its figures: figures/<name>/ (MCR2_FIGURES_DIR overrides figures/). */
+export function notebookFiguresDir(name: string): string {
+  return path.join(process.env.MCR2_FIGURES_DIR ?? path.join(packageRoot(), 'figures'), name);
+}
+
+/** Where notebooks put run folders: saved_models/ in the package (MCR2_SAVE_DIR overrides). */
+export function notebookSaveDir(): string {
+  return process.env.MCR2_SAVE_DIR ?? path.join(packageRoot(), 'saved_models');
+}
 
 /** How a figure is shown inline (showFigure's options). */
 export interface ShowOptions {

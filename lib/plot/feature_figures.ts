@@ -1,7 +1,7 @@
 // plot.py's figures of learned features: per-class singular-value spectra (--pca, --pca_epoch),
 // cosine-similarity histograms per class pair (--hist) and the |ZZᵀ| heat map (--heat). Builders
-// take the numbers lib/plot/data.ts computes, so a figure's JSON holds exactly what was measured.
-import type { ClassSpectra, HeatGrid, PairHistogram } from './data.js';
+// take the numbers lib/features/analysis.ts computes, so a figure's JSON holds exactly what was measured.
+import type { ClassSpectra, HeatGrid, PairHistogram } from '../features/analysis.js';
 import { BLUES, baseLayout, bluesAt, type Figure } from './figure.js';
 
 const round = (v: number, d = 6) => Math.round(v * 10 ** d) / 10 ** d;

@@ -1,7 +1,6 @@
 // Figures as plotly specs (data + layout): the same object is shown inline in a notebook, saved
 // as a self-contained HTML page and rendered to PNG.
 import type { LossRow } from '../loss/terms.js';
-import { movingAverage } from './data.js';
 
 export interface Figure {
   data: Array<Record<string, unknown>>;
@@ -60,42 +59,20 @@ export const baseLayout = (title: string, xTitle: string, yTitle: string): Recor
 export function lossFigure(rows: LossRow[], kind: 'theoretical' | 'empirical' = 'theoretical', title?: string): Figure {
   const x = rows.map((_, i) => i);
   const line = (name: string, y: number[], color: string) => ({ type: 'scatter', mode: 'lines', name, x, y, line: { color, width: 2 } });
-  const data =
+  // Each curve: its name, its value per row, its colour.
+  const curves: Array<[string, (r: LossRow) => number, string]> =
     kind === 'theoretical'
       ? [
-          line(
-            'ΔR = R − R<sup>c</sup>',
-            rows.map((r) => r.discrimnLossT - r.compressLossT),
-            COLORS.deltaR,
-          ),
-          line(
-            'R',
-            rows.map((r) => r.discrimnLossT),
-            COLORS.R,
-          ),
-          line(
-            'R<sup>c</sup>',
-            rows.map((r) => r.compressLossT),
-            COLORS.Rc,
-          ),
+          ['ΔR = R − R<sup>c</sup>', (r) => r.discrimnLossT - r.compressLossT, COLORS.deltaR],
+          ['R', (r) => r.discrimnLossT, COLORS.R],
+          ['R<sup>c</sup>', (r) => r.compressLossT, COLORS.Rc],
         ]
       : [
-          line(
-            '−loss = γ₂R − R<sup>c</sup>',
-            rows.map((r) => -r.total),
-            COLORS.deltaR,
-          ),
-          line(
-            'R (γ₁)',
-            rows.map((r) => r.discrimnLossE),
-            COLORS.R,
-          ),
-          line(
-            'R<sup>c</sup>',
-            rows.map((r) => r.compressLossE),
-            COLORS.Rc,
-          ),
+          ['−loss = γ₂R − R<sup>c</sup>', (r) => -r.total, COLORS.deltaR],
+          ['R (γ₁)', (r) => r.discrimnLossE, COLORS.R],
+          ['R<sup>c</sup>', (r) => r.compressLossE, COLORS.Rc],
         ];
+  const data = curves.map(([name, value, color]) => line(name, rows.map(value), color));
   return { data, layout: baseLayout(title ?? `MCR² loss (${kind})`, 'iteration', 'coding rate (nats)') };
 }
 
@@ -273,4 +250,17 @@ export function accuracyCurveFigure(rows: AccuracyRow[], opts: { window?: number
     ],
     layout,
   };
+}
+
+/** Trailing-and-leading moving mean over [i−before, i+after] (the official `moving_average`). */
+export function movingAverage(v: ArrayLike<number>, before = 9, after = 9): number[] {
+  const out: number[] = [];
+  for (let i = 0; i < v.length; i++) {
+    const l = Math.max(0, i - before);
+    const r = Math.min(v.length, i + after + 1);
+    let s = 0;
+    for (let k = l; k < r; k++) s += v[k];
+    out.push(s / (r - l));
+  }
+  return out;
 }

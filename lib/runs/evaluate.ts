@@ -5,8 +5,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { initBackend } from '../accel/backend.js';
-import type { Features } from '../features/dataset.js';
-import { readNpz, writeNpy, type NpyArray } from '../io/npz.js';
+import type { Features } from '../data/features.js';
+import { writeNpy } from '../io/npz.js';
 import {
   type EvaluateMethods,
   evaluateFeatures,
@@ -19,7 +19,7 @@ import {
 import { type InputOf, opt, resolve, rowsFor, withHelp } from '../options/spec.js';
 import { RUN_SPEC } from './options.js';
 import { saveClusteringConfusion } from '../plot/confusion.js';
-import { runFeatures } from './features.js';
+import { readFeatureFile, runFeatures } from './features.js';
 import { RunFolder } from './run_folder.js';
 
 export type { ClusterScores } from '../evaluate/methods.js';
@@ -60,28 +60,6 @@ export interface EvaluateResult extends FeatureEvaluation {
   test: Features;
   /** Where --save wrote the predictions. */
   saved: string[];
-}
-
-function asFeatures(f: NpyArray | undefined, l: NpyArray | undefined, what: string, file: string): Features {
-  if (f === undefined || l === undefined) throw new Error(`${file}: needs ${what}_features and ${what}_labels arrays`);
-  if (f.shape.length !== 2) throw new Error(`${file}: ${what}_features must be 2-D (N x p), got shape [${f.shape}]`);
-  const [n, dim] = f.shape;
-  if (l.shape.length !== 1 || l.shape[0] !== n) throw new Error(`${file}: ${what}_labels has shape [${l.shape}], expected [${n}]`);
-  const features = f.data instanceof Float32Array ? f.data : Float32Array.from(f.data);
-  for (let i = 0; i < features.length; i++)
-    if (!Number.isFinite(features[i])) throw new Error(`${file}: ${what}_features contain NaN or Inf`);
-  const labels = Int32Array.from(l.data);
-  for (let i = 0; i < n; i++) if (labels[i] < 0) throw new Error(`${file}: ${what}_labels[${i}] = ${labels[i]} is negative`);
-  return { features, labels, n, dim };
-}
-
-/** Features saved by `mcr2 extract` (or numpy): train_/test_ features and labels. */
-export function readFeatureFile(file: string): { train: Features; test: Features } {
-  const z = readNpz(file);
-  const train = asFeatures(z.train_features, z.train_labels, 'train', file);
-  const test = asFeatures(z.test_features, z.test_labels, 'test', file);
-  if (train.dim !== test.dim) throw new Error(`${file}: train features are ${train.dim}-d, test features ${test.dim}-d`);
-  return { train, test };
 }
 
 /**

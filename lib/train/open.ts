@@ -45,7 +45,11 @@ export async function openRun<O extends CommonTrainOptions>(
     if (last >= 0) {
       plan.model.loadStateDict(loadTensors(run.modelFile(last)).tensors, run.modelFile(last));
       optim.loadState(loadTensors(run.optimizerFile(last)).tensors);
-      log(saidDone ? `${displayPath(run.dir)}: already trained for ${plan.epochs} epochs` : `resuming ${displayPath(run.dir)} after epoch ${last}`);
+      log(
+        saidDone
+          ? `${displayPath(run.dir)}: already trained for ${plan.epochs} epochs`
+          : `resuming ${displayPath(run.dir)} after epoch ${last}`,
+      );
     }
     optim.lr = plan.lrAt(last + 1);
     return { plan, backend, run, release: opened.release, optim, startEpoch: last + 1, saidDone, log };

@@ -101,5 +101,8 @@ export const SELFSUP_COMMON_SPEC = {
   milestones: withDefault(C.milestones, [30, 60]),
   seed: withDefault(C.seed, 0, `seed of weights, sampling and augmentations ${MCR2_TS}`),
   // the official random sampler keeps dataset order; --shuffle: a seeded sample of images each epoch
-  shuffle: { ...withDefault(C.shuffle, false, `random sampler: a seeded sample each epoch instead of dataset order ${MCR2_TS}`), negate: false },
+  shuffle: {
+    ...withDefault(C.shuffle, false, `random sampler: a seeded sample each epoch instead of dataset order ${MCR2_TS}`),
+    negate: false,
+  },
 };

@@ -4,7 +4,8 @@
 // as a number or `true` for the official default; EvaluateEvery runs it as a callback.
 import type { ImageDataset } from '../data/dataset.js';
 import { loadDataset } from '../data/index.js';
-import { datasetFeatures, type Features } from '../features/dataset.js';
+import type { Features } from '../data/features.js';
+import { datasetFeatures } from '../features/dataset.js';
 import { recalibrateBatchNorm } from '../features/recalibrate.js';
 import {
   type EvaluateMethods,
@@ -75,9 +76,7 @@ export async function evaluateWith<O extends TrainerEvaluateOptions>(
  * the evaluation to `onResult` (e.g. a notebook's per-epoch table of memorisation).
  */
 export class EvaluateEvery<O extends TrainerEvaluateOptions> implements Callback {
-  constructor(
-    private readonly o: { every?: number; methods?: O; onResult: (e: EvaluationOf<O>, s: LoopState) => void | Promise<void> },
-  ) {}
+  constructor(private readonly o: { every?: number; methods?: O; onResult: (e: EvaluationOf<O>, s: LoopState) => void | Promise<void> }) {}
 
   async onEpochEnd(s: LoopState): Promise<void> {
     if (s.epoch % (this.o.every ?? 1) !== 0) return;
@@ -99,7 +98,8 @@ export class WeightsProbe {
   async features(split: 'train' | 'test', at: number): Promise<Features> {
     if (this.cache?.at !== at) this.cache = { at };
     const p = this.plan;
-    const ds = split === 'train' ? p.train : (this.testSet ??= loadDataset(p.train.name, 'test', { dataDir: p.dataDir }));
+    if (split === 'test') this.testSet ??= loadDataset(p.train.name, 'test', { dataDir: p.dataDir });
+    const ds = split === 'train' ? p.train : this.testSet!;
     this.cache[split] ??= await datasetFeatures(p.model, ds, { inputSize: p.inputSize });
     return this.cache[split];
   }
@@ -115,7 +115,11 @@ export class WeightsProbe {
   }
 
   /** Classifiers fit on the train features with the labels training used (corrupted, if asked), scored on the clean test labels. */
-  async evaluate<O extends TrainerEvaluateOptions>(opts: O | undefined, pos: { epoch: number; step: number }, at: number): Promise<EvaluationOf<O>> {
+  async evaluate<O extends TrainerEvaluateOptions>(
+    opts: O | undefined,
+    pos: { epoch: number; step: number },
+    at: number,
+  ): Promise<EvaluationOf<O>> {
     const train = { ...(await this.features('train', at)), labels: this.plan.trainLabels };
     return evaluateWith(train, await this.features('test', at), this.plan.build.logits !== undefined, pos, opts);
   }

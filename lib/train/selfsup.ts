@@ -44,7 +44,11 @@ export function resolveSelfSup(options: InputOf<typeof SELFSUP_SPEC>): SelfSupOp
   return o;
 }
 
-export function selfsupPlan(options: InputOf<typeof SELFSUP_SPEC>, log: (l: string) => void, runDir?: string): TrainingPlan<SelfSupOptions> {
+export function selfsupPlan(
+  options: InputOf<typeof SELFSUP_SPEC>,
+  log: (l: string) => void,
+  runDir?: string,
+): TrainingPlan<SelfSupOptions> {
   const o = resolveSelfSup(options);
   const d = trainingData(o);
   const { train, transform, inputShape } = d;

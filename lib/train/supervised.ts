@@ -49,7 +49,11 @@ export function resolveSupervised(options: InputOf<typeof SUPERVISED_SPEC>): Sup
  * What the trainer runs for supervised options: data, network, loss and the batches of each epoch.
  * runDir: an existing run folder to use whatever its name (Trainer.open).
  */
-export function supervisedPlan(options: InputOf<typeof SUPERVISED_SPEC>, log: (l: string) => void, runDir?: string): TrainingPlan<SupervisedOptions> {
+export function supervisedPlan(
+  options: InputOf<typeof SUPERVISED_SPEC>,
+  log: (l: string) => void,
+  runDir?: string,
+): TrainingPlan<SupervisedOptions> {
   const o = resolveSupervised(options);
   const d = trainingData(o);
   const { train, transform, inputShape } = d;

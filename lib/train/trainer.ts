@@ -5,7 +5,7 @@
 // It only steps and commits epochs; the rest is callbacks (callbacks.ts) and probes of the current
 // weights (probes.ts). Opening: open.ts; resuming, locking and stopping: docs/training.md.
 import type { BackendInfo } from '../accel/backend.js';
-import type { Features } from '../features/dataset.js';
+import type { Features } from '../data/features.js';
 import { displayPath } from '../io/paths.js';
 import { type LossRow, lossTerms } from '../loss/terms.js';
 import type { Network } from '../models/network.js';
@@ -23,8 +23,6 @@ import type { TrainSummary } from './run.js';
 import type { SelfSupOptions } from './selfsup.js';
 import type { SGD } from './sgd.js';
 import type { SupervisedOptions } from './supervised.js';
-
-export type { EpochSummary, TrainHooks } from './callbacks.js';
 
 const nextTick = () => new Promise<void>((r) => setImmediate(r));
 
@@ -84,7 +82,11 @@ export class Trainer<O extends CommonTrainOptions = CommonTrainOptions> {
   }
 
   /** An existing run folder, resumed with the options its params.json records; overrides: those that may differ (workers, dataDir, ...). */
-  static async open(runDir: string, overrides: SupervisedInput | SelfSupInput = {}, hooks: TrainHooks = {}): Promise<Trainer<SupervisedOptions | SelfSupOptions>> {
+  static async open(
+    runDir: string,
+    overrides: SupervisedInput | SelfSupInput = {},
+    hooks: TrainHooks = {},
+  ): Promise<Trainer<SupervisedOptions | SelfSupOptions>> {
     return Trainer.start(folderMaker(runDir, overrides), hooks);
   }
 
@@ -165,7 +167,8 @@ export class Trainer<O extends CommonTrainOptions = CommonTrainOptions> {
   }
 
   private checkOpen(): void {
-    if (this.closedBecause !== undefined) throw new Error(`this trainer is closed (${this.closedBecause}); Trainer.open('${this.runDir}') resumes the run`);
+    if (this.closedBecause !== undefined)
+      throw new Error(`this trainer is closed (${this.closedBecause}); Trainer.open('${this.runDir}') resumes the run`);
   }
 
   /** What callbacks see of the loop now. */
@@ -194,7 +197,9 @@ export class Trainer<O extends CommonTrainOptions = CommonTrainOptions> {
         await nextTick(); // lets a signal (kernel interrupt) and other callbacks through between steps
         if (this.stopRequested) {
           await this.callbacks.emit('onStop');
-          this.log(`interrupted at epoch ${this.epoch_ + 1}, step ${this.step_}/${this.stepsPerEpoch}; runEpoch() or runSteps() continues from here`);
+          this.log(
+            `interrupted at epoch ${this.epoch_ + 1}, step ${this.step_}/${this.stepsPerEpoch}; runEpoch() or runSteps() continues from here`,
+          );
           break;
         }
       }

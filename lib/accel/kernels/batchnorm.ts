@@ -126,26 +126,35 @@ export function batchNormBackward(
   }
 }
 
+/**
+ * What each kernel reads first: its tensors by name, x, x's channels (last axis) and rows, the
+ * backend, its SIMD kernels (channels a multiple of 4), and a float32 view of a tensor on its heap.
+ */
+function kernelArgs(inputs: unknown, backend: unknown) {
+  const t = inputs as Record<string, TensorInfo | undefined>;
+  const x = t.x!;
+  const c = x.shape[x.shape.length - 1];
+  const wb = backend as WasmBackend;
+  const simd = c % 4 === 0 ? simdKernels(wasmMemoryOf(backend)) : undefined;
+  return { t, x, c, rows: size(x.shape) / c, wb, simd, view: (v: TensorInfo) => wb.typedArrayFromHeap(v) as Float32Array };
+}
+
 export function registerBatchNormKernels(backendName = 'wasm'): void {
   provideKernel(BATCH_NORM_TRAIN, backendName, ({ inputs, backend, attrs }) => {
-    const { x, gamma, beta, residual } = inputs as unknown as Record<string, TensorInfo | undefined>;
+    const { t, x, c, rows, wb, simd, view } = kernelArgs(inputs, backend);
+    const { gamma, beta, residual } = t;
     const { eps, relu } = attrs as unknown as { eps: number; relu: boolean };
-    const c = x!.shape[x!.shape.length - 1];
-    if (x!.dtype !== 'float32' || size(x!.shape) === 0 || size(x!.shape) % c !== 0) {
-      throw new Error(`${BATCH_NORM_TRAIN}: expected a non-empty float32 tensor, got [${x!.shape}] ${x!.dtype}`);
+    if (x.dtype !== 'float32' || size(x.shape) === 0 || size(x.shape) % c !== 0) {
+      throw new Error(`${BATCH_NORM_TRAIN}: expected a non-empty float32 tensor, got [${x.shape}] ${x.dtype}`);
     }
-    const rows = size(x!.shape) / c;
-    const wb = backend as unknown as WasmBackend;
-    const y = wb.makeOutput(x!.shape, 'float32');
+    const y = wb.makeOutput(x.shape, 'float32');
     const meanT = wb.makeOutput([c], 'float32');
     const varT = wb.makeOutput([c], 'float32');
     const rstdT = wb.makeOutput([c], 'float32');
-    const simd = c % 4 === 0 ? simdKernels(wasmMemoryOf(backend)) : undefined;
     // SIMD: f64 sums s, q (2c floats each) and the f32 scale a, in one scratch buffer.
     const scratch = simd === undefined ? undefined : wb.makeOutput([5 * c], 'float32');
     // Views only after every allocation: growing the wasm memory detaches older views.
-    const view = (t: TensorInfo) => wb.typedArrayFromHeap(t) as Float32Array;
-    const xv = view(x!);
+    const xv = view(x);
     const g = view(gamma!);
     const b = view(beta!);
     const mean = new Float64Array(c);
@@ -156,7 +165,7 @@ export function registerBatchNormKernels(backendName = 'wasm'): void {
       const heap = view(scratch);
       heap.fill(0, 0, 4 * c);
       // Shifted by the first row (x itself is the shift vector k).
-      simd.moments(addr(x!), rows, c, addr(x!), base, base + 8 * c);
+      simd.moments(addr(x), rows, c, addr(x), base, base + 8 * c);
       const s = new Float64Array(heap.buffer, base, c);
       const q = new Float64Array(heap.buffer, base + 8 * c, c);
       for (let j = 0; j < c; j++) {
@@ -185,7 +194,7 @@ export function registerBatchNormKernels(backendName = 'wasm'): void {
       view(scratch).set(a, 4 * c);
       const r = residual === undefined ? 0 : addr(residual);
       const f = residual === undefined ? (relu ? simd.bnAffineRelu : simd.bnAffine) : relu ? simd.bnAffineRRelu : simd.bnAffineR;
-      f(addr(x!), addr(meanT), aAddr, addr(beta!), r, addr(y), rows, c);
+      f(addr(x), addr(meanT), aAddr, addr(beta!), r, addr(y), rows, c);
       wb.disposeData(scratch.dataId);
     } else {
       const r = residual === undefined ? undefined : view(residual);
@@ -195,23 +204,19 @@ export function registerBatchNormKernels(backendName = 'wasm'): void {
   });
 
   provideKernel(BATCH_NORM_TRAIN_GRAD, backendName, ({ inputs, backend, attrs }) => {
-    const { dy, x, mean, rstd, gamma, y } = inputs as unknown as Record<string, TensorInfo | undefined>;
+    const { t, x, c, rows, wb, simd, view } = kernelArgs(inputs, backend);
+    const { dy, mean, rstd, gamma, y } = t;
     const { relu, residual } = attrs as unknown as { relu: boolean; residual: boolean };
-    const c = x!.shape[x!.shape.length - 1];
-    const rows = size(x!.shape) / c;
-    const wb = backend as unknown as WasmBackend;
-    const dx = wb.makeOutput(x!.shape, 'float32');
+    const dx = wb.makeOutput(x.shape, 'float32');
     const dgamma = wb.makeOutput([c], 'float32');
     const dbeta = wb.makeOutput([c], 'float32');
-    const dr = residual ? wb.makeOutput(x!.shape, 'float32') : undefined;
-    const simd = c % 4 === 0 ? simdKernels(wasmMemoryOf(backend)) : undefined;
+    const dr = residual ? wb.makeOutput(x.shape, 'float32') : undefined;
     // SIMD: f64 sums db, dg (2c floats each), then the f32 coefficients kd, kx, k0.
     const scratch = simd === undefined ? undefined : wb.makeOutput([7 * c], 'float32');
-    const view = (t: TensorInfo) => wb.typedArrayFromHeap(t) as Float32Array;
     if (simd === undefined || scratch === undefined) {
       batchNormBackward(
         view(dy!),
-        view(x!),
+        view(x),
         c,
         view(mean!),
         view(rstd!),
@@ -230,7 +235,7 @@ export function registerBatchNormKernels(backendName = 'wasm'): void {
       const out = relu ? addr(y!) : 0;
       const drA = dr === undefined ? 0 : addr(dr);
       const g1 = simd[`bnGrad1${relu ? 'Relu' : ''}${dr !== undefined ? 'R' : ''}`];
-      g1(addr(dy!), addr(x!), out, addr(mean!), addr(rstd!), drA, rows, c, base, base + 8 * c);
+      g1(addr(dy!), addr(x), out, addr(mean!), addr(rstd!), drA, rows, c, base, base + 8 * c);
       const db = new Float64Array(heap.buffer, base, c);
       const dg = new Float64Array(heap.buffer, base + 8 * c, c);
       const k = heap.subarray(4 * c);
@@ -247,22 +252,18 @@ export function registerBatchNormKernels(backendName = 'wasm'): void {
         dbOut[j] = db[j];
       }
       const g2 = relu ? simd.bnGrad2Relu : simd.bnGrad2;
-      g2(addr(dy!), addr(x!), out, addr(mean!), base + 16 * c, base + 20 * c, base + 24 * c, addr(dx), rows, c);
+      g2(addr(dy!), addr(x), out, addr(mean!), base + 16 * c, base + 20 * c, base + 24 * c, addr(dx), rows, c);
       wb.disposeData(scratch.dataId);
     }
     return (dr === undefined ? [dx, dgamma, dbeta] : [dx, dgamma, dbeta, dr]) as never;
   });
 
   provideKernel(BATCH_NORM_INFER, backendName, ({ inputs, backend, attrs }) => {
-    const { x, mean, variance, gamma, beta, residual } = inputs as unknown as Record<string, TensorInfo | undefined>;
+    const { t, x, c, rows, wb, simd, view } = kernelArgs(inputs, backend);
+    const { mean, variance, gamma, beta, residual } = t;
     const { eps, relu } = attrs as unknown as { eps: number; relu: boolean };
-    const c = x!.shape[x!.shape.length - 1];
-    const rows = size(x!.shape) / c;
-    const wb = backend as unknown as WasmBackend;
-    const y = wb.makeOutput(x!.shape, 'float32');
-    const simd = c % 4 === 0 ? simdKernels(wasmMemoryOf(backend)) : undefined;
+    const y = wb.makeOutput(x.shape, 'float32');
     const scratch = simd === undefined ? undefined : wb.makeOutput([c], 'float32');
-    const view = (t: TensorInfo) => wb.typedArrayFromHeap(t) as Float32Array;
     const m = view(mean!);
     const v = view(variance!);
     const g = view(gamma!);
@@ -273,7 +274,7 @@ export function registerBatchNormKernels(backendName = 'wasm'): void {
       const addr = (t: TensorInfo) => heapAddress(backend, t);
       const r = residual === undefined ? 0 : addr(residual);
       const f = residual === undefined ? (relu ? simd.bnAffineRelu : simd.bnAffine) : relu ? simd.bnAffineRRelu : simd.bnAffineR;
-      f(addr(x!), addr(mean!), addr(scratch), addr(beta!), r, addr(y), rows, c);
+      f(addr(x), addr(mean!), addr(scratch), addr(beta!), r, addr(y), rows, c);
       wb.disposeData(scratch.dataId);
     } else {
       const a = new Float64Array(c);
@@ -282,7 +283,7 @@ export function registerBatchNormKernels(backendName = 'wasm'): void {
         a[j] = g[j] / Math.sqrt(v[j] + eps);
         shift[j] = b[j] - m[j] * a[j];
       }
-      affine(view(x!), c, a, shift, residual === undefined ? undefined : view(residual), relu, view(y));
+      affine(view(x), c, a, shift, residual === undefined ? undefined : view(residual), relu, view(y));
     }
     return y as never;
   });

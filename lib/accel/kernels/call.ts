@@ -15,6 +15,53 @@ export interface KernelBackend {
 
 export type Attrs = Record<string, unknown>;
 
+/** A conv2d's attributes, as its gradient kernels get them. */
+export interface ConvAttrs {
+  strides: number | [number, number];
+  pad: 'valid' | 'same' | number | tf.backend_util.ExplicitPadding;
+  dataFormat: 'NHWC' | 'NCHW';
+  dimRoundingMode?: 'floor' | 'round' | 'ceil';
+}
+
+/** A conv2d's sizes (tf.backend_util.computeConv2DInfo's) under short names. */
+export interface ConvGeometry {
+  /** Batch, input height and width, input and output channels, output height and width. */
+  n: number;
+  h: number;
+  w: number;
+  ci: number;
+  co: number;
+  oh: number;
+  ow: number;
+  /** Filter height and width, strides, and the padding above and left of the input. */
+  kh: number;
+  kw: number;
+  sh: number;
+  sw: number;
+  top: number;
+  left: number;
+}
+
+/** The geometry of an NHWC, dilation-1 conv2d (the only ones whose gradients tfjs takes); `where` names the backend in the error. */
+export function convGeometry(xShape: number[], filterShape: number[], attrs: ConvAttrs, where = 'this backend'): ConvGeometry {
+  if (attrs.dataFormat !== undefined && attrs.dataFormat !== 'NHWC') {
+    throw new Error(`convolution gradients on ${where} need dataFormat NHWC, got ${attrs.dataFormat}`);
+  }
+  const i = tf.backend_util.computeConv2DInfo(
+    xShape as [number, number, number, number],
+    filterShape as [number, number, number, number],
+    attrs.strides,
+    1,
+    attrs.pad,
+    attrs.dimRoundingMode,
+    false,
+    'channelsLast',
+  );
+  const [n, h, w, ci, co, oh, ow] = [i.batchSize, i.inHeight, i.inWidth, i.inChannels, i.outChannels, i.outHeight, i.outWidth];
+  const { top, left } = i.padInfo;
+  return { n, h, w, ci, co, oh, ow, kh: i.filterHeight, kw: i.filterWidth, sh: i.strideHeight, sw: i.strideWidth, top, left };
+}
+
 export class KernelCaller {
   private readonly cache = new Map<string, tf.KernelFunc>();
 

@@ -13,54 +13,12 @@
 // WebAssembly SIMD and kh·kw·ci ≤ 12 (simd.ts: filterGradSmallK) the product is one streaming
 // kernel over the pixel-major im2col matrix instead: XNNPACK would pack the whole of dy first.
 import * as tf from '@tensorflow/tfjs';
-import { callerFor, provideKernel, type KernelCaller, type TensorInfo } from './call.js';
+import { callerFor, type ConvAttrs, type ConvGeometry, convGeometry, provideKernel, type KernelCaller, type TensorInfo } from './call.js';
 import { filterGradKernel, heapAddress, wasmMemoryOf } from './simd.js';
 
-interface ConvGradAttrs {
-  strides: number | [number, number];
-  pad: 'valid' | 'same' | number | tf.backend_util.ExplicitPadding;
-  dataFormat: 'NHWC' | 'NCHW';
-  dimRoundingMode?: 'floor' | 'round' | 'ceil';
-}
-
-function convInfo(xShape: number[], filterShape: number[], attrs: ConvGradAttrs) {
-  if (attrs.dataFormat !== undefined && attrs.dataFormat !== 'NHWC') {
-    throw new Error(`convolution gradients on this backend need dataFormat NHWC, got ${attrs.dataFormat}`);
-  }
-  return tf.backend_util.computeConv2DInfo(
-    xShape as [number, number, number, number],
-    filterShape as [number, number, number, number],
-    attrs.strides,
-    1,
-    attrs.pad,
-    attrs.dimRoundingMode,
-    false,
-    'channelsLast',
-  );
-}
-
 /** dW of a conv2d from its input x [n,h,w,ci] and output gradient dy [n,oh,ow,co]. */
-export function conv2dBackpropFilter(
-  k: KernelCaller,
-  x: TensorInfo,
-  dy: TensorInfo,
-  filterShape: number[],
-  attrs: ConvGradAttrs,
-): TensorInfo {
-  const info = convInfo(x.shape, filterShape, attrs);
-  const {
-    filterHeight: kh,
-    filterWidth: kw,
-    strideHeight: sh,
-    strideWidth: sw,
-    outHeight: oh,
-    outWidth: ow,
-    inHeight: h,
-    inWidth: w,
-    batchSize: n,
-    inChannels: ci,
-  } = info;
-  const { top, left } = info.padInfo;
+export function conv2dBackpropFilter(k: KernelCaller, x: TensorInfo, dy: TensorInfo, filterShape: number[], attrs: ConvAttrs): TensorInfo {
+  const { kh, kw, sh, sw, oh, ow, h, w, n, ci, top, left } = convGeometry(x.shape, filterShape, attrs);
   // Rows/cols of the (padded) input that any output reads: up to −pad + (o−1)·s + k − 1.
   const bottom = kh + (oh - 1) * sh - top - h;
   const right = kw + (ow - 1) * sw - left - w;
@@ -98,18 +56,8 @@ interface HeapBackend {
  * colsᵀ of x [n, h, w, ci] for a kh x kw window: row (ky, kx, c), column (b, oy, ox) holds
  * x[b, oy·sh + ky − top, ox·sw + kx − left, c], 0 outside x.
  */
-export function transposedCols(
-  x: Float32Array,
-  info: { batchSize: number; inHeight: number; inWidth: number; inChannels: number; outHeight: number; outWidth: number },
-  kh: number,
-  kw: number,
-  sh: number,
-  sw: number,
-  top: number,
-  left: number,
-  out: Float32Array,
-): void {
-  const { batchSize: n, inHeight: h, inWidth: w, inChannels: ci, outHeight: oh, outWidth: ow } = info;
+export function transposedCols(x: Float32Array, g: ConvGeometry, out: Float32Array): void {
+  const { n, h, w, ci, oh, ow, kh, kw, sh, sw, top, left } = g;
   let o = 0;
   for (let ky = 0; ky < kh; ky++) {
     for (let kx = 0; kx < kw; kx++) {
@@ -135,18 +83,8 @@ export function transposedCols(
 }
 
 /** The im2col matrix of x, pixel-major: row (b, oy, ox), column (ky, kx, c), 0 outside x. */
-export function pixelCols(
-  x: Float32Array,
-  info: { batchSize: number; inHeight: number; inWidth: number; inChannels: number; outHeight: number; outWidth: number },
-  kh: number,
-  kw: number,
-  sh: number,
-  sw: number,
-  top: number,
-  left: number,
-  out: Float32Array,
-): void {
-  const { batchSize: n, inHeight: h, inWidth: w, inChannels: ci, outHeight: oh, outWidth: ow } = info;
+export function pixelCols(x: Float32Array, g: ConvGeometry, out: Float32Array): void {
+  const { n, h, w, ci, oh, ow, kh, kw, sh, sw, top, left } = g;
   let o = 0;
   for (let b = 0; b < n; b++) {
     for (let oy = 0; oy < oh; oy++) {
@@ -173,20 +111,18 @@ function conv2dBackpropFilterCols(
   x: TensorInfo,
   dy: TensorInfo,
   filterShape: number[],
-  attrs: ConvGradAttrs,
+  attrs: ConvAttrs,
 ): TensorInfo {
-  const info = convInfo(x.shape, filterShape, attrs);
-  const { filterHeight: kh, filterWidth: kw, strideHeight: sh, strideWidth: sw, inChannels: ci, outChannels: co } = info;
-  const m = info.batchSize * info.outHeight * info.outWidth;
+  const g = convGeometry(x.shape, filterShape, attrs);
+  const { kh, kw, ci, co } = g;
+  const m = g.n * g.oh * g.ow;
   const K = kh * kw * ci;
   const kernel = co % 4 === 0 ? filterGradKernel(wasmMemoryOf(wb), K) : undefined;
   if (kernel !== undefined) {
     const cols = wb.makeOutput([m, K], 'float32');
     const acc = wb.makeOutput([2 * K * co], 'float32'); // f64 [co/4][K][4]
     const out = wb.makeOutput(filterShape, 'float32');
-    const top = info.padInfo.top;
-    const left = info.padInfo.left;
-    pixelCols(wb.typedArrayFromHeap(x) as Float32Array, info, kh, kw, sh, sw, top, left, wb.typedArrayFromHeap(cols) as Float32Array);
+    pixelCols(wb.typedArrayFromHeap(x) as Float32Array, g, wb.typedArrayFromHeap(cols) as Float32Array);
     const accView = wb.typedArrayFromHeap(acc) as Float32Array;
     accView.fill(0);
     // Pixels per chunk: the chunk's dy rows (chunk·co floats) stay within ~32 KB.
@@ -200,17 +136,7 @@ function conv2dBackpropFilterCols(
     return out;
   }
   const cols = wb.makeOutput([kh * kw * ci, m], 'float32');
-  transposedCols(
-    wb.typedArrayFromHeap(x) as Float32Array,
-    info,
-    kh,
-    kw,
-    sh,
-    sw,
-    info.padInfo.top,
-    info.padInfo.left,
-    wb.typedArrayFromHeap(cols) as Float32Array,
-  );
+  transposedCols(wb.typedArrayFromHeap(x) as Float32Array, g, wb.typedArrayFromHeap(cols) as Float32Array);
   const dy2 = k.reshape(dy, [m, co]);
   const prod = k.run('BatchMatMul', { a: cols, b: dy2 }, { transposeA: false, transposeB: false });
   k.free(cols, dy2);
@@ -223,7 +149,7 @@ function conv2dBackpropFilterCols(
 export function registerConvGradKernels(backendName: string): void {
   provideKernel(tf.Conv2DBackpropFilter, backendName, ({ inputs, backend, attrs }) => {
     const { x, dy } = inputs as unknown as { x: TensorInfo; dy: TensorInfo };
-    const a = attrs as unknown as ConvGradAttrs & { filterShape: number[] };
+    const a = attrs as unknown as ConvAttrs & { filterShape: number[] };
     const k = callerFor(backend, backendName);
     const [kh, kw, ci] = a.filterShape;
     const heap = backend as unknown as Partial<HeapBackend>;

@@ -14,18 +14,14 @@
 // a full correlation of dy with the flipped sub-filter over the q that land inside [0, h).
 // The arithmetic equals the forward convolution's. Stride 1 is the single phase r = 0.
 import * as tf from '@tensorflow/tfjs';
-import { callerFor, provideKernel, type KernelBackend, type KernelCaller, type TensorInfo } from './call.js';
+import { callerFor, type ConvAttrs, convGeometry, provideKernel, type KernelBackend, type KernelCaller, type TensorInfo } from './call.js';
 
 interface WasmBackend extends KernelBackend {
   makeOutput(shape: number[], dtype: tf.DataType): TensorInfo;
   typedArrayFromHeap(t: TensorInfo): Float32Array | Int32Array | Uint8Array;
 }
 
-interface ConvGradAttrs {
-  strides: number | [number, number];
-  pad: 'valid' | 'same' | number | tf.backend_util.ExplicitPadding;
-  dataFormat: 'NHWC' | 'NCHW';
-  dimRoundingMode?: 'floor' | 'round' | 'ceil';
+interface ConvGradAttrs extends ConvAttrs {
   inputShape: number[];
 }
 
@@ -111,33 +107,7 @@ export function conv2dBackpropInputPhased(
   filter: TensorInfo,
   attrs: ConvGradAttrs,
 ): TensorInfo {
-  if (attrs.dataFormat !== undefined && attrs.dataFormat !== 'NHWC') {
-    throw new Error(`convolution gradients on this backend need dataFormat NHWC, got ${attrs.dataFormat}`);
-  }
-  const info = tf.backend_util.computeConv2DInfo(
-    attrs.inputShape as [number, number, number, number],
-    filter.shape as [number, number, number, number],
-    attrs.strides,
-    1,
-    attrs.pad,
-    attrs.dimRoundingMode,
-    false,
-    'channelsLast',
-  );
-  const {
-    filterHeight: kh,
-    filterWidth: kw,
-    strideHeight: sh,
-    strideWidth: sw,
-    outHeight: oh,
-    outWidth: ow,
-    inHeight: h,
-    inWidth: w,
-    batchSize: n,
-    inChannels: ci,
-    outChannels: co,
-  } = info;
-  const { top, left } = info.padInfo;
+  const { kh, kw, sh, sw, oh, ow, h, w, n, ci, co, top, left } = convGeometry(attrs.inputShape, filter.shape, attrs);
   const ys = axisPhases(h, kh, sh, top, oh);
   const xs = axisPhases(w, kw, sw, left, ow);
   const single = sh === 1 && sw === 1;

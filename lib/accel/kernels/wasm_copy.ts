@@ -24,41 +24,38 @@ function size(shape: number[]): number {
 }
 
 /**
- * src holds `rows` rows of Σ widths elements; piece i of every row goes to dsts[i] (rows x widths[i]).
+ * `whole` holds `rows` rows of Σ widths elements, row r the rows r of every piece side by side
+ * (piece i: rows x widths[i]). split: whole → pieces; else pieces → whole.
  */
-export function splitRows(src: Numeric, rows: number, widths: number[], dsts: Numeric[]): void {
+function moveRows(whole: Numeric, rows: number, widths: number[], pieces: Numeric[], split: boolean): void {
   const total = widths.reduce((a, b) => a + b, 0);
   let off = 0;
   for (let i = 0; i < widths.length; i++) {
     const w = widths[i];
-    const d = dsts[i];
+    const p = pieces[i];
     if (w >= LOOP_BELOW) {
-      for (let r = 0, s = off; r < rows; r++, s += total) d.set(src.subarray(s, s + w), r * w);
+      for (let r = 0, o = off; r < rows; r++, o += total) {
+        if (split) p.set(whole.subarray(o, o + w), r * w);
+        else whole.set(p.subarray(r * w, r * w + w), o);
+      }
     } else {
-      for (let r = 0, s = off, o = 0; r < rows; r++, s += total) {
-        for (let j = 0; j < w; j++, o++) d[o] = src[s + j];
+      for (let r = 0, o = off, k = 0; r < rows; r++, o += total) {
+        if (split) for (let j = 0; j < w; j++, k++) p[k] = whole[o + j];
+        else for (let j = 0; j < w; j++, k++) whole[o + j] = p[k];
       }
     }
     off += w;
   }
 }
 
+/** Piece i of every row of src goes to dsts[i] (rows x widths[i]). */
+export function splitRows(src: Numeric, rows: number, widths: number[], dsts: Numeric[]): void {
+  moveRows(src, rows, widths, dsts, true);
+}
+
 /** The inverse of splitRows: row r of dst is row r of every src, side by side. */
 export function joinRows(srcs: Numeric[], rows: number, widths: number[], dst: Numeric): void {
-  const total = widths.reduce((a, b) => a + b, 0);
-  let off = 0;
-  for (let i = 0; i < widths.length; i++) {
-    const w = widths[i];
-    const s = srcs[i];
-    if (w >= LOOP_BELOW) {
-      for (let r = 0, o = off; r < rows; r++, o += total) dst.set(s.subarray(r * w, r * w + w), o);
-    } else {
-      for (let r = 0, o = off, k = 0; r < rows; r++, o += total) {
-        for (let j = 0; j < w; j++, k++) dst[o + j] = s[k];
-      }
-    }
-    off += w;
-  }
+  moveRows(dst, rows, widths, srcs, false);
 }
 
 export function registerCopyKernels(backendName = 'wasm'): void {

@@ -7,13 +7,9 @@
 // the groups: a fixed summation order (tfjs' split-K matmul would add with atomics, run-to-run
 // different), so training stays deterministic.
 import * as tf from '@tensorflow/tfjs';
-import { callerFor, type KernelCaller, provideKernel, type TensorInfo } from './call.js';
+import { callerFor, type ConvAttrs, convGeometry, type KernelCaller, provideKernel, type TensorInfo } from './call.js';
 
-interface ConvGradAttrs {
-  strides: number | [number, number];
-  pad: 'valid' | 'same' | number | tf.backend_util.ExplicitPadding;
-  dataFormat: 'NHWC' | 'NCHW';
-  dimRoundingMode?: 'floor' | 'round' | 'ceil';
+interface ConvGradAttrs extends ConvAttrs {
   filterShape: number[];
 }
 
@@ -34,22 +30,7 @@ export function conv2dBackpropFilterByTaps(
   attrs: ConvGradAttrs,
   im2colBytes = IM2COL_BYTES,
 ): TensorInfo {
-  if (attrs.dataFormat !== undefined && attrs.dataFormat !== 'NHWC') {
-    throw new Error(`convolution gradients on webgpu need dataFormat NHWC, got ${attrs.dataFormat}`);
-  }
-  const info = tf.backend_util.computeConv2DInfo(
-    x.shape as [number, number, number, number],
-    attrs.filterShape as [number, number, number, number],
-    attrs.strides,
-    1,
-    attrs.pad,
-    attrs.dimRoundingMode,
-    false,
-    'channelsLast',
-  );
-  const { filterHeight: kh, filterWidth: kw, strideHeight: sh, strideWidth: sw, outHeight: oh, outWidth: ow } = info;
-  const { inHeight: h, inWidth: w, batchSize: n, inChannels: ci, outChannels: co } = info;
-  const { top, left } = info.padInfo;
+  const { kh, kw, sh, sw, oh, ow, h, w, n, ci, co, top, left } = convGeometry(x.shape, attrs.filterShape, attrs, 'webgpu');
   // Pad so that every tap's window lies inside: rows −top .. (oh−1)·s + kh − 1 − top.
   const bottom = Math.max(0, (oh - 1) * sh + kh - top - h);
   const right = Math.max(0, (ow - 1) * sw + kw - left - w);

@@ -10,16 +10,9 @@ export function bnGrad2Config(relu: boolean): SimdKernelConfig {
     step: (v) => [
       ...at(v, 'dx'),
       ...gradThroughRelu(v, relu),
-      ...loadChan(v, 'kd'),
-      ...f32x4.mul,
-      ...loadChan(v, 'mean'),
-      ...loadAt(v, 'x'),
-      ...f32x4.sub,
-      ...loadChan(v, 'kx'),
-      ...f32x4.mul,
-      ...f32x4.add,
-      ...loadChan(v, 'k0'),
-      ...f32x4.add,
+      // kd·d + kx·(mean − x) + k0
+      ...[...loadChan(v, 'kd'), ...f32x4.mul, ...loadChan(v, 'mean'), ...loadAt(v, 'x'), ...f32x4.sub, ...loadChan(v, 'kx'), ...f32x4.mul],
+      ...[...f32x4.add, ...loadChan(v, 'k0'), ...f32x4.add],
       ...store(),
     ],
   });

@@ -1,6 +1,6 @@
 // Synthetic features, seeded with numpy's RandomState: unit rows (MCR² features live on the
 // sphere) and mixtures of low-dimensional subspaces, the paper's model of what MCR² learns.
-import type { Features } from './dataset.js';
+import type { Features } from './features.js';
 import { RandomState } from '../math/random.js';
 
 /**

@@ -1,11 +1,11 @@
 // `mcr2 plot` and `mcr2 generate`: plot.py's figures of a run folder, one flag each, written under
 // <model_dir>/figures/<flag>/ as PNG, self-contained HTML and the figure's JSON; generate.py's data
-// files behind --traintest and --acc. Their flags are lib/runs/plot.ts's and generate.ts's rows.
+// files behind --traintest and --acc. Their flags are lib/runs/figures.ts's and curves.ts's rows.
 import { displayPath } from '../io/paths.js';
 import { opt, rowsFor } from '../options/spec.js';
 import { closeRenderer } from '../plot/render.js';
-import { generateAccuracy, generateTestLosses, GENERATE_SPEC } from '../runs/generate.js';
-import { PLOT_FIGURES, PLOT_NAMES, PLOT_SPEC, plotRun } from '../runs/plot.js';
+import { generateAccuracy, generateTestLosses, GENERATE_SPEC } from '../runs/curves.js';
+import { PLOT_FIGURES, PLOT_NAMES, PLOT_SPEC, plotRun } from '../runs/figures.js';
 import { UsageError } from '../options/flags.js';
 import { command } from './command.js';
 

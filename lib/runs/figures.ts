@@ -5,7 +5,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { initBackend } from '../accel/backend.js';
 import type { ImageDataset } from '../data/dataset.js';
-import { datasetFeatures, type Features } from '../features/dataset.js';
+import type { Features } from '../data/features.js';
+import { datasetFeatures } from '../features/dataset.js';
 import { writeNpy } from '../io/npz.js';
 import { inputSizeOf, loadRun, runDataset, runInputShape, runTrainLabels } from './load_run.js';
 import { RunFolder } from './run_folder.js';
@@ -21,10 +22,10 @@ import {
   nearestToComponents,
   singularValues,
   sortByClass,
-} from '../plot/data.js';
+} from '../features/analysis.js';
 import { cosineHistogramFigure, heatmapFigure, pcaEpochFigure, pcaFigure } from '../plot/feature_figures.js';
 import { accuracyCurveFigure, type Figure, lossFigure, lossLogFigure, trainTestFigure } from '../plot/figure.js';
-import { generateAccuracy, generateTestLosses, readAccuracyCsv, readLossesCsv } from './generate.js';
+import { generateAccuracy, generateTestLosses, readAccuracyCsv, readLossesCsv } from './curves.js';
 import { nearestClassFigure, nearestSupFigure, nearestUnsupFigure } from '../plot/nearest.js';
 import { saveFigure } from '../plot/render.js';
 
@@ -138,7 +139,7 @@ export async function plotRun(names: PlotName[], options: PlotRunOptions): Promi
       }
       case 'pca': {
         const { f, labels, epoch } = await features();
-        const s = classSingularValues(f.features, labels, f.dim, Math.min(comp, f.dim), dataset().numClasses);
+        const s = classSingularValues({ ...f, labels }, Math.min(comp, f.dim), dataset().numClasses);
         const n = Math.min(s.all.length, ...s.perClass.map((v) => v.length));
         const dir = path.join(run.figuresDir, 'pca');
         fs.mkdirSync(dir, { recursive: true });
@@ -196,13 +197,13 @@ export async function plotRun(names: PlotName[], options: PlotRunOptions): Promi
       }
       case 'hist': {
         const { f, labels } = await features();
-        const hs = await cosineHistograms(f.features, labels, f.dim, { bins: 40, numClasses: dataset().numClasses });
+        const hs = await cosineHistograms({ ...f, labels }, { bins: 40, numClasses: dataset().numClasses });
         for (const h of hs) await save(cosineHistogramFigure(h, { classes: classes() }), 'hist', `hist_${h.i}v${h.j}`);
         break;
       }
       case 'heat': {
         const { f, labels, epoch } = await features();
-        const g = await absGramGrid(f.features, labels, f.dim, opts.heatRes, { numClasses: dataset().numClasses });
+        const g = await absGramGrid({ ...f, labels }, opts.heatRes, { numClasses: dataset().numClasses });
         await save(heatmapFigure(g, { classes: classes() }), 'heatmaps', `heatmat_epoch${epoch}`);
         break;
       }
@@ -220,14 +221,14 @@ export async function plotRun(names: PlotName[], options: PlotRunOptions): Promi
       }
       case 'nearcomp_sup': {
         const { f, labels, ds } = await features();
-        const r = nearestPerComponent(f.features, labels, f.dim, 10, ds.numClasses);
+        const r = nearestPerComponent({ ...f, labels }, 10, ds.numClasses);
         await save(nearestSupFigure(ds, r.index, r.value, ds.classes), 'nearcomp_sup', 'nearest_data');
         break;
       }
       case 'nearcomp_unsup': {
         const { f, ds } = await features();
         const k = Math.min(comp, f.dim - 1);
-        const r = nearestToComponents(f.features, f.dim, k, 10);
+        const r = nearestToComponents(f, k, 10);
         for (let j = 0; j < k; j++) await save(nearestUnsupFigure(ds, j, r.index[j], r.value[j]), 'nearcomp_unsup', `nearest_comp${j}`);
         break;
       }
@@ -238,7 +239,7 @@ export async function plotRun(names: PlotName[], options: PlotRunOptions): Promi
         for (const c of which) {
           const members = co.order.subarray(co.offsets[c], co.offsets[c + 1]);
           if (members.length === 0) continue;
-          const r = nearestToComponents(gatherRows(f.features, f.dim, members), f.dim, 8, 10);
+          const r = nearestToComponents({ features: gatherRows(f.features, f.dim, members), n: members.length, dim: f.dim }, 8, 10);
           const index = r.index.map((row) => row.map((i) => members[i]));
           await save(nearestClassFigure(ds, c, index, r.value, ds.classes[c]), 'nearcomp_class', `nearest_class${c}`);
         }

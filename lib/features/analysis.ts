@@ -1,8 +1,10 @@
-// The numbers behind the plot.py figures, computed from features (N x p, row-major, unit rows) and
-// labels: per-class singular values (PCA, centred), cosine-similarity histograms per class pair,
-// |ZZᵀ| aggregated to a viewable grid, and the images nearest each principal component. Each is
-// what numpy/scikit-learn compute (test/plot_data.test.ts checks them against committed fixtures).
+// What a set of features looks like (the numbers behind the plot.py figures): per-class singular
+// values (PCA, centred), cosine-similarity histograms per class pair, |ZZᵀ| aggregated to a
+// viewable grid, and the items nearest each principal component. Each takes Features (N x p rows,
+// unit rows for MCR², with their labels) and is what numpy/scikit-learn compute
+// (test/plot_data.test.ts checks them against committed fixtures); lib/plot draws them.
 import * as tf from '@tensorflow/tfjs';
+import type { FeatureRows, Features } from '../data/features.js';
 import { symmetricEigen } from '../math/linalg.js';
 
 /** Items grouped by class, stable within a class (the official `utils.sort_dataset`). */
@@ -110,14 +112,8 @@ export interface ClassSpectra {
 }
 
 /** plot.py --pca: n = min(comps, dim) PCA singular values per class (centred; `center` false: of Z_j itself). */
-export function classSingularValues(
-  features: Float32Array,
-  labels: ArrayLike<number>,
-  dim: number,
-  comps: number,
-  numClasses?: number,
-  center = true,
-): ClassSpectra {
+export function classSingularValues(f: Features, comps: number, numClasses?: number, center = true): ClassSpectra {
+  const { features, labels, dim } = f;
   const co = sortByClass(labels, numClasses);
   const perClass: number[][] = [];
   for (let c = 0; c < co.numClasses; c++) {
@@ -222,11 +218,10 @@ async function forProductChunks(
  * counts. Products are taken class by class against the classes from it on (half of ZZᵀ).
  */
 export async function cosineHistograms(
-  features: Float32Array,
-  labels: ArrayLike<number>,
-  dim: number,
+  f: Features,
   opts: GramOptions & { bins?: number; numClasses?: number } = {},
 ): Promise<PairHistogram[]> {
+  const { features, labels, dim } = f;
   const bins = opts.bins ?? 40;
   const co = sortByClass(labels, opts.numClasses);
   const K = co.numClasses;
@@ -240,43 +235,36 @@ export async function cosineHistograms(
   const total = new Float64Array(K * K);
   const edges: Float64Array[] = [];
   // One class's rows (sorted items a..b−1) against the items from a on; within the class only
-  // the columns right of the diagonal.
-  const visitRange = (a: number, r0: number, rows: number, block: Float32Array) => {
+  // the columns right of the diagonal: each cosine v with its class pair p.
+  const eachPair = (a: number, r0: number, rows: number, block: Float32Array, f: (p: number, v: number) => void) => {
     const width = n - a;
     const i = classOf[a];
     for (let r = 0; r < rows; r++) {
       const o = r * width;
-      for (let c = r0 + r + 1; c < width; c++) {
-        const p = i * K + classOf[a + c];
-        const v = block[o + c];
-        if (v < lo[p]) lo[p] = v;
-        if (v > hi[p]) hi[p] = v;
-      }
+      for (let c = r0 + r + 1; c < width; c++) f(i * K + classOf[a + c], block[o + c]);
     }
   };
-  const visitCount = (a: number, r0: number, rows: number, block: Float32Array) => {
-    const width = n - a;
-    const i = classOf[a];
-    for (let r = 0; r < rows; r++) {
-      const o = r * width;
-      for (let c = r0 + r + 1; c < width; c++) {
-        const p = i * K + classOf[a + c];
-        const e = edges[p];
-        counts[p][binOf(block[o + c], e[0], e[bins], bins, e)]++;
-        total[p]++;
-      }
-    }
+  const widen = (p: number, v: number) => {
+    if (v < lo[p]) lo[p] = v;
+    if (v > hi[p]) hi[p] = v;
+  };
+  const count = (p: number, v: number) => {
+    const e = edges[p];
+    counts[p][binOf(v, e[0], e[bins], bins, e)]++;
+    total[p]++;
   };
   const chunk = opts.chunk ?? defaultChunk(n);
   for (let pass = 0; pass < 2; pass++) {
     if (pass === 1)
       for (let p = 0; p < K * K; p++) edges.push(equalEdges(Number.isFinite(lo[p]) ? lo[p] : 0, Number.isFinite(hi[p]) ? hi[p] : 1, bins));
-    const visit = pass === 0 ? visitRange : visitCount;
+    const visit = pass === 0 ? widen : count;
     for (let c = 0; c < K; c++) {
       const a = co.offsets[c];
       const b = co.offsets[c + 1];
       if (b === a) continue;
-      await forProductChunks(z.subarray(a * dim, b * dim), z.subarray(a * dim), dim, chunk, (r0, rows, block) => visit(a, r0, rows, block));
+      await forProductChunks(z.subarray(a * dim, b * dim), z.subarray(a * dim), dim, chunk, (r0, rows, block) =>
+        eachPair(a, r0, rows, block, visit),
+      );
       opts.onProgress?.(pass * n + b, 2 * n);
     }
   }
@@ -305,13 +293,8 @@ export interface HeatGrid {
  * the N/res x N/res entries it covers (area averaging, what a downscaled image of the full matrix
  * shows). At res ≥ N it is the matrix itself. The official draws all N x N (50,000² for CIFAR-10).
  */
-export async function absGramGrid(
-  features: Float32Array,
-  labels: ArrayLike<number>,
-  dim: number,
-  res = 500,
-  opts: GramOptions & { numClasses?: number } = {},
-): Promise<HeatGrid> {
+export async function absGramGrid(f: Features, res = 500, opts: GramOptions & { numClasses?: number } = {}): Promise<HeatGrid> {
+  const { features, labels, dim } = f;
   const co = sortByClass(labels, opts.numClasses);
   const z = gatherRows(features, dim, co.order);
   const n = co.order.length;
@@ -339,13 +322,8 @@ export async function absGramGrid(
 }
 
 /** plot.py --nearcomp_sup: per class, the item with the largest |projection| on each of its top `comps` components. */
-export function nearestPerComponent(
-  features: Float32Array,
-  labels: ArrayLike<number>,
-  dim: number,
-  comps = 10,
-  numClasses?: number,
-): { index: number[][]; value: number[][] } {
+export function nearestPerComponent(f: Features, comps = 10, numClasses?: number): { index: number[][]; value: number[][] } {
+  const { features, labels, dim } = f;
   const co = sortByClass(labels, numClasses);
   const index: number[][] = [];
   const value: number[][] = [];
@@ -371,7 +349,8 @@ export function nearestPerComponent(
  * The `top` items with the largest |projection| on each of the first `comps` components of X
  * (TruncatedSVD of the uncentred rows): indices into X, largest first, and the projections.
  */
-export function nearestToComponents(x: Float32Array, dim: number, comps: number, top = 10): { index: number[][]; value: number[][] } {
+export function nearestToComponents(f: FeatureRows, comps: number, top = 10): { index: number[][]; value: number[][] } {
+  const { features: x, dim } = f;
   const k = Math.min(comps, dim);
   const v = topComponents(x, dim, k);
   const index: number[][] = [];
@@ -382,17 +361,4 @@ export function nearestToComponents(x: Float32Array, dim: number, comps: number,
     value.push(t.value);
   }
   return { index, value };
-}
-
-/** Trailing-and-leading moving mean over [i−before, i+after] (the official `moving_average`). */
-export function movingAverage(v: ArrayLike<number>, before = 9, after = 9): number[] {
-  const out: number[] = [];
-  for (let i = 0; i < v.length; i++) {
-    const l = Math.max(0, i - before);
-    const r = Math.min(v.length, i + after + 1);
-    let s = 0;
-    for (let k = l; k < r; k++) s += v[k];
-    out.push(s / (r - l));
-  }
-  return out;
 }
