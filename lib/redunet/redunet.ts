@@ -96,6 +96,8 @@ export interface PassOptions {
   keep?: readonly number[];
   /** Compute R, Rᶜ, ΔR after every layer (default true; a pass without them is several times faster). */
   losses?: boolean;
+  /** Called after every layer of this pass (default: the network's onLayer). */
+  onLayer?: (e: LayerEvent) => void;
 }
 
 /** A layer's operators as stored: real d x d for vectors, else bins x C x C x 2 (re, im). */
@@ -414,7 +416,7 @@ export class ReduNet {
         losses.push(loss);
       } else next = undefined;
       if (keep.has(l + 1)) kept.set(l + 1, this.exit(v.slice(), n));
-      this.options.onLayer?.({ pass, layer: l, layers, loss });
+      (opts.onLayer ?? this.options.onLayer)?.({ pass, layer: l, layers, loss });
     }
     return { ...this.exit(v, n), losses, estimated, kept };
   }
