@@ -155,7 +155,7 @@ async function finish(
   net.save(path.join(out.dir, 'model.safetensors'));
   const figs = path.join(out.dir, 'figures');
   await saveFigure(
-    layerLossFigure({ train: sets[0].z.losses, test: sets[1].z.losses }, 'ΔR, R, Rᶜ per layer (train solid, test dashed)'),
+    layerLossFigure({ train: sets[0].z.losses, test: sets[1].z.losses }, { title: 'ΔR, R, Rᶜ per layer (train solid, test dashed)' }),
     figs,
     'loss-traintest',
   );

@@ -12,9 +12,10 @@ const DASHES = ['solid', 'dash', 'dot', 'dashdot'] as const;
 
 /**
  * plot_combined_loss: ΔR (green), R (royal blue), Rᶜ (coral) after each layer, one line style per
- * set (the first solid, the second dashed, ...). x: the layer (1 = after the first).
+ * set (the first solid, the second dashed, ...). x: the layer (1 = after the first), on a log
+ * scale with `logLayers` (most of the change is in the first layers of thousands).
  */
-export function layerLossFigure(sets: Record<string, LayerLoss[]>, title = 'rate reduction per layer'): Figure {
+export function layerLossFigure(sets: Record<string, LayerLoss[]>, opts: { title?: string; logLayers?: boolean } = {}): Figure {
   const data: Array<Record<string, unknown>> = [];
   Object.entries(sets).forEach(([name, rows], s) => {
     const x = rows.map((_, i) => i + 1);
@@ -45,7 +46,9 @@ export function layerLossFigure(sets: Record<string, LayerLoss[]>, title = 'rate
       ),
     );
   });
-  return { data, layout: baseLayout(title, 'layer', 'coding rate (nats)') };
+  const layout = baseLayout(opts.title ?? 'rate reduction per layer', opts.logLayers ? 'layer (log scale)' : 'layer', 'coding rate (nats)');
+  if (opts.logLayers) layout.xaxis = { ...(layout.xaxis as object), type: 'log' };
+  return { data, layout };
 }
 
 /** One panel of {@link pointsFigure}. */
@@ -66,14 +69,16 @@ export function pointsFigure(panels: PointsPanel[], dim: 2 | 3, title = ''): Fig
   const P = panels.length;
   const gap = 0.03;
   const width = (1 - gap * (P - 1)) / P;
+  // At most 960 px wide (a notebook's output area), each panel about square.
+  const px = Math.min(960, (dim === 2 ? 260 : 320) * P);
   const data: Array<Record<string, unknown>> = [];
   const layout: Record<string, unknown> = {
     title: { text: title },
     template: 'plotly_white',
     paper_bgcolor: 'white',
     plot_bgcolor: 'white',
-    width: Math.max(420, 330 * P),
-    height: dim === 2 ? 400 : 430,
+    width: Math.max(420, px),
+    height: Math.round(Math.max(420, px) / P) + (dim === 2 ? 90 : 60),
     showlegend: false,
     margin: { l: 30, r: 20, t: 80, b: 30 },
     annotations: [] as unknown[],
@@ -191,7 +196,7 @@ export function pointsFigure(panels: PointsPanel[], dim: 2 | 3, title = ''): Fig
       const el = (20 * Math.PI) / 180;
       const az = (15 * Math.PI) / 180;
       const r = 1.9;
-      const axis = { range: [-1.1, 1.1], tickvals: [-1, 0, 1], title: { text: '' } };
+      const axis = { range: [-1.1, 1.1], visible: false };
       layout[scene] = {
         domain: { x: [x0, x0 + width], y: [0, 0.95] },
         aspectmode: 'cube',
