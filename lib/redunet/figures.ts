@@ -48,6 +48,8 @@ export function layerLossFigure(sets: Record<string, LayerLoss[]>, opts: { title
   });
   const layout = baseLayout(opts.title ?? 'rate reduction per layer', opts.logLayers ? 'layer (log scale)' : 'layer', 'coding rate (nats)');
   if (opts.logLayers) layout.xaxis = { ...(layout.xaxis as object), type: 'log' };
+  // More than two sets: the legend (three lines a set) in a column on the right.
+  if (Object.keys(sets).length > 2) Object.assign(layout, { legend: { orientation: 'v', x: 1.02, y: 1 }, width: 900 });
   return { data, layout };
 }
 
