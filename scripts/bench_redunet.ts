@@ -50,7 +50,12 @@ async function main(): Promise<void> {
   );
   const m2 = mnistShiftData({ invariance: 2, samples: 10 });
   results.push(
-    await bench('mnist2d (16 channels)', { layers: quick ? 1 : 3, shape: m2.train.shape, lift: { outChannels: 16, kernelSize: 9 }, numClasses: 10 }, m2.train, m2.test),
+    await bench(
+      'mnist2d (16 channels)',
+      { layers: quick ? 1 : 3, shape: m2.train.shape, lift: { outChannels: 16, kernelSize: 9 }, numClasses: 10 },
+      m2.train,
+      m2.test,
+    ),
   );
   console.log(JSON.stringify({ cpu: os.cpus()[0]?.model, cores: os.availableParallelism(), node: process.version, results }, null, 2));
 }

@@ -8,6 +8,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { initBackend } from '../backend/backend.js';
+import { unitRows } from '../features/synthetic.js';
 import { writeFileAtomic } from '../io/files.js';
 import { writeNpy } from '../io/npz.js';
 import { displayPath } from '../io/paths.js';
@@ -263,23 +264,11 @@ async function mnistCommand(invariance: 1 | 2, argv: string[]): Promise<void> {
       ['X', s.x],
       ['Z', s.z],
     ] as const) {
-      const g = await absGramGrid(unitFloat32(rows), s.x.labels, rows.dim, 500, { numClasses: data.numClasses });
+      const g = await absGramGrid(unitRows(rows.features, rows.dim), s.x.labels, rows.dim, 500, { numClasses: data.numClasses });
       await saveFigure(heatmapFigure(g, { title: `|cos| of ${what}_${s.name}, sorted by class` }), figs, `heatmap-${what}_${s.name}`);
     }
   }
   await closeRenderer();
-}
-
-/** Rows as unit float32 (the heatmaps' input; the driver normalises before plot_heatmap). */
-function unitFloat32(r: Rows): Float32Array {
-  const out = new Float32Array(r.features.length);
-  for (let i = 0; i < r.n; i++) {
-    let s = 0;
-    for (let t = 0; t < r.dim; t++) s += r.features[i * r.dim + t] ** 2;
-    const nrm = Math.max(Math.sqrt(s), 1e-8);
-    for (let t = 0; t < r.dim; t++) out[i * r.dim + t] = r.features[i * r.dim + t] / nrm;
-  }
-  return out;
 }
 
 /** The commands, for lib/cli/main.ts. */

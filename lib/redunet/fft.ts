@@ -129,17 +129,27 @@ export function halfSpectrum(spatial: readonly number[]): HalfSpectrum {
  * n x bins x C complex (interleaved), the frequency axis before the channels so that each
  * frequency's C-vector is contiguous.
  */
-export function realSpectra(x: Float64Array, n: number, channels: number, hs: HalfSpectrum): Float64Array {
-  const { spatial, bins } = hs;
-  const W = spatial[spatial.length - 1];
-  const H = spatial.length === 2 ? spatial[0] : 1;
+/** The transforms and buffers of one spatial shape: rows of W along the last axis, columns of H. */
+function planes(hs: HalfSpectrum) {
+  const W = hs.spatial[hs.spatial.length - 1];
+  const H = hs.spatial.length === 2 ? hs.spatial[0] : 1;
   const half = Math.floor(W / 2) + 1;
-  const size = H * W;
+  return {
+    W,
+    H,
+    half,
+    size: H * W,
+    fw: new FFT(W),
+    fh: H > 1 ? new FFT(H) : undefined,
+    row: new Float64Array(2 * W),
+    plane: new Float64Array(2 * H * half),
+  };
+}
+
+export function realSpectra(x: Float64Array, n: number, channels: number, hs: HalfSpectrum): Float64Array {
+  const { bins } = hs;
+  const { W, H, half, size, fw, fh, row, plane } = planes(hs);
   const out = new Float64Array(n * bins * channels * 2);
-  const fw = new FFT(W);
-  const fh = H > 1 ? new FFT(H) : undefined;
-  const row = new Float64Array(2 * W);
-  const plane = new Float64Array(2 * H * half);
   for (let i = 0; i < n; i++) {
     for (let c = 0; c < channels; c++) {
       const src = (i * channels + c) * size;
@@ -167,16 +177,9 @@ export function realSpectra(x: Float64Array, n: number, channels: number, hs: Ha
 
 /** The inverse of realSpectra: n x bins x C complex half spectra back to n x C x spatial real signals. */
 export function realSignals(v: Float64Array, n: number, channels: number, hs: HalfSpectrum): Float64Array {
-  const { spatial, bins } = hs;
-  const W = spatial[spatial.length - 1];
-  const H = spatial.length === 2 ? spatial[0] : 1;
-  const half = Math.floor(W / 2) + 1;
-  const size = H * W;
+  const { bins } = hs;
+  const { W, H, half, size, fw, fh, row, plane } = planes(hs);
   const out = new Float64Array(n * channels * size);
-  const fw = new FFT(W);
-  const fh = H > 1 ? new FFT(H) : undefined;
-  const row = new Float64Array(2 * W);
-  const plane = new Float64Array(2 * H * half);
   for (let i = 0; i < n; i++) {
     for (let c = 0; c < channels; c++) {
       for (let b = 0; b < bins; b++) {

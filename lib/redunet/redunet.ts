@@ -174,16 +174,7 @@ export class ReduNet {
         shape.length === 3 ? [lift.outChannels, shape[0], lift.kernelSize, lift.kernelSize] : [lift.outChannels, shape[0], lift.kernelSize];
       this.kernels = gaussianKernels(ks, lift.seed ?? LIFT_DEFAULTS.seed);
     }
-    this.hs = halfSpectrum(shape === undefined ? [] : shape.slice(1));
-    const channels = shape === undefined ? m.dim : (lift?.outChannels ?? shape[0]);
-    this.geo = {
-      channels,
-      bins: this.hs.bins,
-      weights: this.hs.weights,
-      total: this.hs.total,
-      classes: k,
-      rcWeights: shape === undefined ? 'stored' : 'estimated',
-    };
+    this.shapeFor(k);
     this.ops = [];
     this.fit_ = this.run(m, 'fit', { ...opts, losses: true }, labels);
     return this;
@@ -297,16 +288,7 @@ export class ReduNet {
     const shape = net.options.shape;
     const lift = net.options.lift;
     net.inDim = Number(metadata.inputDim);
-    net.hs = halfSpectrum(shape === undefined ? [] : shape.slice(1));
-    const channels = shape === undefined ? net.inDim : (lift?.outChannels ?? shape[0]);
-    net.geo = {
-      channels,
-      bins: net.hs.bins,
-      weights: net.hs.weights,
-      total: net.hs.total,
-      classes: k,
-      rcWeights: shape === undefined ? 'stored' : 'estimated',
-    };
+    const { channels, bins: B } = net.shapeFor(k);
     const get = (name: string, size: number): Float64Array => {
       const t = tensors.get(name);
       if (t === undefined) throw new Error(`${file}: ${name} is missing`);
@@ -319,7 +301,6 @@ export class ReduNet {
     if (lift !== undefined && shape !== undefined)
       net.kernels = get('lift.kernels', lift.outChannels * shape[0] * lift.kernelSize ** (shape.length - 1));
     const C = channels;
-    const B = net.hs.bins;
     const complex = (a: Float64Array) => {
       const out = new Float64Array(2 * a.length);
       for (let t = 0; t < a.length; t++) out[2 * t] = a[t];
@@ -332,6 +313,21 @@ export class ReduNet {
       net.ops.push({ E: vec ? complex(E) : E, Cs: vec ? complex(Cs) : Cs, gam: get(`layers.${l}.gam`, k) });
     }
     return net;
+  }
+
+  /** The geometry of the layers for k classes and this network's input (inDim, shape, lift). */
+  private shapeFor(k: number): Geometry {
+    const { shape, lift } = this.options;
+    this.hs = halfSpectrum(shape === undefined ? [] : shape.slice(1));
+    this.geo = {
+      channels: shape === undefined ? this.inDim : (lift?.outChannels ?? shape[0]),
+      bins: this.hs.bins,
+      weights: this.hs.weights,
+      total: this.hs.total,
+      classes: k,
+      rcWeights: shape === undefined ? 'stored' : 'estimated',
+    };
+    return this.geo;
   }
 
   private geometry(what: string): Geometry {
