@@ -1,5 +1,5 @@
 // The committed ReduNet notebooks (cpu-profile outputs) show what their prose says: 08's features of
-// the test sets classified as well as the inputs and ΔR rising over the layers; 09's network
+// the test sets classified as well as the inputs and ΔR rising over the layers; 09's and 10's networks
 // commuting with shifts to rounding.
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
@@ -40,4 +40,14 @@ test('09_redunet_rotation_mnist: features of shifted signals are the shifted fea
   assert.ok(acc, 'accuracy table');
   const zTrain = rowsOf(acc).find((r) => r[0] === 'Z' && r[1] === 'train');
   assert.ok(zTrain && Number(zTrain[2]) === 1, `Z train LinearSVC ${zTrain?.[2]}`);
+});
+
+test('10_redunet_translation_mnist: features of translated images are the translated features, to rounding', () => {
+  const nb = committedNotebook('10_redunet_translation_mnist.ipynb');
+  assert.ok(!nb.outputs.some((o) => o.output_type === 'error'), 'no error outputs');
+  assert.match(nb.text, /profiles \(this run: cpu\)/);
+  const m = nb.text.match(/largest \|Z\(shift x\) − shift Z\(x\)\| = ([\d.e+-]+)/);
+  assert.ok(m, 'the invariance line');
+  assert.ok(Number(m[1]) < 1e-12, `largest difference ${m[1]}`);
+  assert.match(nb.text, /25 layers constructed from 100 images/);
 });

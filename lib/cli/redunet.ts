@@ -33,6 +33,7 @@ const common = (layersDefault: number): FlagSpecs => ({
 const TAIL_DIR: FlagSpecs = {
   tail: { type: 'string', help: 'extra information to add to folder name', default: '' },
   save_dir: { type: 'string', help: 'base directory for saving the run folder', default: './saved_models/' },
+  no_figures: { type: 'bool', help: `write no figures/ (no Chromium started) ${MCR2_TS}` },
 };
 
 const GAUSSIAN_FLAGS: FlagSpecs = {
@@ -135,6 +136,7 @@ async function finish(
   shapes: { x: readonly number[]; z: readonly number[] },
   nComp: number,
   t0: number,
+  figures: boolean,
 ): Promise<Record<string, { X: Accuracies; Z: Accuracies }>> {
   const train = sets[0];
   for (const s of sets) {
@@ -154,12 +156,12 @@ async function finish(
   }
   out.file('accuracies.json', `${JSON.stringify(summary, null, 2)}\n`);
   net.save(path.join(out.dir, 'model.safetensors'));
-  const figs = path.join(out.dir, 'figures');
-  await saveFigure(
-    layerLossFigure({ train: sets[0].z.losses, test: sets[1].z.losses }, { title: 'ΔR, R, Rᶜ per layer (train solid, test dashed)' }),
-    figs,
-    'loss-traintest',
-  );
+  if (figures)
+    await saveFigure(
+      layerLossFigure({ train: sets[0].z.losses, test: sets[1].z.losses }, { title: 'ΔR, R, Rᶜ per layer (train solid, test dashed)' }),
+      path.join(out.dir, 'figures'),
+      'loss-traintest',
+    );
   console.log(`run folder ${displayPath(out.dir)} (${formatDuration((Date.now() - t0) / 1000)})`);
   return summary;
 }
@@ -194,7 +196,8 @@ async function gaussianCommand(dim: 2 | 3, argv: string[]): Promise<void> {
     { name: 'train', x: train, z: net.fitted },
     { name: 'test', x: test, z: zTest },
   ];
-  await finish(out, net, sets, { x: [dim], z: [dim] }, dim === 2 ? 1 : 2, t0);
+  await finish(out, net, sets, { x: [dim], z: [dim] }, dim === 2 ? 1 : 2, t0, f.no_figures !== true);
+  if (f.no_figures === true) return;
   const figs = path.join(dir, 'figures');
   for (const s of sets) {
     await saveFigure(
@@ -257,7 +260,8 @@ async function mnistCommand(invariance: 1 | 2, argv: string[]): Promise<void> {
     sets.push({ name: set, x, z: await net.passThrough(x, { onLayer: layerPrinter(set) }) });
   }
   const zShape = [net.channels, ...shape.slice(1)];
-  await finish(out, net, sets, { x: shape, z: zShape }, 10, t0);
+  await finish(out, net, sets, { x: shape, z: zShape }, 10, t0, f.no_figures !== true);
+  if (f.no_figures === true) return;
   const figs = path.join(dir, 'figures');
   for (const s of sets) {
     for (const [what, rows] of [
