@@ -5,4 +5,8 @@
 function unsupported() {
   throw new Error('reading a URL is not supported in mcr2 (its install replaces the deprecated request package): download the file and read it from disk');
 }
-module.exports = new Proxy(unsupported, { get: (t, k) => (typeof k === 'symbol' || k === 'then' || k === 'prototype' ? t[k] : unsupported) });
+// Any property is a function that throws (request.get, request.post, ...), but for what module
+// loaders ask (__esModule: no; then: not a promise).
+module.exports = new Proxy(unsupported, {
+  get: (t, k) => (k === '__esModule' || k === 'then' ? undefined : typeof k === 'symbol' || k === 'prototype' ? t[k] : unsupported),
+});

@@ -6,5 +6,7 @@ const message = 'Excel files are not supported in mcr2 (its install replaces She
 function unsupported() {
   throw new Error(message);
 }
-const anyName = (target) => new Proxy(target, { get: (t, k) => (typeof k === 'symbol' || k === 'then' || k in t ? t[k] : unsupported) });
+// Any other property is a function that throws, but for what module loaders ask (__esModule, then).
+const anyName = (target) =>
+  new Proxy(target, { get: (t, k) => (k === '__esModule' || k === 'then' ? undefined : typeof k === 'symbol' || k in t ? t[k] : unsupported) });
 module.exports = anyName({ utils: anyName({}), read: unsupported, readFile: unsupported, writeFile: unsupported, version: 'mcr2-stand-in' });
