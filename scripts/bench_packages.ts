@@ -36,7 +36,9 @@ async function main(): Promise<void> {
   const { kmeans } = await import('ml-kmeans');
   const [pkg, tPkg] = cpu(() => kmeans(rows, 10, { seed: 10, maxIterations: 300 }));
   const [, tOurs] = await cpuAsync(() => new KMeans({ nClusters: 10, nInit: 1, threads: 1 }).fit({ features: x, n, dim: DIM }));
-  console.log(`k-means, ${n} x ${DIM}, one initialisation: ml-kmeans ${tPkg.toFixed(2)} s CPU (${pkg.iterations} iterations), mcr2 KMeans ${tOurs.toFixed(2)} s CPU: ${(tPkg / tOurs).toFixed(1)}x`);
+  console.log(
+    `k-means, ${n} x ${DIM}, one initialisation: ml-kmeans ${tPkg.toFixed(2)} s CPU (${pkg.iterations} iterations), mcr2 KMeans ${tOurs.toFixed(2)} s CPU: ${(tPkg / tOurs).toFixed(1)}x`,
+  );
   const m = Math.min(n, 2000);
   const s = syntheticFeatures(m, 7);
   const feats: number[][] = [];
@@ -45,8 +47,15 @@ async function main(): Promise<void> {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const SVM = require('ml-svm');
   const [, tSvm] = cpu(() => new SVM({ C: 1, kernel: 'linear' }).train(feats, labels));
-  const [, tLin] = cpu(() => new LinearSVC().fit({ features: s.x, n: m, dim: DIM }, Int32Array.from(labels, (v) => (v > 0 ? 1 : 0))));
-  console.log(`linear SVM, ${m} x ${DIM}, one binary problem: ml-svm ${tSvm.toFixed(2)} s CPU (n x n kernel: ${((m * m * 8) / 2 ** 20).toFixed(0)} MB here, ${((50000 * 50000 * 8) / 2 ** 30).toFixed(0)} GB at 50,000 rows), mcr2 LinearSVC ${tLin.toFixed(2)} s CPU: ${(tSvm / tLin).toFixed(1)}x`);
+  const [, tLin] = cpu(() =>
+    new LinearSVC().fit(
+      { features: s.x, n: m, dim: DIM },
+      Int32Array.from(labels, (v) => (v > 0 ? 1 : 0)),
+    ),
+  );
+  console.log(
+    `linear SVM, ${m} x ${DIM}, one binary problem: ml-svm ${tSvm.toFixed(2)} s CPU (n x n kernel: ${((m * m * 8) / 2 ** 20).toFixed(0)} MB here, ${((50000 * 50000 * 8) / 2 ** 30).toFixed(0)} GB at 50,000 rows), mcr2 LinearSVC ${tLin.toFixed(2)} s CPU: ${(tSvm / tLin).toFixed(1)}x`,
+  );
 }
 
 main().catch((e) => {

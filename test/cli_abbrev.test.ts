@@ -20,7 +20,10 @@ test('a unique prefix is its flag; an exact name wins; an ambiguous or unknown o
   assert.equal(resolveFlag('epo', SUP), 'epo'); // exact, though --epo is no one's prefix but its own
   assert.equal(resolveFlag('data', SUP), 'data'); // exact wins over --data_dir
   assert.equal(resolveFlag('data_', SUP), 'data_dir');
-  assert.throws(() => resolveFlag('ep', SUP), (e: Error) => e instanceof UsageError && e.message === 'ambiguous flag --ep: could be --epo or --eps');
+  assert.throws(
+    () => resolveFlag('ep', SUP),
+    (e: Error) => e instanceof UsageError && e.message === 'ambiguous flag --ep: could be --epo or --eps',
+  );
   assert.throws(() => resolveFlag('pretrain', SUP), /ambiguous flag --pretrain: could be --pretrain_dir or --pretrain_epo$/);
   assert.throws(() => resolveFlag('g', SUP), /ambiguous flag --g: could be --gam1 or --gam2$/);
   assert.throws(() => resolveFlag('epochs', SUP), /unknown flag --epochs; this command takes: --arch/);
@@ -48,7 +51,14 @@ test('mcr2 train-sup takes abbreviated flags as argparse does and refuses --ep n
   assert.deepEqual(runs, ['sup_cnn-small+128_mnist_epo1_bs50_lr0.001_mom0.9_wd0.0005_gam11.0_gam21.0_eps0.5_lcr0.0']);
   const params = JSON.parse(fs.readFileSync(path.join(tmp, runs[0], 'params.json'), 'utf8'));
   assert.equal(params.arch, 'cnn-small');
-  assert.equal(fs.readFileSync(path.join(tmp, runs[0], 'losses.csv'), 'utf8').trim().split('\n').length, 1 + 2, 'a header and 2 steps');
+  assert.equal(
+    fs
+      .readFileSync(path.join(tmp, runs[0], 'losses.csv'), 'utf8')
+      .trim()
+      .split('\n').length,
+    1 + 2,
+    'a header and 2 steps',
+  );
   const bad = spawnSync(process.execPath, [CLI, 'train-sup', '--ar', 'cnn-small', '--ep', '1'], { encoding: 'utf8' });
   assert.equal(bad.status, 2);
   assert.equal(bad.stderr.split('\n')[0], 'mcr2 train-sup: ambiguous flag --ep: could be --epo or --eps');

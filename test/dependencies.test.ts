@@ -12,15 +12,61 @@ import { ROOT } from './helpers.js';
 const ADVISORIES: ReadonlyArray<[string, Array<[string, string]>, string]> = [
   ['xlsx', [['0.0.0', '0.20.2']], 'CVE-2023-30533 (< 0.19.3), CVE-2024-22363 (< 0.20.2)'],
   ['request', [['0.0.0', '999.0.0']], 'CVE-2023-28155, no fixed release (deprecated)'],
-  ['form-data', [['0.0.0', '2.5.4'], ['3.0.0', '3.0.4'], ['4.0.0', '4.0.4']], 'CVE-2025-7783'],
+  [
+    'form-data',
+    [
+      ['0.0.0', '2.5.4'],
+      ['3.0.0', '3.0.4'],
+      ['4.0.0', '4.0.4'],
+    ],
+    'CVE-2025-7783',
+  ],
   ['tough-cookie', [['0.0.0', '4.1.3']], 'CVE-2023-26136'],
   ['qs', [['0.0.0', '6.14.1']], 'CVE-2022-24999, CVE-2025-15284'],
   ['mathjs', [['0.0.0', '15.2.0']], 'CVE-2026-40897, CVE-2026-41139 and earlier expression-parser advisories'],
-  ['node-fetch', [['0.0.0', '2.6.7'], ['3.0.0', '3.1.1']], 'CVE-2022-0235'],
-  ['picomatch', [['0.0.0', '2.3.2'], ['3.0.0', '3.0.2'], ['4.0.0', '4.0.4']], 'CVE-2026-33671'],
-  ['brace-expansion', [['1.0.0', '1.1.12'], ['2.0.0', '2.0.2']], 'CVE-2025-5889'],
-  ['semver', [['0.0.0', '5.7.2'], ['6.0.0', '6.3.1'], ['7.0.0', '7.5.2']], 'CVE-2022-25883'],
-  ['rollup', [['0.0.0', '2.79.2'], ['3.0.0', '3.29.5'], ['4.0.0', '4.22.4']], 'CVE-2024-47068'],
+  [
+    'node-fetch',
+    [
+      ['0.0.0', '2.6.7'],
+      ['3.0.0', '3.1.1'],
+    ],
+    'CVE-2022-0235',
+  ],
+  [
+    'picomatch',
+    [
+      ['0.0.0', '2.3.2'],
+      ['3.0.0', '3.0.2'],
+      ['4.0.0', '4.0.4'],
+    ],
+    'CVE-2026-33671',
+  ],
+  [
+    'brace-expansion',
+    [
+      ['1.0.0', '1.1.12'],
+      ['2.0.0', '2.0.2'],
+    ],
+    'CVE-2025-5889',
+  ],
+  [
+    'semver',
+    [
+      ['0.0.0', '5.7.2'],
+      ['6.0.0', '6.3.1'],
+      ['7.0.0', '7.5.2'],
+    ],
+    'CVE-2022-25883',
+  ],
+  [
+    'rollup',
+    [
+      ['0.0.0', '2.79.2'],
+      ['3.0.0', '3.29.5'],
+      ['4.0.0', '4.22.4'],
+    ],
+    'CVE-2024-47068',
+  ],
   ['@babel/runtime', [['0.0.0', '7.26.10']], 'CVE-2025-27789'],
   ['esbuild', [['0.0.0', '0.25.0']], 'GHSA-67mh-4wv8-2f99'],
   ['playwright-core', [['0.0.0', '1.55.1']], 'CVE-2025-59288'],
@@ -51,7 +97,11 @@ function installed(dir: string, out: Array<{ name: string; version: string; dir:
     const pj = path.join(d, 'package.json');
     if (fs.existsSync(pj)) {
       const j = JSON.parse(fs.readFileSync(pj, 'utf8')) as { name?: string; version?: string };
-      out.push({ name: path.relative(path.join(ROOT, 'node_modules'), d).split(`node_modules${path.sep}`).pop()!, version: j.version ?? '', dir: d });
+      out.push({
+        name: path.relative(path.join(ROOT, 'node_modules'), d).split(`node_modules${path.sep}`).pop()!,
+        version: j.version ?? '',
+        dir: d,
+      });
       if (!fs.lstatSync(d).isSymbolicLink()) installed(path.join(d, 'node_modules'), out);
     }
   }
@@ -81,10 +131,13 @@ test('no installed package is in a range with a known advisory; no xlsx < 0.19.3
     assert.equal(JSON.parse(fs.readFileSync(pj, 'utf8')).name, standIn, `${dep} resolves to ${pj}`);
   }
   // The lockfile agrees (npm ci installs from it): no xlsx, request or mathjs 9 from the registry.
-  const lock = JSON.parse(fs.readFileSync(path.join(ROOT, 'package-lock.json'), 'utf8')) as { packages: Record<string, { version?: string; resolved?: string; link?: boolean }> };
+  const lock = JSON.parse(fs.readFileSync(path.join(ROOT, 'package-lock.json'), 'utf8')) as {
+    packages: Record<string, { version?: string; resolved?: string; link?: boolean }>;
+  };
   for (const [where, p] of Object.entries(lock.packages)) {
     const name = where.split('node_modules/').pop()!;
-    if (name === 'xlsx' || name === 'request') assert.ok(p.link && p.resolved?.startsWith('stand-ins/'), `${where} in package-lock.json: ${JSON.stringify(p)}`);
+    if (name === 'xlsx' || name === 'request')
+      assert.ok(p.link && p.resolved?.startsWith('stand-ins/'), `${where} in package-lock.json: ${JSON.stringify(p)}`);
     if (name === 'mathjs') assert.ok(!below(p.version ?? '0', '15.2.0'), `${where} ${p.version}`);
   }
 });
@@ -99,8 +152,15 @@ test('danfojs-node loads and computes; Excel and URLs fail saying why', async ()
   // readExcel calls xlsx inside an fs callback (danfojs' code), where a throw is uncaught (tslab's
   // kernel logs it): the stand-in as danfojs resolves it, then toExcel, which calls it directly.
   const danfoDir = path.dirname(require.resolve('danfojs-node/package.json', { paths: [ROOT] }));
-  const xlsx = require(require.resolve('xlsx', { paths: [danfoDir] })) as Record<string, (...a: unknown[]) => unknown> & { utils: Record<string, () => unknown> };
-  for (const call of [() => xlsx.readFile('a.xlsx'), () => xlsx.read(new Uint8Array(4)), () => xlsx.utils.sheet_to_json(), () => xlsx.writeFile()])
+  const xlsx = require(require.resolve('xlsx', { paths: [danfoDir] })) as Record<string, (...a: unknown[]) => unknown> & {
+    utils: Record<string, () => unknown>;
+  };
+  for (const call of [
+    () => xlsx.readFile('a.xlsx'),
+    () => xlsx.read(new Uint8Array(4)),
+    () => xlsx.utils.sheet_to_json(),
+    () => xlsx.writeFile(),
+  ])
     assert.throws(call, /^Error: Excel files are not supported in mcr2 .*CVE-2023-30533.*use readCSV$/);
   assert.throws(() => dfd.toExcel(df, { filePath: '/tmp/x.xlsx' }), /Excel files are not supported in mcr2/);
   await assert.rejects(async () => dfd.readCSV('http://127.0.0.1:9/x.csv'), /reading a URL is not supported in mcr2/);
@@ -130,6 +190,9 @@ test('package.json: ml-kmeans and ml-svm are dev-only (scripts/bench_eval.ts), t
   assert.deepEqual(pj.overrides.request, '$request');
   // Nothing in lib/ imports them.
   const libFiles = (dir: string): string[] =>
-    fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? libFiles(path.join(dir, e.name)) : [path.join(dir, e.name)]));
-  for (const f of libFiles(path.join(ROOT, 'lib'))) assert.doesNotMatch(fs.readFileSync(f, 'utf8'), /from 'ml-(kmeans|svm)'|require\('ml-/, f);
+    fs
+      .readdirSync(dir, { withFileTypes: true })
+      .flatMap((e) => (e.isDirectory() ? libFiles(path.join(dir, e.name)) : [path.join(dir, e.name)]));
+  for (const f of libFiles(path.join(ROOT, 'lib')))
+    assert.doesNotMatch(fs.readFileSync(f, 'utf8'), /from 'ml-(kmeans|svm)'|require\('ml-/, f);
 });

@@ -37,8 +37,13 @@ test("tslab: bundles go down the channel of tslab's display API; a moved channel
     jupyter.lastWriteDisplayData = null;
   }
   // tslab's module loaded without the export: the adapter fails saying what moved and where.
-  const moved = { [path.join('/x', 'node_modules', 'tslab', 'dist', 'jupyter.js')]: { exports: { somethingElse: 1 } } as unknown as NodeJS.Module };
-  assert.throws(() => tslabChannel(moved), /tslab's display channel moved: .*tslab\/dist\/jupyter\.js no longer exports lastWriteDisplayData.*lib\/plot\/display\.ts/);
+  const moved = {
+    [path.join('/x', 'node_modules', 'tslab', 'dist', 'jupyter.js')]: { exports: { somethingElse: 1 } } as unknown as NodeJS.Module,
+  };
+  assert.throws(
+    () => tslabChannel(moved),
+    /tslab's display channel moved: .*tslab\/dist\/jupyter\.js no longer exports lastWriteDisplayData.*lib\/plot\/display\.ts/,
+  );
 });
 
 test('Deno: bundles go out as display_data through Deno.jupyter.broadcast', async () => {

@@ -24,7 +24,15 @@ function rows(epochs: number, steps: number): LossRow[] {
   for (let e = 0; e < epochs; e++)
     for (let s = 0; s < steps; s++) {
       const t = e * steps + s + 1;
-      out.push({ epoch: e, step: s, total: -Math.log(t + 1) / 3, discrimnLossE: 40 + Math.sqrt(t), compressLossE: 20 / t, discrimnLossT: 41 + Math.sqrt(t) / 7, compressLossT: 21 / t + 1e-9 });
+      out.push({
+        epoch: e,
+        step: s,
+        total: -Math.log(t + 1) / 3,
+        discrimnLossE: 40 + Math.sqrt(t),
+        compressLossE: 20 / t,
+        discrimnLossT: 41 + Math.sqrt(t) / 7,
+        compressLossT: 21 / t + 1e-9,
+      });
     }
   return out;
 }

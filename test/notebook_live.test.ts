@@ -121,7 +121,9 @@ async function insertCell(page: Page, i: number, source: string): Promise<number
 
 /** The text of cell i's outputs (streams and errors). */
 function outputText(page: Page, i: number): Promise<string> {
-  return page.evaluate(`${J}.notebook.get_cell(${i}).output_area.outputs.map((o) => o.text ?? ((o.ename ?? '') + ': ' + (o.evalue ?? ''))).join('')`) as Promise<string>;
+  return page.evaluate(
+    `${J}.notebook.get_cell(${i}).output_area.outputs.map((o) => o.text ?? ((o.ename ?? '') + ': ' + (o.evalue ?? ''))).join('')`,
+  ) as Promise<string>;
 }
 
 interface FigureFit {
@@ -156,7 +158,11 @@ test(`${NOTEBOOK} run cell by cell in the classic Notebook in Chromium (smoke pr
   fs.symlinkSync(path.join(ROOT, 'node_modules'), path.join(nbDir, 'node_modules'));
   // A private kernelspec for this checkout's tslab (the machine-wide one may point elsewhere).
   const prefix = path.join(tmp, 'jupyter');
-  const inst = spawnSync(tslabBinary(ROOT), ['install', `--python=${jupyterPython()}`, `--binary=${tslabBinary(ROOT)}`, `--prefix=${prefix}`], { encoding: 'utf8' });
+  const inst = spawnSync(
+    tslabBinary(ROOT),
+    ['install', `--python=${jupyterPython()}`, `--binary=${tslabBinary(ROOT)}`, `--prefix=${prefix}`],
+    { encoding: 'utf8' },
+  );
   assert.equal(inst.status, 0, inst.stderr);
   const port = await freePort();
   const token = randomBytes(16).toString('hex');
@@ -205,7 +211,9 @@ test(`${NOTEBOOK} run cell by cell in the classic Notebook in Chromium (smoke pr
     });
     await page.evaluate(`${J}.notebook.set_autosave_interval(0)`);
     const cells = Number(await page.evaluate(`${J}.notebook.ncells()`));
-    const training = Number(await page.evaluate(`${J}.notebook.get_cells().findIndex((c) => c.get_text().includes('Trainer.createSelfSup'))`));
+    const training = Number(
+      await page.evaluate(`${J}.notebook.get_cells().findIndex((c) => c.get_text().includes('Trainer.createSelfSup'))`),
+    );
     assert.ok(training > 0, 'the training cell');
     const times: string[] = [];
     let last = cells - 1;
@@ -221,11 +229,20 @@ test(`${NOTEBOOK} run cell by cell in the classic Notebook in Chromium (smoke pr
           "const t2 = nb.track(await mcr2.Trainer.create({ arch: 'cnn-small', data: 'mnist', featureDim: 16, subset: 200, batchSize: 100, epochs: 3, saveDir: nb.saveDir, tail: '_live' }, nb.hooks));",
         );
         await runCell(page, create, 5 * 60 * 1000);
-        const step = await insertCell(page, create, 'const s2 = await t2.runEpoch();\nconsole.log(`now ${t2.epoch} of ${t2.epochs} epochs done`);');
+        const step = await insertCell(
+          page,
+          create,
+          // biome-ignore lint/suspicious/noTemplateCurlyInString: the cell's own template literal
+          'const s2 = await t2.runEpoch();\nconsole.log(`now ${t2.epoch} of ${t2.epochs} epochs done`);',
+        );
         await runCell(page, step, 5 * 60 * 1000);
         assert.match(await outputText(page, step), /epoch 1\/3 {2}loss -[\d.]+ .*\nnow 1 of 3 epochs done/);
         await runCell(page, step, 5 * 60 * 1000);
-        assert.match(await outputText(page, step), /epoch 2\/3 {2}loss -[\d.]+ .*\nnow 2 of 3 epochs done/, 're-running the cell continued training');
+        assert.match(
+          await outputText(page, step),
+          /epoch 2\/3 {2}loss -[\d.]+ .*\nnow 2 of 3 epochs done/,
+          're-running the cell continued training',
+        );
         i = step;
         last += 2;
       }
@@ -239,12 +256,18 @@ test(`${NOTEBOOK} run cell by cell in the classic Notebook in Chromium (smoke pr
       assert.ok(f.drawn && !f.png, `figure ${k}: not drawn by plotly ${JSON.stringify(f)}`);
       assert.ok(f.figure <= f.area && !f.overflow, `figure ${k}: ${f.figure} px in an output area of ${f.area} px`);
     }
-    assert.ok(fits.every((f) => f.area >= 900), `output areas ${fits.map((f) => f.area)} (the classic Notebook's is ~978 px at 1280)`);
+    assert.ok(
+      fits.every((f) => f.area >= 900),
+      `output areas ${fits.map((f) => f.area)} (the classic Notebook's is ~978 px at 1280)`,
+    );
     // After the last cell (nb.end() closed the trainers), the runEpoch cell says what to do.
     const stepCell = Number(await page.evaluate(`${J}.notebook.get_cells().findIndex((c) => c.get_text().startsWith('const s2'))`));
     await runCell(page, stepCell, 60000);
     const closed = await outputText(page, stepCell);
-    assert.match(closed, /this trainer is closed; Trainer\.open\(trainer\.runDir\) resumes its run, \S*sup_cnn-small\+16_mnist_epo3\S*_live/);
+    assert.match(
+      closed,
+      /this trainer is closed; Trainer\.open\(trainer\.runDir\) resumes its run, \S*sup_cnn-small\+16_mnist_epo3\S*_live/,
+    );
     assert.doesNotMatch(closed, /\(closed\)|\/tmp\/|\/work\//, 'no "(closed)", no absolute path');
     assert.deepEqual(pageErrors, [], 'JavaScript errors in the page');
     // Saved and reopened in a window whose output area is narrower than the figures (JupyterLab
@@ -261,7 +284,9 @@ test(`${NOTEBOOK} run cell by cell in the classic Notebook in Chromium (smoke pr
       narrow.some((f) => f.area < 900),
       `the narrow window's output area (${narrow.map((f) => f.area)}) should be narrower than the figures' own 960 px`,
     );
-    console.log(`# notebook_live: ${NOTEBOOK} in ${((Date.now() - t0) / 1000).toFixed(0)} s; cells ${times.join(' ')}; output area ${fits[0].area} px, narrow ${narrow[0].area} px`);
+    console.log(
+      `# notebook_live: ${NOTEBOOK} in ${((Date.now() - t0) / 1000).toFixed(0)} s; cells ${times.join(' ')}; output area ${fits[0].area} px, narrow ${narrow[0].area} px`,
+    );
   } finally {
     await browser?.close();
     await stop(server);

@@ -54,7 +54,12 @@ export function resolveFlag(typed: string, specs: FlagSpecs): string {
   const matches = typed === '' ? [] : Object.keys(specs).filter((k) => k.startsWith(typed));
   if (matches.length === 1) return matches[0];
   if (matches.length > 1)
-    throw new UsageError(`ambiguous flag --${typed}: could be ${matches.map((k) => `--${k}`).join(', ').replace(/, ([^,]*)$/, ' or $1')}`);
+    throw new UsageError(
+      `ambiguous flag --${typed}: could be ${matches
+        .map((k) => `--${k}`)
+        .join(', ')
+        .replace(/, ([^,]*)$/, ' or $1')}`,
+    );
   const known = Object.keys(specs)
     .map((k) => `--${k}`)
     .join(' ');

@@ -92,8 +92,8 @@ export function epochFrame(losses: DataFrame): DataFrame {
   const means = g.col(terms).mean();
   const steps = g.col(['step']).count();
   const out = means.rename(Object.fromEntries(terms.map((c) => [`${c}_mean`, c]))) as DataFrame;
-  out.addColumn('steps', steps['step_count'], { inplace: true, atIndex: 1 });
-  out.addColumn('delta_r', out['discrimn_loss_t'].sub(out['compress_loss_t']), { inplace: true });
+  out.addColumn('steps', steps.column('step_count'), { inplace: true, atIndex: 1 });
+  out.addColumn('delta_r', out.column('discrimn_loss_t').sub(out.column('compress_loss_t')), { inplace: true });
   return out;
 }
 
