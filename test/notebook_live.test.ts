@@ -2,8 +2,8 @@
 // 127.0.0.1 with the tslab kernel, notebooks/04_selfsup_clustering.ipynb at the smoke profile opened
 // in headless Chromium (playwright-core) and run cell by cell with Shift+Enter, as a person would.
 // It asserts: no error output; every figure drawn interactive (plotly's SVG, the PNG fallback
-// replaced); none wider than its output area (no scrollbar), also after reopening the saved notebook
-// in a window too narrow for the figures' own width; and that re-running a cell holding
+// replaced); none wider than its output area (no scrollbar), also when a cell is run again in a
+// window too narrow for the figures' own width; and that re-running a cell holding
 // `await trainer.runEpoch()` continues training (typed into new cells, as a reader would), then,
 // after the notebook's last cell closed the trainer, that running it again says so plainly.
 //
@@ -134,9 +134,10 @@ interface FigureFit {
   overflow: boolean;
 }
 
-/** Every inline figure: drawn by plotly (SVG, not the PNG), its width against its output area's. */
-function figureFits(page: Page): Promise<FigureFit[]> {
-  return page.evaluate(`[...document.querySelectorAll('.mcr2-figure')].map((el) => {
+/** Every inline figure (of cell i, or all): drawn by plotly (SVG, not the PNG), its width against its output area's. */
+function figureFits(page: Page, i?: number): Promise<FigureFit[]> {
+  const root = i === undefined ? 'document' : `${J}.notebook.get_cell(${i}).element[0]`;
+  return page.evaluate(`[...${root}.querySelectorAll('.mcr2-figure')].map((el) => {
     const area = el.closest('.output_subarea');
     const svg = el.querySelector('.main-svg');
     return {
@@ -175,7 +176,9 @@ test(`${NOTEBOOK} run cell by cell in the classic Notebook in Chromium (smoke pr
     IPYTHONDIR: path.join(tmp, 'ipython'),
     MCR2_PROFILE: 'smoke',
     MCR2_FIGURES_DIR: path.join(tmp, 'figures'),
-    MCR2_SAVE_DIR: path.join(tmp, 'runs'),
+    // Inside the notebook's folder (the kernel's working directory), as saved_models/ is in the
+    // project: the paths printed are then relative.
+    MCR2_SAVE_DIR: path.join(nbDir, 'saved_models'),
     MCR2_FIGURE_OUTPUT: '',
   };
   let log = '';
@@ -203,16 +206,31 @@ test(`${NOTEBOOK} run cell by cell in the classic Notebook in Chromium (smoke pr
     browser = await pw.chromium.launch({ executablePath: chromium, headless: true, args: ['--no-sandbox', '--disable-gpu'] });
     // 1280 px: the classic Notebook's widest page (its output area is then ~978 px).
     const page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
+    // Generous: a loaded 2-core machine serves the first page (plotly.js, the notebook) slowly.
+    page.setDefaultTimeout(180000);
     const pageErrors: string[] = [];
     page.on('pageerror', (e) => pageErrors.push(e.message));
-    await page.goto(`${base}/notebooks/${NOTEBOOK}?token=${token}`);
+    await page.goto(`${base}/notebooks/${NOTEBOOK}?token=${token}`, { timeout: 180000 });
     await page.waitForFunction(`${J} && ${J}.notebook && ${J}.notebook.kernel && ${J}.notebook.kernel.is_connected()`, undefined, {
       timeout: 120000,
     });
     await page.evaluate(`${J}.notebook.set_autosave_interval(0)`);
+    // tslab reports a failing cell by the execute reply's status (and prints the error to stderr),
+    // not by an error output: record every reply's status, as the kernel sends it.
+    await page.evaluate(`(() => {
+      const k = ${J}.notebook.kernel, execute = k.execute.bind(k);
+      window.__replies = [];
+      k.execute = (code, callbacks, options) => {
+        const shell = Object.assign({}, callbacks && callbacks.shell), reply = shell.reply;
+        shell.reply = (msg) => { window.__replies.push(msg.content.status); return reply && reply(msg); };
+        return execute(code, Object.assign({}, callbacks, { shell }), options);
+      };
+    })()`);
     const cells = Number(await page.evaluate(`${J}.notebook.ncells()`));
     const training = Number(
-      await page.evaluate(`${J}.notebook.get_cells().findIndex((c) => c.get_text().includes('Trainer.createSelfSup'))`),
+      await page.evaluate(
+        `${J}.notebook.get_cells().findIndex((c) => c.cell_type === 'code' && c.get_text().includes('Trainer.createSelfSup'))`,
+      ),
     );
     assert.ok(training > 0, 'the training cell');
     const times: string[] = [];
@@ -247,9 +265,14 @@ test(`${NOTEBOOK} run cell by cell in the classic Notebook in Chromium (smoke pr
         last += 2;
       }
     }
-    // No error anywhere; every figure interactive and inside its output area.
+    // No error anywhere (every reply ok, no error output, nothing on stderr that reads as one);
+    // every figure interactive and inside its output area.
+    const replies = (await page.evaluate('window.__replies')) as string[];
+    assert.ok(replies.length >= 10 && replies.every((r) => r === 'ok'), `execute replies: ${replies.join(' ')}`);
     const errors = await page.evaluate(`[...document.querySelectorAll('.output_error')].map((e) => e.textContent).join('\\n')`);
     assert.equal(errors, '', 'error outputs');
+    const stderr = String(await page.evaluate(`[...document.querySelectorAll('.output_stderr')].map((e) => e.textContent).join('\\n')`));
+    assert.doesNotMatch(stderr, /error/i, 'stderr');
     const fits = await figureFits(page);
     assert.equal(fits.length, 4, `figures: ${JSON.stringify(fits)}`);
     for (const [k, f] of fits.entries()) {
@@ -263,27 +286,35 @@ test(`${NOTEBOOK} run cell by cell in the classic Notebook in Chromium (smoke pr
     // After the last cell (nb.end() closed the trainers), the runEpoch cell says what to do.
     const stepCell = Number(await page.evaluate(`${J}.notebook.get_cells().findIndex((c) => c.get_text().startsWith('const s2'))`));
     await runCell(page, stepCell, 60000);
-    const closed = await outputText(page, stepCell);
+    const closed = (await outputText(page, stepCell)).split('\n')[0];
+    assert.equal(String(await page.evaluate('window.__replies.at(-1)')), 'error');
     assert.match(
       closed,
-      /this trainer is closed; Trainer\.open\(trainer\.runDir\) resumes its run, \S*sup_cnn-small\+16_mnist_epo3\S*_live/,
+      /^Error: this trainer is closed; Trainer\.open\(trainer\.runDir\) resumes its run, saved_models\/sup_cnn-small\+16_mnist_epo3\S*_live$/,
     );
     assert.doesNotMatch(closed, /\(closed\)|\/tmp\/|\/work\//, 'no "(closed)", no absolute path');
-    assert.deepEqual(pageErrors, [], 'JavaScript errors in the page');
-    // Saved and reopened in a window whose output area is narrower than the figures (JupyterLab
-    // or VS Code in a split pane): each figure is shrunk to fit when drawn.
-    await page.evaluate(`${J}.notebook.save_notebook()`);
-    await page.waitForFunction(`!${J}.notebook.dirty`, undefined, { timeout: 30000 });
+    // A window whose output area is narrower than the figures' own width (JupyterLab or VS Code in
+    // a split pane): the cell with the two widest figures run again; each is shrunk to fit.
     await page.setViewportSize({ width: 1000, height: 1000 });
-    await page.reload();
-    await page.waitForFunction(`document.querySelectorAll('.mcr2-figure .main-svg').length >= 4`, undefined, { timeout: 60000 });
-    const narrow = await figureFits(page);
+    const pairCell = Number(
+      await page.evaluate(
+        `${J}.notebook.get_cells().findIndex((c) => c.cell_type === 'code' && c.get_text().includes('clusteringPairFigure'))`,
+      ),
+    );
+    await runCell(page, pairCell, 5 * 60 * 1000);
+    const narrow = await figureFits(page, pairCell);
+    const pairOutputs = await page.evaluate(
+      `JSON.stringify(${J}.notebook.get_cell(${pairCell}).output_area.outputs.map((o) => [o.output_type, o.text ?? Object.keys(o.data ?? {})]))`,
+    );
+    assert.equal(
+      narrow.length,
+      2,
+      `cell ${pairCell}'s outputs: ${pairOutputs}; replies ${await page.evaluate('window.__replies.join(" ")')}`,
+    );
     for (const [k, f] of narrow.entries())
       assert.ok(f.drawn && f.figure <= f.area && !f.overflow, `narrow window, figure ${k}: ${f.figure} px in ${f.area} px`);
-    assert.ok(
-      narrow.some((f) => f.area < 900),
-      `the narrow window's output area (${narrow.map((f) => f.area)}) should be narrower than the figures' own 960 px`,
-    );
+    assert.ok(narrow[0].area < 900, `the narrow window's output area is ${narrow[0].area} px`);
+    assert.deepEqual(pageErrors, [], 'JavaScript errors in the page');
     console.log(
       `# notebook_live: ${NOTEBOOK} in ${((Date.now() - t0) / 1000).toFixed(0)} s; cells ${times.join(' ')}; output area ${fits[0].area} px, narrow ${narrow[0].area} px`,
     );
