@@ -40,7 +40,11 @@ function main(): number {
   const out: Record<string, unknown[]> = { node: [], deno: [] };
   for (let r = 0; r < reps; r++)
     for (const rt of ['node', 'deno'] as const) {
-      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mcr2-bench-deno-'));
+      // Inside the package (scratch/ is git-ignored): Deno finds package.json's "type": "commonjs"
+      // from the main module's folder, and its worker threads need it (from /tmp they are read as
+      // ES modules and fail at `exports`).
+      fs.mkdirSync(path.join(root, 'scratch'), { recursive: true });
+      const dir = fs.mkdtempSync(path.join(root, 'scratch', 'bench-deno-'));
       const file = path.join(dir, 'child.cjs');
       fs.writeFileSync(file, CHILD(root, path.join(dir, 'runs'), subset, bs));
       const cmd = rt === 'node' ? [process.execPath, [file]] : [deno, ['run', '-A', file]];

@@ -57,6 +57,18 @@ test('Deno: bundles go out as display_data through Deno.jupyter.broadcast', asyn
   } finally {
     delete g.Deno;
   }
+  // Under `deno run`, reading Deno.jupyter throws: that is no notebook, not an error.
+  g.Deno = {
+    get jupyter() {
+      throw new Error('Deno.jupyter is only available in `deno jupyter` subcommand');
+    },
+  };
+  try {
+    assert.equal(frontend(), undefined);
+    assert.equal(displayBundle({ 'text/plain': 'z' }), false);
+  } finally {
+    delete g.Deno;
+  }
 });
 
 /** What this test uses of the TypeScript 5.0 compiler API (this project builds with TypeScript 7, which has none). */

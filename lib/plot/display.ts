@@ -61,8 +61,14 @@ interface DenoJupyter {
 /** Deno.jupyter when running in Deno's Jupyter kernel (`deno jupyter`). */
 function denoJupyter(): DenoJupyter | undefined {
   const deno = (globalThis as { Deno?: { jupyter?: Partial<DenoJupyter> } }).Deno;
-  const j = deno?.jupyter;
-  return j !== undefined && typeof j.broadcast === 'function' ? (j as DenoJupyter) : undefined;
+  if (deno === undefined) return undefined;
+  try {
+    const j = deno.jupyter;
+    return j !== undefined && typeof j.broadcast === 'function' ? (j as DenoJupyter) : undefined;
+  } catch {
+    // Outside `deno jupyter` (deno run), reading Deno.jupyter throws.
+    return undefined;
+  }
 }
 
 /** Which front end displayBundle reaches here, if any (tslab's kernel, Deno's kernel). */
