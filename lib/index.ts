@@ -32,6 +32,7 @@ export * as features from './namespaces/features.js';
 export * as evaluate from './namespaces/evaluate.js';
 export * as plot from './namespaces/plot.js';
 export * as runs from './namespaces/runs.js';
+export * as frames from './namespaces/frames.js';
 export * as io from './namespaces/io.js';
 export * as math from './namespaces/math.js';
 export * as redunet from './namespaces/redunet.js';
