@@ -39,25 +39,30 @@ test('a unique prefix is its flag; an exact name wins; an ambiguous or unknown o
 
 test('mcr2 train-sup takes abbreviated flags as argparse does and refuses --ep naming --epo and --eps', () => {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'mcr2-abbrev-'));
-  // --bs 50: the default batch (1000) is larger than 100 images, which the CLI refuses (the official
-  // DataLoader's drop_last would train zero steps).
+  // The issue's command as typed (with --data mnist: the default data, CIFAR-10, is not in CI's tree):
+  // the default batch (1000) is larger than --sub 100, so the run takes
+  // one batch of all 100 images a step and says so (the official DataLoader's drop_last would train
+  // zero steps).
   const ok = spawnSync(
     process.execPath,
-    [CLI, 'train-sup', '--ar', 'cnn-small', '--data', 'mnist', '--sub', '100', '--bs', '50', '--epo', '1', '--save_d', tmp, '--work', '0'],
+    [CLI, 'train-sup', '--ar', 'cnn-small', '--data', 'mnist', '--sub', '100', '--epo', '1', '--save_d', tmp, '--work', '0'],
     { encoding: 'utf8' },
   );
   assert.equal(ok.status, 0, ok.stderr);
+  assert.match(ok.stdout + ok.stderr, /batch size 1000 is larger than the training set: one batch of all 100 images a step/);
   const runs = fs.readdirSync(tmp);
-  assert.deepEqual(runs, ['sup_cnn-small+128_mnist_epo1_bs50_lr0.001_mom0.9_wd0.0005_gam11.0_gam21.0_eps0.5_lcr0.0']);
+  assert.deepEqual(runs, ['sup_cnn-small+128_mnist_epo1_bs1000_lr0.001_mom0.9_wd0.0005_gam11.0_gam21.0_eps0.5_lcr0.0']);
   const params = JSON.parse(fs.readFileSync(path.join(tmp, runs[0], 'params.json'), 'utf8'));
   assert.equal(params.arch, 'cnn-small');
+  assert.equal(params.bs, 1000);
+  assert.equal(params.batch_size_used, 100);
   assert.equal(
     fs
       .readFileSync(path.join(tmp, runs[0], 'losses.csv'), 'utf8')
       .trim()
       .split('\n').length,
-    1 + 2,
-    'a header and 2 steps',
+    1 + 1,
+    'a header and 1 step',
   );
   const bad = spawnSync(process.execPath, [CLI, 'train-sup', '--ar', 'cnn-small', '--ep', '1'], { encoding: 'utf8' });
   assert.equal(bad.status, 2);
