@@ -223,5 +223,5 @@ test('mcr2 export: listed by mcr2 --help, its flags from its option spec (in doc
   assert.ok(fs.readFileSync(path.join(ROOT, 'docs', 'cli.md'), 'utf8').includes('<!-- flags:export -->'));
   const r = spawnSync(process.execPath, [CLI, 'export'], { encoding: 'utf8' });
   assert.equal(r.status, 2);
-  assert.match(r.stderr, /mcr2 export: --model_dir is required/);
+  assert.match(r.stderr, /mcr2 export: the following arguments are required: --model_dir/);
 });

@@ -34,6 +34,7 @@ import { type TrainSummary, trainSelfSup, trainSupervised } from '../train/run.j
 import { UsageError, usage } from '../options/flags.js';
 import { type Command, command, type MainOptions } from './command.js';
 import { generateCommand, plotCommand } from './figures.js';
+import { REDUNET_COMMANDS } from './redunet.js';
 
 export type { MainOptions } from './command.js';
 
@@ -222,6 +223,7 @@ const COMMANDS: Record<string, Command> = {
     console.log(summaryText(o.arch, o.featureDim));
   }),
   backend: command('Show which tfjs backend is used and why.', {}, backend),
+  ...REDUNET_COMMANDS,
 };
 
 /** The commands by name, for --help and the flag tables of docs/cli.md (scripts/cli-doc-flags.ts). */

@@ -1,5 +1,5 @@
 // Option specs (spec.ts) on the command line, the official style: `--flag value` or `--flag=value`,
-// booleans as bare `--flag`, a flag abbreviated to any unique prefix (argparse's allow_abbrev: an
+// booleans as bare `--flag`, a list as `--classes 0,1` or `--classes 0 1`, a flag abbreviated to any unique prefix (argparse's allow_abbrev: an
 // exact name wins, an ambiguous prefix is refused naming its candidates), every value read by its
 // row's kind and every unknown flag reported by name. `--help` and the flag tables of docs/cli.md
 // are written from the same rows.
@@ -46,12 +46,25 @@ function flagsOf(spec: Spec): Map<string, string> {
   return out;
 }
 
-/** The flag `typed` stands for: itself, or the one flag it begins (argparse's abbreviations). */
+/**
+ * The flag `typed` (without its --) stands for: itself, or the one flag it begins (argparse's
+ * abbreviations); an ambiguous or unknown one is a UsageError naming the candidates.
+ */
+export function resolveFlag(typed: string, spec: Spec): string {
+  return matchFlag(typed, flagsOf(spec));
+}
+
 function matchFlag(typed: string, flags: Map<string, string>): string {
   if (flags.has(typed)) return typed;
   const candidates = typed === '' ? [] : [...flags.keys()].filter((f) => f.startsWith(typed));
   if (candidates.length === 1) return candidates[0];
-  if (candidates.length > 1) throw new UsageError(`ambiguous flag --${typed}: it could be ${candidates.map((c) => `--${c}`).join(', ')}`);
+  if (candidates.length > 1)
+    throw new UsageError(
+      `ambiguous flag --${typed}: could be ${candidates
+        .map((c) => `--${c}`)
+        .join(', ')
+        .replace(/, ([^,]*)$/, ' or $1')}`,
+    );
   const known = [...flags.keys()].map((f) => `--${f}`).join(' ');
   throw new UsageError(`unknown flag --${typed}; this command takes: ${known}`);
 }
@@ -74,12 +87,16 @@ export function parseArgs<S extends Spec>(argv: readonly string[], spec: S): Inp
     if (raw === undefined && r.kind !== 'bool') {
       raw = argv[++i];
       if (raw === undefined) throw new UsageError(`--${name} needs a value`);
+      // A list takes the values that follow as well (argparse's nargs='+': `--classes 0 1 7`).
+      if (r.kind === 'ints') while (i + 1 < argv.length && !argv[i + 1].startsWith('--')) raw += `,${argv[++i]}`;
     }
     const v = raw === undefined ? true : convert(name, r, raw);
     out[key] = r.negate ? v !== true : v;
   }
-  for (const [k, r] of Object.entries(spec))
-    if (r.required && (out[k] === undefined || out[k] === '')) throw new UsageError(`--${cliName(r) ?? k} is required`);
+  const missing = Object.entries(spec).flatMap(([k, r]) =>
+    r.required && (out[k] === undefined || out[k] === '') ? [`--${cliName(r) ?? k}`] : [],
+  );
+  if (missing.length > 0) throw new UsageError(`the following arguments are required: ${missing.join(', ')}`);
   return out as InputOf<S>;
 }
 

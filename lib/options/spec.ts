@@ -25,7 +25,7 @@ export interface Option<T> {
   negate?: boolean;
   /** Part of which run folder it is: must equal the folder's params.json to resume it (and names it). */
   identity?: boolean;
-  /** The command cannot run without it (the CLI says `--model_dir is required`). */
+  /** The command cannot run without it (the CLI says, as argparse, `the following arguments are required: --model_dir`). */
   required?: boolean;
   /** Checks the (normalised) value, throwing an OptionError that names `key`. */
   check?(o: object, key: string): void;
@@ -89,7 +89,7 @@ export const opt = {
   /** Text or undefined: not given (the library's own choice, e.g. the run's dataset folder). */
   maybeText: (o: Named): Option<string | undefined> => row('string', undefined, pick(o)),
   /** A path the command needs (no default). */
-  required: (o: Named): Option<string> & { required: true } => ({ ...row('string', '', pick(o)), required: true }),
+  required: (o: Named): Option<string> & { required: true } => requiredRow(row('string', '', pick(o))),
   /** On or off; `negate`: its flag turns it off (--no_<flag>). */
   bool: (def: boolean, o: Named & { negate?: boolean }): Option<boolean> => ({
     ...row('bool', def, pick(o)),
@@ -108,6 +108,11 @@ const pick = (o: Named): Named => ({
 
 function withNormalise<T>(r: Option<T>, f?: (v: T) => T): Option<T> {
   return f ? { ...r, normalise: f } : r;
+}
+
+/** The row, required: callers must give it (its type says so) and the CLI refuses to run without it. */
+export function requiredRow<R extends Option<unknown>>(r: R): R & { required: true } {
+  return { ...r, required: true };
 }
 
 /** The same row with another default (and help): one kind's default where it differs from another's. */

@@ -1,47 +1,129 @@
-// Rich output in a tslab notebook: one display message per figure carrying
+// Rich output in a notebook (tslab, or Deno's kernel), one module:
+//
+// Figures: one display message per figure carrying
 //  - the plotly JSON (interactive in JupyterLab with jupyterlab-plotly, VS Code),
 //  - HTML that draws the figure with plotly.js (interactive in classic Jupyter, JupyterLab with a
 //    trusted notebook, and nbconvert's HTML export); the first figure of a kernel session embeds
 //    plotly.js (1.4 MB), later ones use it; the PNG sits inside as the fallback where scripts do
 //    not run (GitHub),
 //  - the PNG (everywhere else) and plain text.
-// Outside a notebook these are no-ops.
+// Every figure is drawn at most as wide as its output area (MAX_FIGURE_WIDTH, and the HTML shrinks
+// a figure to a narrower area). Tables: HTML and text in one bundle. Outside a notebook these print
+// the text.
+//
+// The channel, one function: displayBundle(data, metadata) sends a mime bundle ({'text/html': ...,
+// 'image/png': base64, 'application/vnd.plotly.v1+json': {...}, 'text/plain': ...}) as one
+// display_data message, and the front end shows the richest part it can.
+//  - tslab (the default kernel): tslab's public API (`import { display } from 'tslab'`) sends one mime
+//    type per message (`display.raw(type, data)`), with empty metadata: a figure would be either
+//    interactive (HTML) or a picture (PNG), never "interactive where scripts run, the PNG elsewhere".
+//    So the bundle goes down the channel that API itself writes to: `lastWriteDisplayData` of
+//    tslab/dist/jupyter.js, set by tslab for the cell being executed. That is tslab's internal, found
+//    among the modules the kernel has loaded; when the module is there but no longer has it,
+//    tslabChannel() throws saying exactly that (test/display.test.ts checks the installed tslab).
+//  - Deno's kernel (`deno jupyter`): Deno.jupyter.broadcast('display_data', ...), its public API.
+//  - Anywhere else (a script, a test, the CLI): nothing is sent and displayBundle returns false.
 import { randomUUID } from 'node:crypto';
 import * as path from 'node:path';
 import { type Figure, figureTitle } from './figure.js';
 import { figurePng, plotlyBundle } from './render.js';
 
-type WriteDisplayData = (
-  msg: { data: Record<string, unknown>; metadata: Record<string, unknown>; transient: Record<string, unknown> },
+/** A mime bundle: mime type → data (strings; base64 for images; JSON objects for JSON types). */
+export type MimeBundle = Record<string, unknown>;
+
+/** The front ends displayBundle can reach. */
+export type Frontend = 'tslab' | 'deno';
+
+type TslabWrite = (
+  msg: { data: MimeBundle; metadata: Record<string, unknown>; transient: Record<string, unknown> },
   update: boolean,
 ) => void;
 
+/** tslab's module that holds the channel, as the kernel process loaded it. */
+const TSLAB_JUPYTER = `${path.sep}tslab${path.sep}dist${path.sep}jupyter.js`;
+
 /**
- * tslab's live display channel, found among the modules the kernel process has loaded. There can be
- * two tslab copies (the registered kernel's bin hands over to the notebook folder's local install):
- * the live one is the copy executing a cell.
+ * The display channel of the tslab kernel running this code, or undefined outside tslab. There can
+ * be two tslab copies loaded (the registered kernel's binary hands over to the notebook folder's
+ * local install): the live one is the copy executing a cell, whose channel is set. Throws when a
+ * loaded tslab no longer exports `lastWriteDisplayData` (its internals moved: this adapter needs
+ * updating for that tslab version).
  */
-function tslabWriter(): WriteDisplayData | undefined {
-  const suffix = `${path.sep}tslab${path.sep}dist${path.sep}jupyter.js`;
-  for (const key of Object.keys(require.cache)) {
-    if (!key.endsWith(suffix)) continue;
-    const w = (require.cache[key]?.exports as { lastWriteDisplayData?: WriteDisplayData | null } | undefined)?.lastWriteDisplayData;
-    if (w) return w;
+export function tslabChannel(cache: NodeJS.Dict<NodeJS.Module> = require.cache): TslabWrite | undefined {
+  let moved: string | undefined;
+  for (const key of Object.keys(cache)) {
+    if (!key.endsWith(TSLAB_JUPYTER)) continue;
+    const exports = cache[key]?.exports as Record<string, unknown> | undefined;
+    if (exports === undefined || !('lastWriteDisplayData' in exports)) {
+      moved = key;
+      continue;
+    }
+    const w = exports.lastWriteDisplayData;
+    if (typeof w === 'function') return w as TslabWrite;
   }
+  if (moved !== undefined)
+    throw new Error(
+      `tslab's display channel moved: ${moved} no longer exports lastWriteDisplayData, which mcr2's display ` +
+        `adapter (lib/plot/display.ts) sends figures and tables through; this tslab version needs the adapter updated`,
+    );
   return undefined;
 }
 
-/** True when running inside a tslab kernel cell. */
-export function inNotebook(): boolean {
-  return tslabWriter() !== undefined;
+interface DenoJupyter {
+  broadcast(msgType: string, content: Record<string, unknown>): Promise<void>;
 }
 
-/** Emits a mime bundle ({'text/html': ..., 'image/png': base64, ...}); false outside a notebook. */
-export function displayBundle(data: Record<string, unknown>): boolean {
-  const w = tslabWriter();
+/** Deno.jupyter when running in Deno's Jupyter kernel (`deno jupyter`). */
+function denoJupyter(): DenoJupyter | undefined {
+  const deno = (globalThis as { Deno?: { jupyter?: Partial<DenoJupyter> } }).Deno;
+  if (deno === undefined) return undefined;
+  try {
+    const j = deno.jupyter;
+    return j !== undefined && typeof j.broadcast === 'function' ? (j as DenoJupyter) : undefined;
+  } catch {
+    // Outside `deno jupyter` (deno run), reading Deno.jupyter throws.
+    return undefined;
+  }
+}
+
+/** Which front end displayBundle reaches here, if any (tslab's kernel, Deno's kernel). */
+export function frontend(): Frontend | undefined {
+  if (denoJupyter() !== undefined) return 'deno';
+  return tslabChannel() !== undefined ? 'tslab' : undefined;
+}
+
+/** Deno's display calls are asynchronous: what is in flight, so that callers can wait for it. */
+let pending: Promise<void> = Promise.resolve();
+
+/**
+ * Sends a mime bundle to the front end as one display_data message; false (nothing sent) outside a
+ * notebook. `metadata` is per mime type, e.g. `{ 'image/png': { width: 760 } }` (the size a 2x PNG is
+ * shown at).
+ */
+export function displayBundle(data: MimeBundle, metadata: Record<string, unknown> = {}): boolean {
+  const deno = denoJupyter();
+  if (deno !== undefined) {
+    // Deno.jupyter.broadcast sends an iopub message of the cell being run (display(bundle, { raw:
+    // true }) does the same without metadata).
+    const sent = deno.broadcast('display_data', { data, metadata, transient: {} });
+    pending = pending.then(() => sent).catch(() => {});
+    return true;
+  }
+  const w = tslabChannel();
   if (w === undefined) return false;
-  w({ data, metadata: {}, transient: {} }, false);
+  w({ data, metadata, transient: {} }, false);
   return true;
+}
+
+/** Resolves when every bundle sent so far has been handed to the kernel (Deno; at once under tslab). */
+export function displayed(): Promise<void> {
+  return pending;
+}
+
+// ── Figures and tables ──────────────────────────────────────────────────────────────────────────
+/** True when running inside a notebook kernel cell (tslab or Deno). */
+export function inNotebook(): boolean {
+  return frontend() !== undefined;
 }
 
 let plotlyEmbedded = false;
@@ -62,8 +144,14 @@ export function figureCellHtml(fig: Figure, pngBase64?: string, bundle?: string)
     var el = document.getElementById('${id}');
     if (!el) return;
     if (!window.Plotly) { if (tries++ < 50) setTimeout(draw, 100); return; }
+    // No wider than the output area (a narrow JupyterLab or VS Code pane): shrunk, proportions kept.
+    var layout = Object.assign({}, spec.layout), room = el.clientWidth;
+    if (room > 0 && layout.width > room) {
+      if (layout.height) layout.height = Math.round(layout.height * room / layout.width);
+      layout.width = Math.floor(room);
+    }
     el.innerHTML = '';
-    window.Plotly.newPlot(el, spec.data, spec.layout, { responsive: true });
+    window.Plotly.newPlot(el, spec.data, layout, { responsive: true });
   }
   draw();
 })();</script>`;
@@ -92,8 +180,11 @@ export async function showFigure(fig: Figure, opts: { png?: boolean; html?: bool
   }
   // MCR2_FIGURE_OUTPUT=png (what `npm run notebooks` sets when it executes notebooks in place, for
   // committing): the PNG alone, so a committed notebook stays small (no plotly.js, no spec twice).
+  // The PNG is drawn at scale 2: shown at the figure's width (front ends also cap it at 100%).
+  const metadata = png === undefined ? {} : { 'image/png': { width: Number(fig.layout.width ?? 760) } };
   if (png !== undefined && process.env.MCR2_FIGURE_OUTPUT === 'png') {
-    if (!displayBundle({ 'image/png': png, 'text/plain': text })) console.log(text);
+    if (!displayBundle({ 'image/png': png, 'text/plain': text }, metadata)) console.log(text);
+    await displayed();
     return;
   }
   if ((opts.html ?? true) && inNotebook()) {
@@ -101,7 +192,8 @@ export async function showFigure(fig: Figure, opts: { png?: boolean; html?: bool
     plotlyEmbedded = true;
   }
   data['text/plain'] = text;
-  if (!displayBundle(data)) console.log(text);
+  if (!displayBundle(data, metadata)) console.log(text);
+  await displayed();
 }
 
 /** What showTable reads of a danfojs DataFrame (or any table-like object). */
@@ -110,7 +202,6 @@ export interface TableLike {
   /** Rows (a 1-D array is one column). */
   values: unknown[];
   index?: unknown[];
-  toString(): string;
 }
 
 /** Rows as objects (columns: their keys, in order of first appearance), or such rows by name (the index). */
@@ -157,16 +248,14 @@ export function showTable(table: TableRows | TableLike, caption?: string): void 
   let columns: string[];
   let rows: unknown[][];
   let idx: unknown[];
-  let text: string;
   if (isTableLike(table)) {
     columns = table.columns;
     rows = table.values.map((r) => (Array.isArray(r) ? r : [r]));
     idx = table.index ?? rows.map((_, i) => i);
-    text = table.toString();
   } else {
     ({ columns, values: rows, index: idx } = fromRows(table));
-    text = textTable(columns, rows, idx);
   }
+  let text = textTable(columns, rows, idx);
   const head = `<tr><th></th>${columns.map((c) => `<th>${escapeHtml(c)}</th>`).join('')}</tr>`;
   const body = rows
     .map((r, i) => `<tr><th>${escapeHtml(String(idx[i]))}</th>${r.map((v) => `<td>${escapeHtml(fmt(v))}</td>`).join('')}</tr>`)

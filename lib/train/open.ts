@@ -60,3 +60,9 @@ export async function openRun<O extends CommonTrainOptions>(
     throw e;
   }
 }
+
+/** What a closed trainer says when it is used again: why it closed, and how to go on. */
+export function closedError(reason: string, runDir: string): Error {
+  const why = reason === 'closed' ? '' : ` (${reason})`;
+  return new Error(`this trainer is closed${why}; Trainer.open(trainer.runDir) resumes its run, ${displayPath(runDir)}`);
+}

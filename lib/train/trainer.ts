@@ -15,7 +15,7 @@ import { CallbackList, type EpochSummary, type LoopState, type SpeedMeter, type 
 import type { TrainingEngine } from './engine.js';
 import { folderMaker, type PlanMaker, type SelfSupInput, type SupervisedInput, selfsupMaker, supervisedMaker } from './kinds.js';
 import type { CommonTrainOptions } from './options.js';
-import { type OpenedRun, openRun } from './open.js';
+import { closedError, type OpenedRun, openRun } from './open.js';
 import { createEngine } from './parallel.js';
 import { epochRng, type StepBatch, type TrainingPlan } from './plan.js';
 import { type EvaluationOf, type TrainerEvaluateOptions, WeightsProbe } from './probes.js';
@@ -167,8 +167,7 @@ export class Trainer<O extends CommonTrainOptions = CommonTrainOptions> {
   }
 
   private checkOpen(): void {
-    if (this.closedBecause !== undefined)
-      throw new Error(`this trainer is closed (${this.closedBecause}); Trainer.open('${this.runDir}') resumes the run`);
+    if (this.closedBecause !== undefined) throw closedError(this.closedBecause, this.runDir);
   }
 
   /** What callbacks see of the loop now. */
