@@ -85,12 +85,12 @@ test('flags may be abbreviated to a unique prefix (argparse allow_abbrev): exact
   assert.deepEqual([o.arch, o.subset, o.epochs, o.saveDir, o.shuffle, o.milestones], ['cnn-small', 100, 1, 'D', false, [1, 2]]);
   // `--data` is a flag and a prefix of `--data_dir`: the exact name wins.
   assert.equal(parseArgs(['--data', 'mnist'], SUPERVISED_SPEC).data, 'mnist');
-  assert.throws(() => parseArgs(['--dat', 'mnist'], SUPERVISED_SPEC), /ambiguous flag --dat: it could be --data, --data_dir/);
+  assert.throws(() => parseArgs(['--dat', 'mnist'], SUPERVISED_SPEC), /ambiguous flag --dat: could be --data or --data_dir/);
   assert.throws(
     () => parseArgs(['--ep', '1'], SUPERVISED_SPEC),
     (e: Error) => {
       assert.ok(e instanceof UsageError);
-      assert.match(e.message, /^ambiguous flag --ep: it could be --epo, --eps$/);
+      assert.match(e.message, /^ambiguous flag --ep: could be --epo or --eps$/);
       return true;
     },
   );
@@ -108,7 +108,7 @@ test('flags may be abbreviated to a unique prefix (argparse allow_abbrev): exact
   assert.equal(fs.readdirSync(save).length, 1, 'one run folder');
   const bad = spawnSync(process.execPath, [CLI, 'train-sup', '--ep', '1'], { encoding: 'utf8' });
   assert.equal(bad.status, 2);
-  assert.match(bad.stderr, /mcr2 train-sup: ambiguous flag --ep: it could be --epo, --eps/);
+  assert.match(bad.stderr, /mcr2 train-sup: ambiguous flag --ep: could be --epo or --eps/);
 });
 
 test("the flag tables of docs/cli.md are the commands' specs (node dist/scripts/cli-doc-flags.js rewrites them)", () => {

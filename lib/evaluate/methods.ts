@@ -44,6 +44,12 @@ export const clusterScores = (pred: ArrayLike<number>, truth: ArrayLike<number>)
   ari: adjustedRandIndex(pred, truth),
 });
 
+/** Nearest subspace's accuracies, one per variant. */
+export interface NearSubspaceScore {
+  pca: number;
+  svd: number;
+}
+
 /** One method: P its predictions, S its score. */
 export interface Method<K extends 'classifier' | 'clustering', P, S> {
   kind: K;
@@ -71,7 +77,12 @@ export interface MethodRun<P, S> {
 }
 
 /** A method's entry, with `run`: predict, then score against the labels its kind takes. */
-const method = <K extends 'classifier' | 'clustering', P, S>(m: Method<K, P, S>) => ({
+/** A registry entry: the method, and `run` (predict, then score against the labels its kind takes). */
+export type Entry<K extends 'classifier' | 'clustering', P, S> = Method<K, P, S> & {
+  run(train: Features, test: Features, c: MethodContext): Promise<MethodRun<P, S>>;
+};
+
+const method = <K extends 'classifier' | 'clustering', P, S>(m: Method<K, P, S>): Entry<K, P, S> => ({
   ...m,
   async run(train: Features, test: Features, c: MethodContext): Promise<MethodRun<P, S>> {
     const t = Date.now();
@@ -82,8 +93,18 @@ const method = <K extends 'classifier' | 'clustering', P, S>(m: Method<K, P, S>)
   },
 });
 
-/** The five methods of evaluate.py, in the order they run and print. */
-export const METHODS = {
+/**
+ * The five methods of evaluate.py, in the order they run and print. (The entries' types are
+ * written out, each P and S as declared: the emitted declarations then read under tslab's
+ * TypeScript 5.0, where typed arrays take no type arguments.)
+ */
+export const METHODS: {
+  svm: Entry<'classifier', Int32Array, number>;
+  knn: Entry<'classifier', Int32Array, number>;
+  nearsub: Entry<'classifier', NearSubspaceResult, NearSubspaceScore>;
+  kmeans: Entry<'clustering', Int32Array, ClusterScores>;
+  ensc: Entry<'clustering', Int32Array, ClusterScores>;
+} = {
   svm: method({
     kind: 'classifier',
     help: 'evaluate using SVM',
