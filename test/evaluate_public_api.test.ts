@@ -15,7 +15,22 @@ test('the top level is short: what a notebook needs first, then the namespaces',
     .filter((f) => f.endsWith('.ts'))
     .map((f) => f.replace(/\.ts$/, ''))
     .sort();
-  assert.deepEqual(namespaces, ['accel', 'data', 'evaluate', 'features', 'frames', 'io', 'loss', 'math', 'models', 'options', 'plot', 'redunet', 'runs', 'train']);
+  assert.deepEqual(namespaces, [
+    'accel',
+    'data',
+    'evaluate',
+    'features',
+    'frames',
+    'io',
+    'loss',
+    'math',
+    'models',
+    'options',
+    'plot',
+    'redunet',
+    'runs',
+    'train',
+  ]);
   for (const ns of namespaces) {
     assert.equal(typeof (mcr2 as unknown as Record<string, unknown>)[ns], 'object', ns);
     assert.ok(fs.statSync(path.join(ROOT, 'lib', ns)).isDirectory(), `mcr2.${ns} has its folder lib/${ns}/`);
