@@ -162,7 +162,8 @@ export function showTable(table: TableRows | TableLike, caption?: string): void 
     columns = table.columns;
     rows = table.values.map((r) => (Array.isArray(r) ? r : [r]));
     idx = table.index ?? rows.map((_, i) => i);
-    text = table.toString();
+    // Every column, as for rows (a DataFrame's own toString elides columns past the terminal's width).
+    text = textTable(columns, rows, idx);
   } else {
     ({ columns, values: rows, index: idx } = fromRows(table));
     text = textTable(columns, rows, idx);
