@@ -51,10 +51,10 @@ export function labelFit(pred: ArrayLike<number>, noisy: ArrayLike<number>, clea
 
 /**
  * Nearest subspace's predictions on training features, each row scored against subspaces fit to the
- * other rows (`folds` contiguous blocks, default 5, each held out in turn): fit and predicted on the same rows,
+ * other rows (`folds` folds, default 5, each held out in turn): fit and predicted on the same rows,
  * 30 components a class of 100 rows fit random labels of random features perfectly, so an in-sample
- * fit says nothing about what a network learned. Contiguous blocks keep the classes balanced in a
- * class-interleaved dataset (CIFAR-10's loaders).
+ * fit says nothing about what a network learned. The folds are stratified: the k-th row of each
+ * label goes to fold k mod folds, whatever the order of the rows.
  */
 export function heldOutNearestSubspace(f: Features, opts: { nComp?: number; folds?: number } = {}): Int32Array {
   const folds = opts.folds ?? 5;
@@ -62,19 +62,22 @@ export function heldOutNearestSubspace(f: Features, opts: { nComp?: number; fold
   if (!Number.isInteger(folds) || folds < 2 || folds > f.n) throw new Error(`heldOutNearestSubspace: folds must be an integer in [2, ${f.n}], got ${folds}`);
   let k = 0;
   for (let i = 0; i < f.n; i++) k = Math.max(k, f.labels[i] + 1);
+  const seen = new Int32Array(k);
+  const fold = Int32Array.from(f.labels, (y) => seen[y]++ % folds);
   const pred = new Int32Array(f.n);
   for (let b = 0; b < folds; b++) {
-    const lo = Math.floor((b * f.n) / folds);
-    const hi = Math.floor(((b + 1) * f.n) / folds);
-    const rest = (a: Float32Array | Int32Array, w: number) => {
-      const out = new (a.constructor as Float32ArrayConstructor | Int32ArrayConstructor)((f.n - (hi - lo)) * w);
-      out.set(a.subarray(0, lo * w));
-      out.set(a.subarray(hi * w), lo * w);
-      return out;
+    const fitRows: number[] = [];
+    const heldRows: number[] = [];
+    for (let i = 0; i < f.n; i++) (fold[i] === b ? heldRows : fitRows).push(i);
+    const take = (rows: number[]): Features => {
+      const out = new Float32Array(rows.length * f.dim);
+      rows.forEach((r, j) => out.set(f.features.subarray(r * f.dim, (r + 1) * f.dim), j * f.dim));
+      return { features: out, labels: Int32Array.from(rows, (r) => f.labels[r]), n: rows.length, dim: f.dim };
     };
-    const fit = { features: rest(f.features, f.dim) as Float32Array, labels: rest(f.labels, 1) as Int32Array, n: f.n - (hi - lo), dim: f.dim };
-    const held = { features: f.features.subarray(lo * f.dim, hi * f.dim), labels: f.labels.subarray(lo, hi), n: hi - lo, dim: f.dim };
-    pred.set(new NearestSubspace({ nComp, numClasses: k }).fit(fit).predict(held), lo);
+    const p = new NearestSubspace({ nComp, numClasses: k }).fit(take(fitRows)).predict(take(heldRows));
+    heldRows.forEach((r, j) => {
+      pred[r] = p[j];
+    });
   }
   return pred;
 }

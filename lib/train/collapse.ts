@@ -47,7 +47,7 @@ export function collapseOf(
     return { kind: 'zero', what: `the batch's features have near-zero norm (R ${R.toExponential(2)}: root-mean-square norm at most ${Math.sqrt(Math.max(meanSq, 0)).toExponential(2)})` };
   const rank1 = 0.5 * Math.log1p(p / o.eps);
   if (R <= rank1 + o.rankTol)
-    return { kind: 'rank', what: `the batch's features have rank ≤ 1 (R ${R.toFixed(4)}, the rate of m = ${m} unit rows on one line is ${rank1.toFixed(4)})` };
+    return { kind: 'rank', what: `the batch's features have rank ≤ 1 (R ${R.toFixed(4)}, what unit features on one line give: ½·log(1 + ${p}/${o.eps}) = ${rank1.toFixed(4)})` };
   if (Math.abs(R - t.compressLossT) < o.deltaRTol) return { kind: 'deltaR', what: `ΔR ${(R - t.compressLossT).toExponential(2)}` };
   return undefined;
 }
