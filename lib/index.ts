@@ -1,7 +1,7 @@
 // mcr2: Maximal Coding Rate Reduction in TypeScript. What `import * as mcr2 from 'mcr2'` gives:
 // a short top level with what a notebook needs first, and one namespace per part of the library
 // (mcr2.data, mcr2.models, mcr2.loss, mcr2.train, mcr2.features, mcr2.evaluate, mcr2.plot,
-// mcr2.runs, mcr2.io, mcr2.math, mcr2.backend). Internals (solvers, file codecs, worker protocols) are not
+// mcr2.runs, mcr2.io, mcr2.math, mcr2.backend, mcr2.redunet). Internals (solvers, file codecs, worker protocols) are not
 // exported here; tests reach them through their module paths.
 import * as tf from '@tensorflow/tfjs';
 
@@ -32,5 +32,7 @@ export * as features from './namespaces/features.js';
 export * as evaluate from './namespaces/evaluate.js';
 export * as plot from './namespaces/plot.js';
 export * as runs from './namespaces/runs.js';
+export * as frames from './namespaces/frames.js';
 export * as io from './namespaces/io.js';
 export * as math from './namespaces/math.js';
+export * as redunet from './namespaces/redunet.js';

@@ -54,7 +54,8 @@ async function main(): Promise<void> {
   while (cpuSeconds() - c0 < Number(a.cpu)) {
     const [r] = await t.runSteps(1);
     steps++;
-    if (steps % 10 === 0) console.log(`${stamp()} step ${steps} (epoch ${r.epoch}): R ${r.discrimnLossT.toFixed(3)} Rc ${r.compressLossT.toFixed(3)}`);
+    if (steps % 10 === 0)
+      console.log(`${stamp()} step ${steps} (epoch ${r.epoch}): R ${r.discrimnLossT.toFixed(3)} Rc ${r.compressLossT.toFixed(3)}`);
   }
   console.log(`${stamp()} trained ${steps} steps of ${a.bs} views (${(steps * Number(a.bs)) / Number(a.aug)} images seen)`);
   const f = await t.features('train');
@@ -63,7 +64,9 @@ async function main(): Promise<void> {
   const km = mcr2.evaluate.clusterScores((await new mcr2.KMeans({ nClusters: 10 }).fit(f)).labels, f.labels);
   const en = mcr2.evaluate.clusterScores((await new mcr2.EnSC({ nClusters: 10 }).fit(first)).labels, first.labels);
   const s = (c: { acc: number; nmi: number; ari: number }) => `ACC ${c.acc.toFixed(4)} NMI ${c.nmi.toFixed(4)} ARI ${c.ari.toFixed(4)}`;
-  console.log(`${stamp()} ${a.subset} images, ${Number(a.bs) / Number(a.aug)} x ${a.aug} views, fd ${a.fd}: k-means (${f.n}) ${s(km)}; EnSC (${m}) ${s(en)}`);
+  console.log(
+    `${stamp()} ${a.subset} images, ${Number(a.bs) / Number(a.aug)} x ${a.aug} views, fd ${a.fd}: k-means (${f.n}) ${s(km)}; EnSC (${m}) ${s(en)}`,
+  );
   await t.close();
 }
 

@@ -6,6 +6,10 @@ import * as path from 'node:path';
 
 export const JUPYTER_APT = ['jupyter-nbconvert', 'python3-nbclient', 'jupyter-client', 'python3-ipython'];
 
+/** The classic Notebook server (the live browser test, test/notebook_live.test.ts). */
+export const NOTEBOOK_APT = 'jupyter-notebook';
+export const NOTEBOOK_EXE = '/usr/bin/jupyter-notebook';
+
 function ok(cmd: string, args: string[]): boolean {
   const r = spawnSync(cmd, args, { stdio: 'ignore' });
   return r.status === 0;

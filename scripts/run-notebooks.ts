@@ -1,6 +1,7 @@
-// `npm run notebooks [-- name ...] [-- --out DIR]`: executes every notebook headless through Jupyter
-// on the tslab kernel with MCR2_PROFILE (smoke | cpu | paper; default cpu), in place unless --out is
-// given. A failing cell fails the run, and so does a run that changed anything but the outputs
+// `npm run notebooks [-- name ...] [-- --out DIR] [-- --kernel tslab|deno]`: executes every notebook
+// headless through Jupyter on the tslab kernel (or Deno's, `--kernel deno`: the binary of the npm
+// package `deno`, a devDependency, under a kernelspec of its own in a temporary JUPYTER_PATH) with
+// MCR2_PROFILE (smoke | cpu | paper; default cpu), in place unless --out is given. A failing cell fails the run, and so does a run that changed anything but the outputs
 // (cell sources, ids, metadata). Afterwards each notebook's figures/<notebook>/ folder must hold
 // fresh, valid figures (PNG and HTML written by this run). Each notebook's wall time is printed,
 // with a warning past its profile's budget (smoke 3 minutes, cpu 15). In place (what is committed),
@@ -8,6 +9,7 @@
 // stay small; run a notebook in Jupyter for interactive figures.
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { notebookFiguresDir, packageRoot } from '../lib/io/paths.js';
 import { profileName } from '../lib/train/profiles.js';
@@ -55,10 +57,10 @@ const metaOf = (m: unknown) => {
 
 /**
  * How `after` (an executed copy) differs from `before` in anything but outputs: the cells' ids,
- * types, sources, metadata (timing records aside) and execution counts, and the notebook's format
- * and kernel. Empty when re-running changed only the outputs.
+ * types, sources, metadata (timing records aside) and execution counts (unless `counts` is false),
+ * and the notebook's format and kernel. Empty when re-running changed only the outputs.
  */
-export function cellChanges(before: NotebookJson, after: NotebookJson): string[] {
+export function cellChanges(before: NotebookJson, after: NotebookJson, opts: { counts?: boolean } = {}): string[] {
   const out: string[] = [];
   if (before.nbformat !== after.nbformat || before.nbformat_minor !== after.nbformat_minor)
     out.push(`nbformat ${before.nbformat}.${before.nbformat_minor} became ${after.nbformat}.${after.nbformat_minor}`);
@@ -75,19 +77,51 @@ export function cellChanges(before: NotebookJson, after: NotebookJson): string[]
     if (b.cell_type !== a.cell_type) out.push(`${name}: ${b.cell_type} became ${a.cell_type}`);
     if (text(b.source) !== text(a.source)) out.push(`${name}: source changed`);
     if (metaOf(b.metadata) !== metaOf(a.metadata)) out.push(`${name}: metadata ${metaOf(b.metadata)} became ${metaOf(a.metadata)}`);
-    if ((b.execution_count ?? null) !== (a.execution_count ?? null))
+    if ((opts.counts ?? true) && (b.execution_count ?? null) !== (a.execution_count ?? null))
       out.push(`${name}: execution count ${b.execution_count ?? null} became ${a.execution_count ?? null}`);
   });
   return out;
+}
+
+/** The kernels `--kernel` can name. */
+export const KERNELS = ['tslab', 'deno'] as const;
+export type KernelName = (typeof KERNELS)[number];
+
+/** Deno's binary from the npm package `deno` (node_modules/.bin/deno), if installed. */
+export function denoBinary(root: string): string | undefined {
+  const bin = path.join(root, 'node_modules', '.bin', 'deno');
+  return fs.existsSync(bin) ? bin : undefined;
+}
+
+/**
+ * A JUPYTER_PATH folder holding a kernelspec `deno` for this checkout's Deno (`deno jupyter
+ * --kernel`), so that nothing is installed into the machine's Jupyter; undefined without Deno.
+ */
+export function denoKernelPath(root: string): string | undefined {
+  const deno = denoBinary(root);
+  if (deno === undefined) return undefined;
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mcr2-deno-kernel-'));
+  fs.mkdirSync(path.join(dir, 'kernels', 'deno'), { recursive: true });
+  const spec = { argv: [deno, 'jupyter', '--kernel', '--conn', '{connection_file}'], display_name: 'Deno', language: 'typescript' };
+  fs.writeFileSync(path.join(dir, 'kernels', 'deno', 'kernel.json'), JSON.stringify(spec));
+  return dir;
 }
 
 function main(): number {
   const args = process.argv.slice(2);
   let outDir: string | undefined;
   const names: string[] = [];
+  let kernel: KernelName = 'tslab';
   for (let i = 0; i < args.length; i++) {
     if (args[i] === '--out') outDir = path.resolve(args[++i]);
-    else names.push(args[i]);
+    else if (args[i] === '--kernel') {
+      const k = args[++i];
+      if (!(KERNELS as readonly string[]).includes(k)) {
+        console.error(`--kernel: expected ${KERNELS.join(' or ')}, got ${k}`);
+        return 2;
+      }
+      kernel = k as KernelName;
+    } else names.push(args[i]);
   }
   const profile = profileName();
   const root = packageRoot();
@@ -102,21 +136,30 @@ function main(): number {
     return 1;
   }
   const jupyter = checkJupyter(root);
-  if (jupyter.problem) {
+  if (jupyter.problem && (kernel === 'tslab' || jupyter.exe === undefined)) {
     console.error(jupyter.problem);
     return 1;
+  }
+  let kernelEnv: Record<string, string> = {};
+  if (kernel === 'deno') {
+    const dir = denoKernelPath(root);
+    if (dir === undefined) {
+      console.error('--kernel deno: the npm package deno is not installed (it is a devDependency: npm install)');
+      return 1;
+    }
+    kernelEnv = { JUPYTER_PATH: [dir, process.env.JUPYTER_PATH].filter(Boolean).join(path.delimiter) };
   }
   let failed = 0;
   const times: string[] = [];
   for (const nb of chosen) {
     const start = Date.now();
-    console.log(`▶ ${nb} (MCR2_PROFILE=${profile})`);
+    console.log(`▶ ${nb} (MCR2_PROFILE=${profile}${kernel === 'tslab' ? '' : `, kernel ${kernel}`})`);
     const cmd = [
       'nbconvert',
       '--to',
       'notebook',
       '--execute',
-      '--ExecutePreprocessor.kernel_name=tslab',
+      `--ExecutePreprocessor.kernel_name=${kernel}`,
       '--ExecutePreprocessor.timeout=-1',
       // No per-cell timestamps in the cell metadata: a re-run then changes only the outputs.
       '--ExecutePreprocessor.record_timing=False',
@@ -126,7 +169,7 @@ function main(): number {
     const before = JSON.parse(fs.readFileSync(path.join(nbDir, nb), 'utf8')) as NotebookJson;
     const r = spawnSync(jupyter.exe!, cmd, {
       stdio: 'inherit',
-      env: { ...(outDir ? {} : { MCR2_FIGURE_OUTPUT: 'png' }), ...process.env, MCR2_PROFILE: profile },
+      env: { ...(outDir ? {} : { MCR2_FIGURE_OUTPUT: 'png' }), ...process.env, ...kernelEnv, MCR2_PROFILE: profile },
       cwd: nbDir,
     });
     const secs = ((Date.now() - start) / 1000).toFixed(0);
@@ -137,7 +180,8 @@ function main(): number {
     }
     // Re-running must change only the outputs (cell ids fixed in the file; timing records are output).
     const after = JSON.parse(fs.readFileSync(path.join(outDir ?? nbDir, nb), 'utf8')) as NotebookJson;
-    const changes = cellChanges(before, after);
+    // Execution counts are the kernel's: tslab reports none (the committed null), Deno numbers cells.
+    const changes = cellChanges(before, after, { counts: kernel === 'tslab' });
     if (changes.length > 0) {
       console.error(`✗ ${nb}: running it changed more than its outputs:\n  ${changes.join('\n  ')}`);
       failed++;

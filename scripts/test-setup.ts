@@ -1,5 +1,6 @@
 // Runs before `npm run test:all` (the full tier): brings what its tests need, or stops at once with the exact command.
 //   Jupyter (nbconvert, nbclient) and the tslab kernel: the notebook test executes 01_supervised.
+//   The classic Notebook server (jupyter-notebook): a notebook is run cell by cell in Chromium.
 //   Chromium: figures are rendered to PNG by headless Chromium.
 //   Fashion-MNIST (Debian dataset-fashion-mnist): the loader is tested on the real files.
 // As root on Debian/Ubuntu missing packages are installed with apt-get; otherwise the command is
@@ -8,11 +9,12 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import { findChromium } from '../lib/plot/render.js';
 import { packageRoot } from '../lib/io/paths.js';
-import { JUPYTER_APT, jupyterExe, jupyterPython, registerTslab, tslabKernelArgv } from './jupyter.js';
+import { JUPYTER_APT, jupyterExe, jupyterPython, NOTEBOOK_APT, NOTEBOOK_EXE, registerTslab, tslabKernelArgv } from './jupyter.js';
 
 function missingPackages(): string[] {
   const pkgs: string[] = [];
   if (jupyterExe() === undefined || jupyterPython() === undefined) pkgs.push(...JUPYTER_APT);
+  if (!fs.existsSync(NOTEBOOK_EXE)) pkgs.push(NOTEBOOK_APT);
   if (findChromium() === undefined) pkgs.push('chromium');
   if (!fs.existsSync('/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz')) pkgs.push('dataset-fashion-mnist');
   return pkgs;

@@ -15,6 +15,8 @@ import * as path from 'node:path';
 export const FULL_TIER: Readonly<Record<string, string>> = {
   'notebooks_run.test.js': 'Jupyter (nbconvert, nbclient) and the tslab kernel: executes 01_supervised',
   'notebook_browser.test.js': 'Jupyter and Chromium: an nbconvert HTML export opened in a browser',
+  'notebooks_deno.test.js': "Jupyter, Chromium and the npm package deno: 00 and 01 on Deno's kernel",
+  'notebook_live.test.js': 'the classic Jupyter Notebook server, tslab and Chromium: 04 run cell by cell in a browser',
   'figures.test.js': 'Chromium: every figure rendered to PNG and looked at',
   'webgpu.test.js': 'a WebGPU adapter (CI: Mesa lavapipe, MCR2_REQUIRE_WEBGPU=1)',
   // Node alone, but minutes: kept out of the fast tier so that it stays under 3 minutes on 2 cores.

@@ -48,7 +48,20 @@ test('collapseOf: near-zero norm, rank 1 and ΔR ≈ 0 from the terms of real ba
   assert.equal(collapseOf(terms(randomUnit(m, p, 0), m, p, labels), m, p, opts), undefined);
   // All zero (the reported collapse: weights ~1e-27), and rows of norm 1e-5.
   assert.equal(collapseOf(terms(new Float32Array(m * p), m, p, labels), m, p, opts)?.kind, 'zero');
-  assert.equal(collapseOf(terms(randomUnit(m, p, 1).map((v) => v * 1e-5), m, p, labels), m, p, opts)?.kind, 'zero');
+  assert.equal(
+    collapseOf(
+      terms(
+        randomUnit(m, p, 1).map((v) => v * 1e-5),
+        m,
+        p,
+        labels,
+      ),
+      m,
+      p,
+      opts,
+    )?.kind,
+    'zero',
+  );
   // Every row on one line (signs differ): rank 1.
   const line = new Float32Array(m * p);
   for (let i = 0; i < m; i++) line[i * p + 3] = i % 3 === 0 ? -1 : 1;
@@ -116,11 +129,16 @@ test('a run made to collapse (weight decay 5, lr 0.1, no momentum) stops with th
   assert.equal(r.code, 1, r.stderr);
   const lines = r.stderr.trim().split('\n');
   assert.equal(lines.length, 2, r.stderr);
-  const m = r.stderr.match(/the features collapsed at epoch (\d+), step (\d+): the batch's features have rank ≤ 1 .*; training stopped and the last good checkpoint is (\S+) \(epoch (\d+)\)/);
+  const m = r.stderr.match(
+    /the features collapsed at epoch (\d+), step (\d+): the batch's features have rank ≤ 1 .*; training stopped and the last good checkpoint is (\S+) \(epoch (\d+)\)/,
+  );
   assert.ok(m, r.stderr);
   const [epoch, , file, good] = [Number(m[1]), Number(m[2]), m[3], Number(m[4])];
   assert.ok(epoch >= 1 && epoch < 10, `collapsed at epoch ${epoch}`);
   assert.ok(good < epoch, `good checkpoint ${good} before epoch ${epoch}`);
   assert.ok(fs.existsSync(file), file);
-  assert.match(lines[1], /^Lower --lr or --wd \(now --lr 0\.1, --wd 5\) and start again with another --tail, or go on from the good checkpoint with --pretrain_dir \S+ --pretrain_epo \d+\.$/);
+  assert.match(
+    lines[1],
+    /^Lower --lr or --wd \(now --lr 0\.1, --wd 5\) and start again with another --tail, or go on from the good checkpoint with --pretrain_dir \S+ --pretrain_epo \d+\.$/,
+  );
 });

@@ -271,12 +271,6 @@ test('files and folders from a person: bad labels, NaN features, missing checkpo
     message: /no checkpoints in /,
   });
   cases.push({
-    what: '--bs above the data',
-    args: ['train-sup', '--arch', 'cnn-small', '--data', 'mnist', '--subset', '100', '--bs', '500', '--save_dir', runs],
-    code: 1,
-    message: /--bs 500 is larger than the training set \(100 images\)/,
-  });
-  cases.push({
     what: '--aug above --bs',
     args: ['train-selfsup', '--arch', 'cnn-small', '--data', 'mnist', '--subset', '100', '--bs', '10', '--aug', '20', '--save_dir', runs],
     code: 1,

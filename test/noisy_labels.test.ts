@@ -39,7 +39,19 @@ test('judgeNoisyLabels: a feature network by held-out nearest subspace, a cross-
   const n = 60;
   const images = Uint8Array.from(r.randint(0, 256, n * 28 * 28));
   const labels = Int32Array.from({ length: n }, (_, i) => i % 3);
-  const ds: ImageDataset = { name: 'random', split: 'train', n, height: 28, width: 28, channels: 1, images, labels, numClasses: 3, classes: ['a', 'b', 'c'], source: 'memory' };
+  const ds: ImageDataset = {
+    name: 'random',
+    split: 'train',
+    n,
+    height: 28,
+    width: 28,
+    channels: 1,
+    images,
+    labels,
+    numClasses: 3,
+    classes: ['a', 'b', 'c'],
+    source: 'memory',
+  };
   const noisy = labels.map((y, i) => (i % 5 === 0 ? (y + 1) % 3 : y));
   for (const logits of [undefined, 3]) {
     const model = createNetwork('cnn-small', 16, { seed: 0, inputShape: [28, 28, 1], logits });

@@ -86,5 +86,9 @@ test('every decimal number in the notebooks’ prose is printed by a cell or cit
     for (const n of Object.keys(except))
       if (!decimals(prose).includes(n)) problems.push(`${f}: the exception for ${n} is no longer needed`);
   }
-  assert.deepEqual(problems, [], `numbers in notebook prose that no cell prints and reference-results.md does not hold:\n${problems.join('\n')}`);
+  assert.deepEqual(
+    problems,
+    [],
+    `numbers in notebook prose that no cell prints and reference-results.md does not hold:\n${problems.join('\n')}`,
+  );
 });

@@ -48,7 +48,11 @@ test('05_cifar10_supervised: the first 25,000 training images, 4 epochs; accurac
 test('06_cifar10_label_corruption: early-learning and converged regimes, memorisation per epoch, final and best-epoch tables, the computed verdict', () => {
   const nb = common('06_cifar10_label_corruption.ipynb', 2);
   assert.match(nb.text, /Converged runs, ratio 0\.5: fit of the corrupted training labels, and memorisation/, 'the memorisation figure');
-  const epochs = [...nb.text.matchAll(/epoch (\d+)\/(\d+): MCR² fit ([\d.]+), memorised ([\d.]+), test ([\d.]+); CE fit ([\d.]+), memorised ([\d.]+), test ([\d.]+)/g)];
+  const epochs = [
+    ...nb.text.matchAll(
+      /epoch (\d+)\/(\d+): MCR² fit ([\d.]+), memorised ([\d.]+), test ([\d.]+); CE fit ([\d.]+), memorised ([\d.]+), test ([\d.]+)/g,
+    ),
+  ];
   assert.ok(epochs.length >= 10 && epochs.length === Number(epochs[0][2]), `a line per epoch (${epochs.length})`);
   const table = nb.table('Final epoch: CIFAR-10 test accuracy on 10000 clean test images');
   assert.ok(table, 'final-epoch table');
@@ -66,7 +70,9 @@ test('06_cifar10_label_corruption: early-learning and converged regimes, memoris
   assert.ok(convCe[6] >= 0.9, `CE memorised ${convCe[6]} of the wrong labels`);
   // The early-learning runs have not fitted them.
   assert.ok(earlyCe[5] < 0.5, `early CE fit ${earlyCe[5]}`);
-  const verdict = nb.text.match(/converged, ratio 0\.5, final epoch (\d+): CE fits ([\d.]+) .*MCR²'s best ([\d.]+) vs cross-entropy's best ([\d.]+) .*: MCR² is (ahead|NOT ahead)/);
+  const verdict = nb.text.match(
+    /converged, ratio 0\.5, final epoch (\d+): CE fits ([\d.]+) .*MCR²'s best ([\d.]+) vs cross-entropy's best ([\d.]+) .*: MCR² is (ahead|NOT ahead)/,
+  );
   assert.ok(verdict, 'the verdict line');
   assert.equal(Number(verdict[3]), Math.max(convM[8], convM[9], convM[10]));
   assert.equal(Number(verdict[4]), Math.max(convCe[7], convCe[8], convCe[9], convCe[10]));

@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { RunFolder, LOSS_HEADER } from '../lib/runs/run_folder.js';
-import type { SupervisedOptions } from '../lib/train/supervised.js';
+import { supervisedPlan, type SupervisedOptions } from '../lib/train/supervised.js';
 import { trainSupervised } from '../lib/train/trainer.js';
 import { evaluateRun } from '../lib/runs/evaluate.js';
 import { initBackendFor } from './helpers.js';
@@ -115,10 +115,6 @@ test('bad training input is reported by name', async () => {
     trainSupervised({ ...tiny(dir), batchSize: 0 }, quiet),
     /^OptionError: batchSize must be a positive integer, got 0$/,
   );
-  await assert.rejects(
-    trainSupervised({ ...tiny(dir), batchSize: 1000 }, quiet),
-    /batchSize 1000 is larger than the training set \(300 images\)/,
-  );
   await assert.rejects(trainSupervised({ ...tiny(dir), corruptRatio: 2 }, quiet), /corruptRatio must be in \[0, 1\], got 2/);
   await assert.rejects(trainSupervised({ ...tiny(dir), arch: 'nope' }, quiet), /unknown arch 'nope'; available: /);
   await assert.rejects(
@@ -126,4 +122,18 @@ test('bad training input is reported by name', async () => {
     /unknown supervised training option bs; known: arch, featureDim/,
   );
   await assert.rejects(evaluateRun({ modelDir: dir, knn: true, log: () => {} }), /not a run folder: params.json is missing/);
+});
+
+test('a batch larger than the training set is one batch of all of it, said in the log and params.json', async () => {
+  await initBackendFor('wasm');
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mcr2-bigbatch-'));
+  const lines: string[] = [];
+  const plan = supervisedPlan({ ...tiny(dir), batchSize: 1000 }, (l) => lines.push(l));
+  assert.equal(plan.batchSize, 300);
+  assert.equal(plan.stepsPerEpoch, 1);
+  assert.equal(plan.params.bs, 1000);
+  assert.equal(plan.params.batch_size_used, 300);
+  assert.match(lines.join('\n'), /batch size 1000 is larger than the training set: one batch of all 300 images a step/);
+  plan.model.dispose();
+  fs.rmSync(dir, { recursive: true, force: true });
 });

@@ -7,6 +7,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { displayPath } from '../lib/io/paths.js';
 import { evaluateRun } from '../lib/runs/evaluate.js';
 import { loadRun } from '../lib/runs/load_run.js';
 import { RunFolder } from '../lib/runs/run_folder.js';
@@ -81,7 +82,12 @@ test('stepping cell by cell gives the run one call gives; readers between cells'
   } finally {
     await t.close();
   }
-  await assert.rejects(t.runEpoch(), /this trainer is closed \(closed\); Trainer.open\('.*'\) resumes the run/);
+  await assert.rejects(t.runEpoch(), (e: Error) => {
+    // No "(closed)" after "closed"; the run folder as the notebooks print paths (project-relative).
+    assert.match(e.message, /^this trainer is closed; Trainer\.open\(trainer\.runDir\) resumes its run, \S+$/);
+    assert.equal(e.message.split(', ').pop(), displayPath(t.runDir));
+    return true;
+  });
 });
 
 test('a run stopped mid-epoch resumes with losses.csv cut to the last complete epoch', async () => {

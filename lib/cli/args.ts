@@ -1,5 +1,8 @@
 // A small flag parser for the official-style CLI: `--flag value` or `--flag=value`, booleans as
-// bare `--flag`, every value checked and every unknown flag reported by name.
+// bare `--flag`, every value checked and every unknown flag reported by name. As Python's argparse
+// (allow_abbrev=True, what the official scripts use), a unique prefix stands for its flag
+// (`--ar resnet18`, `--save_d runs/`), an exact name wins over longer ones, and an ambiguous prefix
+// is refused naming the candidates (`--ep`: `--epo` or `--eps`).
 
 export type FlagType = 'int' | 'float' | 'string' | 'bool' | 'ints';
 
@@ -42,6 +45,27 @@ function convert(name: string, spec: FlagSpec, raw: string): unknown {
   }
 }
 
+/**
+ * The flag that `typed` (without its --) stands for: itself when it is a flag, else the one flag
+ * it is a prefix of. An ambiguous or unknown prefix is a UsageError naming the candidates.
+ */
+export function resolveFlag(typed: string, specs: FlagSpecs): string {
+  if (Object.hasOwn(specs, typed)) return typed;
+  const matches = typed === '' ? [] : Object.keys(specs).filter((k) => k.startsWith(typed));
+  if (matches.length === 1) return matches[0];
+  if (matches.length > 1)
+    throw new UsageError(
+      `ambiguous flag --${typed}: could be ${matches
+        .map((k) => `--${k}`)
+        .join(', ')
+        .replace(/, ([^,]*)$/, ' or $1')}`,
+    );
+  const known = Object.keys(specs)
+    .map((k) => `--${k}`)
+    .join(' ');
+  throw new UsageError(`unknown flag --${typed}; this command takes: ${known}`);
+}
+
 export function parseFlags(argv: string[], specs: FlagSpecs): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [k, s] of Object.entries(specs)) if (s.default !== undefined) out[k] = s.default;
@@ -49,14 +73,8 @@ export function parseFlags(argv: string[], specs: FlagSpecs): Record<string, unk
     const a = argv[i];
     if (!a.startsWith('--')) throw new UsageError(`unexpected argument '${a}' (flags start with --)`);
     const eq = a.indexOf('=');
-    const name = a.slice(2, eq < 0 ? undefined : eq);
+    const name = resolveFlag(a.slice(2, eq < 0 ? undefined : eq), specs);
     const spec = specs[name];
-    if (spec === undefined) {
-      const known = Object.keys(specs)
-        .map((k) => `--${k}`)
-        .join(' ');
-      throw new UsageError(`unknown flag --${name}; this command takes: ${known}`);
-    }
     let raw: string | undefined = eq < 0 ? undefined : a.slice(eq + 1);
     if (raw === undefined) {
       if (spec.type === 'bool') {

@@ -29,6 +29,7 @@ import { OptionError } from '../io/options.js';
 import { parseFlags, usage, UsageError, type FlagSpecs } from './args.js';
 import { generateCommand } from './generate.js';
 import { plotCommand } from './plot.js';
+import { REDUNET_COMMANDS } from './redunet.js';
 import {
   EXPORT_FLAGS,
   EXTRACT_FLAGS,
@@ -312,6 +313,7 @@ const COMMANDS: Record<string, Command> = {
   },
   summary: { about: 'Layer table of an architecture, ending with its trainable parameter count.', flags: SUMMARY_FLAGS, run: cmdSummary },
   backend: { about: 'Show which tfjs backend is used and why.', run: cmdBackend },
+  ...REDUNET_COMMANDS,
 };
 
 export async function main(argv: string[], m: MainOptions = {}): Promise<number> {

@@ -340,7 +340,9 @@ export function packTrain(trainX: Float32Array, dim: number, trainY?: Int32Array
   // Not past GROUP_MAX_DIM: each class basis is the top of a dim x dim eigenproblem (O(dim³): minutes
   // for 3,072-d pixels, ten classes), where the grouping pays off on features of a few hundred dimensions.
   const bases =
-    trainY !== undefined && dim >= 32 && dim <= GROUP_MAX_DIM && n >= 4096 && K !== undefined ? classBases(trainX, trainY, dim, K) : undefined;
+    trainY !== undefined && dim >= 32 && dim <= GROUP_MAX_DIM && n >= 4096 && K !== undefined
+      ? classBases(trainX, trainY, dim, K)
+      : undefined;
   const nb = bases === undefined ? 0 : bases.length / (dim * BASIS);
   const group = new Int32Array(n).fill(nb); // nb: the unbounded group
   const ga = new Float64Array(nb);

@@ -129,6 +129,12 @@ function fitClasses(trainX: Float32Array, trainY: Int32Array, dim: number, k: nu
     }
     const fx = new Float32Array(rows.length * dim);
     rows.forEach((r, i) => fx.set(trainX.subarray(r * dim, (r + 1) * dim), i * dim));
+    if (rows.length < dim) {
+      // Fewer rows than dimensions (ReduNet's 10 images a class in 4,000 dimensions): the same
+      // subspaces from the rows' n_j x n_j Gram matrix instead of the dim x dim one.
+      out.push(fitFromRows(fx, rows.length, dim, nComp));
+      continue;
+    }
     const g = gram(fx, rows.length, dim);
     const svd = topVectors(g, dim, nComp);
     for (let i = 0; i < rows.length; i++) for (let j = 0; j < dim; j++) mean[j] += fx[i * dim + j];
@@ -137,6 +143,45 @@ function fitClasses(trainX: Float32Array, trainY: Int32Array, dim: number, k: nu
     out.push({ mean, svd, pca: topVectors(g, dim, nComp) });
   }
   return out;
+}
+
+/**
+ * A class of n < dim rows: the top right singular vectors of F (svd) and of F − 1μᵀ (pca) as
+ * Fᵀu/σ from the eigenpairs (σ², u) of the n x n Gram matrices FFᵀ, in float64. Directions beyond
+ * the rows' rank stay zero (the dim x dim path would give arbitrary null-space vectors there).
+ */
+function fitFromRows(fx: Float32Array, n: number, dim: number, nComp: number): ClassFit {
+  const mean = new Float64Array(dim);
+  for (let i = 0; i < n; i++) for (let j = 0; j < dim; j++) mean[j] += fx[i * dim + j];
+  for (let j = 0; j < dim; j++) mean[j] /= n;
+  const basis = (centre: boolean): Float64Array => {
+    const x = new Float64Array(n * dim);
+    for (let i = 0; i < n; i++) for (let j = 0; j < dim; j++) x[i * dim + j] = fx[i * dim + j] - (centre ? mean[j] : 0);
+    const k = new Float64Array(n * n);
+    for (let a = 0; a < n; a++)
+      for (let b = 0; b <= a; b++) {
+        let s = 0;
+        for (let j = 0; j < dim; j++) s += x[a * dim + j] * x[b * dim + j];
+        k[a * n + b] = s;
+        k[b * n + a] = s;
+      }
+    const e = symmetricEigenTop(k, n, Math.min(nComp, n));
+    const out = new Float64Array(dim * nComp);
+    const tol = Math.max(e.values[0], 0) * n * 1e-12;
+    for (let c = 0; c < Math.min(nComp, n); c++) {
+      const lam = e.values[c];
+      if (!(lam > tol)) break;
+      const inv = 1 / Math.sqrt(lam);
+      const cols = Math.min(nComp, n);
+      for (let a = 0; a < n; a++) {
+        const u = e.vectors[a * cols + c] * inv;
+        if (u === 0) continue;
+        for (let j = 0; j < dim; j++) out[j * nComp + c] += x[a * dim + j] * u;
+      }
+    }
+    return out;
+  };
+  return { mean, svd: basis(false), pca: basis(true) };
 }
 
 /** Both variants' predictions for the rows of testX from fitted classes. */

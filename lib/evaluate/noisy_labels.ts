@@ -59,7 +59,8 @@ export function labelFit(pred: ArrayLike<number>, noisy: ArrayLike<number>, clea
 export function heldOutNearestSubspace(f: Features, opts: { nComp?: number; folds?: number } = {}): Int32Array {
   const folds = opts.folds ?? 5;
   const nComp = opts.nComp ?? NEARSUB_DEFAULTS.nComp;
-  if (!Number.isInteger(folds) || folds < 2 || folds > f.n) throw new Error(`heldOutNearestSubspace: folds must be an integer in [2, ${f.n}], got ${folds}`);
+  if (!Number.isInteger(folds) || folds < 2 || folds > f.n)
+    throw new Error(`heldOutNearestSubspace: folds must be an integer in [2, ${f.n}], got ${folds}`);
   let k = 0;
   for (let i = 0; i < f.n; i++) k = Math.max(k, f.labels[i] + 1);
   const seen = new Int32Array(k);

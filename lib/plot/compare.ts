@@ -2,7 +2,7 @@
 // matrices, what notebook 04 shows), and curves of several measures against one variable (test
 // accuracies against the label-corruption ratio, notebook 03).
 import { type ClusteringConfusion, clusteringConfusionFigure } from './confusion.js';
-import { baseLayout, type Figure, figureTitle } from './figure.js';
+import { baseLayout, type Figure, figureTitle, MAX_FIGURE_WIDTH } from './figure.js';
 
 type Layout = Record<string, unknown>;
 
@@ -30,8 +30,9 @@ export function sideBySideFigure(left: Figure, right: Figure, title: string): Fi
     ],
     layout: {
       title: { text: title },
-      width: 1180,
-      height: 620,
+      // Each matrix ~390 px square: the pair fits a notebook's output area (MAX_FIGURE_WIDTH).
+      width: MAX_FIGURE_WIDTH,
+      height: 580,
       margin: { t: 110, l: 70, r: 30, b: 70 },
       font: left.layout.font,
       paper_bgcolor: 'white',

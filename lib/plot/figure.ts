@@ -41,6 +41,14 @@ export function bluesAt(t: number): string {
   return `rgb(${a.map((v, i) => Math.round(v + f * (b[i] - v))).join(',')})`;
 }
 
+/**
+ * The widest a figure is drawn, in CSS pixels: it fits the output area of the classic Jupyter
+ * Notebook (about 978 px at its default page width), JupyterLab's and VS Code's at their usual
+ * window sizes. Inline, a figure is also shrunk to its output area where that is narrower
+ * (display.ts). test/figures.test.ts holds every figure builder to it.
+ */
+export const MAX_FIGURE_WIDTH = 960;
+
 export const baseLayout = (title: string, xTitle: string, yTitle: string): Record<string, unknown> => ({
   title: { text: title },
   xaxis: { title: { text: xTitle } },

@@ -3,7 +3,7 @@ import type { ImageDataset } from '../data/dataset.js';
 import { imageBatchData } from '../data/batches.js';
 import { getTransform } from '../data/transforms.js';
 import { RandomState } from '../math/random.js';
-import type { Figure } from './figure.js';
+import { type Figure, MAX_FIGURE_WIDTH } from './figure.js';
 
 /** rows x cols tiles (NHWC floats in [0, 1], row-major order), 2-pixel white gutters. */
 export function imageGridFigure(
@@ -20,6 +20,8 @@ export function imageGridFigure(
   const gap = 2;
   const H = rows * (h + gap) - gap;
   const W = cols * (w + gap) - gap;
+  // Smaller tiles rather than a figure wider than a notebook's output area.
+  scale = Math.min(scale, (MAX_FIGURE_WIDTH - 40) / W);
   const z: number[][][] = Array.from({ length: H }, () => Array.from({ length: W }, () => [255, 255, 255]));
   for (let t = 0; t < n; t++) {
     const r0 = Math.floor(t / cols) * (h + gap);
@@ -36,8 +38,8 @@ export function imageGridFigure(
     data: [{ type: 'image', z, hoverinfo: 'skip' }],
     layout: {
       title: { text: title },
-      width: Math.max(300, W * scale + 40),
-      height: H * scale + 80,
+      width: Math.round(Math.max(300, W * scale + 40)),
+      height: Math.round(H * scale + 80),
       margin: { l: 20, r: 20, t: 50, b: 20 },
       xaxis: { visible: false },
       yaxis: { visible: false, scaleanchor: 'x' },

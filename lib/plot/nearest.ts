@@ -5,7 +5,7 @@
 import { PNG } from 'pngjs';
 import { rawBatchData } from '../data/batches.js';
 import type { ImageDataset } from '../data/dataset.js';
-import type { Figure } from './figure.js';
+import { type Figure, MAX_FIGURE_WIDTH } from './figure.js';
 
 export interface TileGridOptions {
   title: string;
@@ -24,15 +24,23 @@ export function tileGridFigure(ds: ImageDataset, indices: number[][], opts: Tile
   const h = ds.height;
   const w = ds.width;
   const ch = ds.channels;
-  const scale = opts.scale ?? 3;
   const rows = indices.length;
   const cols = Math.max(1, ...indices.map((r) => r.length));
   const gx = 3;
-  const gy = opts.captions ? Math.ceil(14 / scale) : 3;
-  const top = opts.colLabels ? Math.ceil(16 / scale) : 0;
-  const left = opts.rowLabels ? Math.ceil(Math.max(...opts.rowLabels.map((s) => s.length)) * (7 / scale)) + 4 : 0;
-  const W = cols * (w + gx) - gx;
-  const H = top + rows * (h + gy);
+  const margin = { l: 10, r: 10, t: 50, b: 10 };
+  // The label gutters are in image pixels, so they depend on the scale; a grid wider than a
+  // notebook's output area (MAX_FIGURE_WIDTH) is drawn at a smaller scale instead.
+  const geometry = (scale: number) => {
+    const gy = opts.captions ? Math.ceil(14 / scale) : 3;
+    const top = opts.colLabels ? Math.ceil(16 / scale) : 0;
+    const left = opts.rowLabels ? Math.ceil(Math.max(...opts.rowLabels.map((s) => s.length)) * (7 / scale)) + 4 : 0;
+    const W = cols * (w + gx) - gx;
+    return { scale, gy, top, left, W, H: top + rows * (h + gy), width: Math.round((W + left) * scale) + margin.l + margin.r };
+  };
+  let g = geometry(opts.scale ?? 3);
+  for (let i = 0; i < 4 && g.width > MAX_FIGURE_WIDTH; i++)
+    g = geometry((g.scale * (MAX_FIGURE_WIDTH - margin.l - margin.r)) / (g.width - margin.l - margin.r) - 0.01);
+  const { scale, gy, top, left, W, H } = g;
   const png = new PNG({ width: W, height: H });
   png.data.fill(255);
   indices.forEach((row, r) => {
@@ -87,12 +95,11 @@ export function tileGridFigure(ds: ImageDataset, indices: number[][], opts: Tile
       }),
     ),
   );
-  const margin = { l: 10, r: 10, t: 50, b: 10 };
   return {
     data: [{ type: 'image', source, x0: 0, y0: 0, dx: 1, dy: 1, hoverinfo: 'skip', meta: opts.meta ?? {} }],
     layout: {
       title: { text: opts.title },
-      width: Math.max(360, Math.round((W + left) * scale) + margin.l + margin.r),
+      width: Math.max(360, g.width),
       height: Math.round(H * scale) + margin.t + margin.b,
       margin,
       xaxis: { visible: false, range: [-0.5 - left, W - 0.5], constrain: 'domain' },

@@ -5,43 +5,17 @@
 //    plotly.js (1.4 MB), later ones use it; the PNG sits inside as the fallback where scripts do
 //    not run (GitHub),
 //  - the PNG (everywhere else) and plain text.
-// Outside a notebook these are no-ops.
+// Outside a notebook these are no-ops. Every figure is drawn at most as wide as its output area
+// (MAX_FIGURE_WIDTH, and the HTML shrinks a figure to a narrower area); the bundles go out through
+// the display adapter (display.ts: tslab's kernel or Deno's).
 import { randomUUID } from 'node:crypto';
-import * as path from 'node:path';
+import { displayBundle, displayed, frontend } from './display.js';
 import { type Figure, figureTitle } from './figure.js';
 import { figurePng, plotlyBundle } from './render.js';
 
-type WriteDisplayData = (
-  msg: { data: Record<string, unknown>; metadata: Record<string, unknown>; transient: Record<string, unknown> },
-  update: boolean,
-) => void;
-
-/**
- * tslab's live display channel, found among the modules the kernel process has loaded. There can be
- * two tslab copies (the registered kernel's bin hands over to the notebook folder's local install):
- * the live one is the copy executing a cell.
- */
-function tslabWriter(): WriteDisplayData | undefined {
-  const suffix = `${path.sep}tslab${path.sep}dist${path.sep}jupyter.js`;
-  for (const key of Object.keys(require.cache)) {
-    if (!key.endsWith(suffix)) continue;
-    const w = (require.cache[key]?.exports as { lastWriteDisplayData?: WriteDisplayData | null } | undefined)?.lastWriteDisplayData;
-    if (w) return w;
-  }
-  return undefined;
-}
-
-/** True when running inside a tslab kernel cell. */
+/** True when running inside a notebook kernel cell (tslab or Deno). */
 export function inNotebook(): boolean {
-  return tslabWriter() !== undefined;
-}
-
-/** Emits a mime bundle ({'text/html': ..., 'image/png': base64, ...}); false outside a notebook. */
-export function displayBundle(data: Record<string, unknown>): boolean {
-  const w = tslabWriter();
-  if (w === undefined) return false;
-  w({ data, metadata: {}, transient: {} }, false);
-  return true;
+  return frontend() !== undefined;
 }
 
 let plotlyEmbedded = false;
@@ -62,8 +36,14 @@ export function figureCellHtml(fig: Figure, pngBase64?: string, bundle?: string)
     var el = document.getElementById('${id}');
     if (!el) return;
     if (!window.Plotly) { if (tries++ < 50) setTimeout(draw, 100); return; }
+    // No wider than the output area (a narrow JupyterLab or VS Code pane): shrunk, proportions kept.
+    var layout = Object.assign({}, spec.layout), room = el.clientWidth;
+    if (room > 0 && layout.width > room) {
+      if (layout.height) layout.height = Math.round(layout.height * room / layout.width);
+      layout.width = Math.floor(room);
+    }
     el.innerHTML = '';
-    window.Plotly.newPlot(el, spec.data, spec.layout, { responsive: true });
+    window.Plotly.newPlot(el, spec.data, layout, { responsive: true });
   }
   draw();
 })();</script>`;
@@ -92,8 +72,11 @@ export async function showFigure(fig: Figure, opts: { png?: boolean; html?: bool
   }
   // MCR2_FIGURE_OUTPUT=png (what `npm run notebooks` sets when it executes notebooks in place, for
   // committing): the PNG alone, so a committed notebook stays small (no plotly.js, no spec twice).
+  // The PNG is drawn at scale 2: shown at the figure's width (front ends also cap it at 100%).
+  const metadata = png === undefined ? {} : { 'image/png': { width: Number(fig.layout.width ?? 760) } };
   if (png !== undefined && process.env.MCR2_FIGURE_OUTPUT === 'png') {
-    if (!displayBundle({ 'image/png': png, 'text/plain': text })) console.log(text);
+    if (!displayBundle({ 'image/png': png, 'text/plain': text }, metadata)) console.log(text);
+    await displayed();
     return;
   }
   if ((opts.html ?? true) && inNotebook()) {
@@ -101,7 +84,8 @@ export async function showFigure(fig: Figure, opts: { png?: boolean; html?: bool
     plotlyEmbedded = true;
   }
   data['text/plain'] = text;
-  if (!displayBundle(data)) console.log(text);
+  if (!displayBundle(data, metadata)) console.log(text);
+  await displayed();
 }
 
 /** What showTable reads of a danfojs DataFrame (or any table-like object). */
@@ -110,7 +94,6 @@ export interface TableLike {
   /** Rows (a 1-D array is one column). */
   values: unknown[];
   index?: unknown[];
-  toString(): string;
 }
 
 /** Rows as objects (columns: their keys, in order of first appearance), or such rows by name (the index). */
@@ -129,7 +112,8 @@ function fromRows(rows: TableRows): { columns: string[]; values: unknown[][]; in
   const index = Array.isArray(rows) ? list.map((_, i) => i) : Object.keys(rows);
   const columns = [...new Set(list.flatMap((r) => Object.keys(r)))];
   const item = (v: unknown) => (v !== null && typeof v === 'object' ? JSON.stringify(v) : String(v));
-  const cell = (v: unknown) => (Array.isArray(v) ? `[${v.map(item).join(', ')}]` : v !== null && typeof v === 'object' ? JSON.stringify(v) : v);
+  const cell = (v: unknown) =>
+    Array.isArray(v) ? `[${v.map(item).join(', ')}]` : v !== null && typeof v === 'object' ? JSON.stringify(v) : v;
   return { columns, values: list.map((r) => columns.map((c) => cell(r[c]) ?? '')), index };
 }
 
@@ -158,17 +142,14 @@ export function showTable(table: TableRows | TableLike, caption?: string): void 
   let columns: string[];
   let rows: unknown[][];
   let idx: unknown[];
-  let text: string;
   if (isTableLike(table)) {
     columns = table.columns;
     rows = table.values.map((r) => (Array.isArray(r) ? r : [r]));
     idx = table.index ?? rows.map((_, i) => i);
-    // Every column, as for rows (a DataFrame's own toString elides columns past the terminal's width).
-    text = textTable(columns, rows, idx);
   } else {
     ({ columns, values: rows, index: idx } = fromRows(table));
-    text = textTable(columns, rows, idx);
   }
+  let text = textTable(columns, rows, idx);
   const head = `<tr><th></th>${columns.map((c) => `<th>${escapeHtml(c)}</th>`).join('')}</tr>`;
   const body = rows
     .map((r, i) => `<tr><th>${escapeHtml(String(idx[i]))}</th>${r.map((v) => `<td>${escapeHtml(fmt(v))}</td>`).join('')}</tr>`)

@@ -30,7 +30,12 @@ export interface CollapseGuardOptions {
   patience?: number;
 }
 
-export const COLLAPSE_DEFAULTS: Readonly<Required<Omit<CollapseGuardOptions, 'eps'>>> = { minNorm: 1e-3, rankTol: 1e-3, deltaRTol: 1e-3, patience: 10 };
+export const COLLAPSE_DEFAULTS: Readonly<Required<Omit<CollapseGuardOptions, 'eps'>>> = {
+  minNorm: 1e-3,
+  rankTol: 1e-3,
+  deltaRTol: 1e-3,
+  patience: 10,
+};
 
 /** What collapsed at a step (undefined: nothing). Pure: the row's terms, the batch size m and the feature dimension p. */
 export function collapseOf(
@@ -44,10 +49,16 @@ export function collapseOf(
   if (!Number.isFinite(R)) return undefined;
   const meanSq = (Math.expm1(2 * R) * o.eps) / p;
   if (meanSq < o.minNorm * o.minNorm)
-    return { kind: 'zero', what: `the batch's features have near-zero norm (R ${R.toExponential(2)}: root-mean-square norm at most ${Math.sqrt(Math.max(meanSq, 0)).toExponential(2)})` };
+    return {
+      kind: 'zero',
+      what: `the batch's features have near-zero norm (R ${R.toExponential(2)}: root-mean-square norm at most ${Math.sqrt(Math.max(meanSq, 0)).toExponential(2)})`,
+    };
   const rank1 = 0.5 * Math.log1p(p / o.eps);
   if (R <= rank1 + o.rankTol)
-    return { kind: 'rank', what: `the batch's features have rank ≤ 1 (R ${R.toFixed(4)}, what unit features on one line give: ½·log(1 + ${p}/${o.eps}) = ${rank1.toFixed(4)})` };
+    return {
+      kind: 'rank',
+      what: `the batch's features have rank ≤ 1 (R ${R.toFixed(4)}, what unit features on one line give: ½·log(1 + ${p}/${o.eps}) = ${rank1.toFixed(4)})`,
+    };
   if (Math.abs(R - t.compressLossT) < o.deltaRTol) return { kind: 'deltaR', what: `ΔR ${(R - t.compressLossT).toExponential(2)}` };
   return undefined;
 }
@@ -76,7 +87,12 @@ export class CollapseGuard implements Callback {
     if (c.kind === 'deltaR') {
       if (this.flatSteps === 0) this.flatSince = at;
       if (++this.flatSteps < this.opts.patience) return;
-      throw featuresCollapsed(s, r, `ΔR stayed within ${this.opts.deltaRTol} of 0 for ${this.flatSteps} steps (now ${c.what})`, this.flatSince);
+      throw featuresCollapsed(
+        s,
+        r,
+        `ΔR stayed within ${this.opts.deltaRTol} of 0 for ${this.flatSteps} steps (now ${c.what})`,
+        this.flatSince,
+      );
     }
     throw featuresCollapsed(s, r, c.what, at);
   }
@@ -96,9 +112,7 @@ function featuresCollapsed(s: LoopState, r: StepResult, what: string, firstBad: 
     // the message stands without the current values
   }
   const kept =
-    e !== undefined
-      ? `the last good checkpoint is ${run.modelFile(e)} (epoch ${e})`
-      : 'no checkpoint was taken before the collapse began';
+    e !== undefined ? `the last good checkpoint is ${run.modelFile(e)} (epoch ${e})` : 'no checkpoint was taken before the collapse began';
   const from = e !== undefined ? `, or go on from the good checkpoint with --pretrain_dir ${run.dir} --pretrain_epo ${e}` : '';
   return new Error(
     `the features collapsed at epoch ${r.row.epoch}, step ${r.row.step}: ${what}; training stopped and ${kept}.\n` +

@@ -79,23 +79,32 @@ export function supervisedPlan(options: Partial<SupervisedOptions>, log: (l: str
   const { train, transform, inputShape } = d;
   const labels = corruptLabels(train.labels, o.corrupt, o.corruptRatio, o.corruptSeed);
   const labelsChanged = countChanged(labels, train.labels);
-  const steps = Math.floor(train.n / o.batchSize);
-  if (steps === 0) throw new OptionError('batchSize', (n) => `${n} ${o.batchSize} is larger than the training set (${train.n} images)`);
+  // A batch larger than the training set is one batch of all of it, said in the log. The official
+  // DataLoader (drop_last=True) would train zero steps without a word; refusing broke commands like
+  // `--sub 100` with the default --bs 1000. params.json keeps the batch size asked for (the run's name)
+  // and records the one used as batch_size_used.
+  const bs = Math.min(o.batchSize, train.n);
+  const steps = Math.floor(train.n / bs);
   const logits = o.loss === 'ce' ? train.numClasses : undefined;
   const model = trainingNetwork(o, d, logits);
   log(
     dataLine(train) +
       (o.corruptRatio > 0
         ? `; labels corrupted (${o.corrupt}, ratio ${o.corruptRatio}, seed ${o.corruptSeed}): ${labelsChanged} changed`
-        : ''),
+        : '') +
+      (bs < o.batchSize ? `; batch size ${o.batchSize} is larger than the training set: one batch of all ${bs} images a step` : ''),
   );
-  const bs = o.batchSize;
   return {
     ...commonPlanFields(o),
     kind: 'supervised',
     options: o,
     runDir: runDir ?? path.join(o.saveDir, supervisedRunName(o)),
-    params: { ...toParams(o, SUPERVISED_PARAM_KEYS), num_classes: train.numClasses, input_shape: inputShape },
+    params: {
+      ...toParams(o, SUPERVISED_PARAM_KEYS),
+      ...(bs < o.batchSize ? { batch_size_used: bs } : {}),
+      num_classes: train.numClasses,
+      input_shape: inputShape,
+    },
     sameRunKeys: SAME_RUN.map((k) => SUPERVISED_PARAM_KEYS[k]),
     model,
     loss: o.loss === 'ce' ? new CrossEntropyLoss() : new MaximalCodingRateReduction({ gam1: o.gam1, gam2: o.gam2, eps: o.eps }),

@@ -376,7 +376,10 @@ export class Trainer {
 
   private checkOpen(): void {
     if (this.closedBecause !== undefined)
-      throw new Error(`this trainer is closed (${this.closedBecause}); Trainer.open('${this.runDir}') resumes the run`);
+      throw new Error(
+        `this trainer is closed${this.closedBecause === 'closed' ? '' : ` (${this.closedBecause})`}; ` +
+          `Trainer.open(trainer.runDir) resumes its run, ${displayPath(this.runDir)}`,
+      );
   }
 
   /** What callbacks see of the loop now. */
