@@ -26,12 +26,12 @@ function common(file: string, figures: number) {
   return nb;
 }
 
-test('05_cifar10_supervised: the first 25,000 training images, 4 epochs; accuracies of both batch-norm statistics and the pixels', () => {
+test('05_cifar10_supervised: all of CIFAR-10, 4 epochs; accuracies of both batch-norm statistics and the pixels', () => {
   const nb = common('05_cifar10_supervised.ipynb', 5);
-  assert.match(nb.text, /data: cifar10 train, 25000 images 32x32x3 from \$MCR2_DATA_DIR\//);
+  assert.match(nb.text, /data: cifar10 train, 50000 images 32x32x3 from \$MCR2_DATA_DIR\//);
   assert.match(nb.text, /epoch 4\/4 /);
   assert.match(nb.text, /\|ZZᵀ\| of 2000 train features \(200 a class\), sorted by class, as 500 x 500 cells/);
-  const table = nb.table('CIFAR-10 test accuracy, 10000 test images, trained on 25000');
+  const table = nb.table('CIFAR-10 test accuracy, 10000 test images, trained on 50000');
   assert.ok(table, 'accuracy table');
   const rows = tableRows(table);
   assert.equal(rows.length, 3);
@@ -39,10 +39,9 @@ test('05_cifar10_supervised: the first 25,000 training images, 4 epochs; accurac
   for (const a of [...running, ...recal]) assert.ok(a > 0.5 && a < 1, `feature accuracy ${a}`);
   assert.ok(pixels[0] > 0.2 && pixels[0] < 0.4, `kNN on pixels ${pixels[0]}`);
   assert.ok(Math.max(...recal) > pixels[0] + 0.15, 'the features beat the pixels');
-  // Issue 18 reached 0.6 on all 50,000 images (AMD machine); issue 23 fitted the notebook into 15
-  // minutes on the Intel machine with 25,000: nearest subspace and the SVM above 0.55 there.
-  assert.ok(recal[1] >= 0.55 && recal[2] >= 0.55, `nearest subspace ${recal[1]}, SVM ${recal[2]}`);
-  assert.ok(running[1] >= 0.55 && running[2] >= 0.55, `running statistics: nearest subspace ${running[1]}, SVM ${running[2]}`);
+  // The headline (issue 18): nearest subspace and the SVM at 0.60 or more on all 10,000 test images.
+  assert.ok(recal[1] >= 0.6 && recal[2] >= 0.6, `nearest subspace ${recal[1]}, SVM ${recal[2]}`);
+  assert.ok(running[1] >= 0.6 && running[2] >= 0.6, `running statistics: nearest subspace ${running[1]}, SVM ${running[2]}`);
 });
 
 test('06_cifar10_label_corruption: early-learning and converged regimes, memorisation per epoch, final and best-epoch tables, the computed verdict', () => {
