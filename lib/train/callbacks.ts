@@ -9,6 +9,7 @@ import { pyFloat } from '../io/pyformat.js';
 import { saveTensors } from '../io/safetensors.js';
 import type { Network } from '../models/network.js';
 import type { RunFolder } from '../runs/run_folder.js';
+import { CollapseGuard, type CollapseGuardOptions } from './collapse.js';
 import type { Trainer } from './trainer.js';
 
 /** One finished epoch: its mean loss terms, learning rate and speed. */
@@ -227,19 +228,25 @@ export interface TrainHooks {
   log?: (line: string) => void;
   /** A terminal progress bar per epoch when stderr is a TTY (the CLI). Default true. */
   progress?: boolean;
-  /** Callbacks run after the trainer's own (speed, progress bar, mid-epoch checkpoints, NaN guard, epoch line). */
+  /** Callbacks run after the trainer's own (speed, progress bar, mid-epoch checkpoints, collapse and NaN guards, epoch line). */
   callbacks?: Callback[];
+  /** Stop when the features collapse (collapse.ts): thresholds, or false to let a run go on. Default: the defaults. */
+  collapse?: Partial<CollapseGuardOptions> | false;
   /** Injected faults (tests only): the loss of a step reads NaN. */
   faults?: { nanLoss?(epoch: number, step: number): boolean };
 }
 
 /** A trainer's callbacks in the order they run: its own, then the caller's; with the speed meter the trainer reads. */
-export function trainerCallbacks(hooks: TrainHooks, checkpointEvery?: number): { speed: SpeedMeter; list: Callback[] } {
+export function trainerCallbacks(
+  hooks: TrainHooks,
+  plan: { checkpointEvery?: number; options: { eps: number } },
+): { speed: SpeedMeter; list: Callback[] } {
   const speed = new SpeedMeter();
   const list: Callback[] = [
     speed,
     ...(hooks.progress === false ? [] : [new ProgressBarCallback(speed)]),
-    ...(checkpointEvery ? [new MidEpochCheckpoint(checkpointEvery)] : []),
+    ...(plan.checkpointEvery ? [new MidEpochCheckpoint(plan.checkpointEvery)] : []),
+    ...(hooks.collapse === false ? [] : [new CollapseGuard({ eps: plan.options.eps, ...hooks.collapse })]),
     new StopOnNonFinite(hooks.faults?.nanLoss),
     new EpochLog(),
     ...(hooks.callbacks ?? []),

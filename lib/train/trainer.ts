@@ -65,7 +65,7 @@ export class Trainer<O extends CommonTrainOptions = CommonTrainOptions> {
     ({ runDir: this.runDir, kind: this.kind, model: this.model, epochs: this.epochs, stepsPerEpoch: this.stepsPerEpoch } = o.plan);
     ({ options: this.options, labelsChanged: this.labelsChanged } = o.plan);
     [this.epoch_, this.startEpoch, this.saidDone] = [o.startEpoch, o.startEpoch, o.saidDone];
-    const { speed, list } = trainerCallbacks(hooks, o.plan.checkpointEvery);
+    const { speed, list } = trainerCallbacks(hooks, o.plan);
     this.speed = speed;
     this.callbacks = new CallbackList(list, () => this.state);
     this.probe = new WeightsProbe(o.plan);
