@@ -34,7 +34,7 @@ function overrides(line: string): Record<string, string> {
 
 // What a notebook may add to a preset: its own sizes of evaluation, never a training option but
 // the dataset size (all of it) and the milestones the official code hard-codes.
-const NOTEBOOK_KEYS = new Set(['testSubset', 'nComp', 'enscRows', 'ratios']);
+const NOTEBOOK_KEYS = new Set(['testSubset', 'nComp', 'enscRows', 'ratios', 'early', 'finalTest', 'judgeEvery']);
 
 test('each paper profile spreads the official command it names, changing no training option', () => {
   const cases: Array<[string, 'sup' | 'selfsup', string]> = [

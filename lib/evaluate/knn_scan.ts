@@ -225,6 +225,8 @@ const round16 = (v: number): number => ((v + 32768.5) | 0) - 32768;
 const BASIS = 16;
 /** A row whose residual off its nearest basis exceeds this part of its norm joins the unbounded group (or less: see packTrain). */
 const OUTLIER = 0.5;
+/** Features of more dimensions are not grouped (see packTrain). */
+const GROUP_MAX_DIM = 512;
 
 /**
  * An upper bound on the error of f32 projections onto a basis of BASIS columns, per unit of the
@@ -335,7 +337,12 @@ export function packTrain(trainX: Float32Array, dim: number, trainY?: Int32Array
 
   // Grouping: each row to the basis it is nearest (largest projection), outliers apart.
   const K = DenseKernels.get();
-  const bases = trainY !== undefined && dim >= 32 && n >= 4096 && K !== undefined ? classBases(trainX, trainY, dim, K) : undefined;
+  // Not past GROUP_MAX_DIM: each class basis is the top of a dim x dim eigenproblem (O(dim³): minutes
+  // for 3,072-d pixels, ten classes), where the grouping pays off on features of a few hundred dimensions.
+  const bases =
+    trainY !== undefined && dim >= 32 && dim <= GROUP_MAX_DIM && n >= 4096 && K !== undefined
+      ? classBases(trainX, trainY, dim, K)
+      : undefined;
   const nb = bases === undefined ? 0 : bases.length / (dim * BASIS);
   const group = new Int32Array(n).fill(nb); // nb: the unbounded group
   const ga = new Float64Array(nb);

@@ -29,6 +29,8 @@ export interface DatasetFeatureOptions {
    * features like for like (default false).
    */
   penultimate?: boolean;
+  /** With `penultimate`: also the logits of the same forward pass (`logits` of the result). */
+  withLogits?: boolean;
 }
 
 /** Centres a batch on an h x w canvas: zero padding where it is smaller, a centre crop where larger. */
@@ -46,35 +48,46 @@ export function centerToSize(x: tf.Tensor4D, h: number, w: number): tf.Tensor4D 
   });
 }
 
-export async function datasetFeatures(model: Network, ds: ImageDataset, opts: DatasetFeatureOptions = {}): Promise<Features> {
+export async function datasetFeatures(
+  model: Network,
+  ds: ImageDataset,
+  opts: DatasetFeatureOptions = {},
+): Promise<Features & { logits?: Float32Array }> {
   const bs = opts.batchSize ?? 500;
   const wasTraining = model.training;
   model.eval();
   const cut = opts.penultimate ? penultimateOf(model) : undefined;
   const dim = cut ? cut.dim : model.featureDim;
   const out = new Float32Array(ds.n * dim);
+  const k = model.featureDim;
+  const logits = cut && opts.withLogits ? new Float32Array(ds.n * k) : undefined;
   try {
     for (let s = 0; s < ds.n; s += bs) {
       const idx = Int32Array.from({ length: Math.min(bs, ds.n - s) }, (_, i) => s + i);
-      const z = tf.tidy(() => {
+      const [z, l] = tf.tidy(() => {
         const x = imageBatch(ds, idx);
         const input = opts.inputSize ? centerToSize(x, opts.inputSize[0], opts.inputSize[1]) : x;
-        return cut ? cut.forward(input) : model.forward(input);
+        return cut ? cut.forward(input, logits !== undefined) : [model.forward(input)];
       });
       out.set(await z.data(), s * dim);
-      z.dispose();
+      if (l) logits?.set(await l.data(), s * k);
+      tf.dispose([z, l]);
     }
   } finally {
     model.train(wasTraining);
   }
-  return { features: out, labels: Int32Array.from(ds.labels), n: ds.n, dim };
+  return { features: out, labels: Int32Array.from(ds.labels), n: ds.n, dim, ...(logits ? { logits } : {}) };
 }
 
-/** The penultimate layer of a cross-entropy network, as unit rows. */
-function penultimateOf(model: Network): { dim: number; forward: (x: tf.Tensor) => tf.Tensor2D } {
+/** The penultimate layer of a cross-entropy network, as unit rows (and the logits from the same pass). */
+function penultimateOf(model: Network): { dim: number; forward: (x: tf.Tensor, logits: boolean) => tf.Tensor2D[] } {
   if (!(model instanceof LogitNet)) throw new Error('penultimate features: the network is not a cross-entropy classifier (LogitNet)');
   return {
     dim: model.penultimateDim(),
-    forward: (x) => tf.tidy(() => l2normalize(model.penultimate(x)) as tf.Tensor2D),
+    forward: (x, logits) =>
+      tf.tidy(() => {
+        const h = model.penultimate(x);
+        return logits ? [l2normalize(h) as tf.Tensor2D, model.classify(h)] : [l2normalize(h) as tf.Tensor2D];
+      }),
   };
 }

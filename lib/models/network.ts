@@ -53,6 +53,14 @@ export class LogitNet extends Module implements Network {
     return new Sequential(...layers.slice(0, -1)).forward(h) as tf.Tensor2D;
   }
 
+  /** The logits from `penultimate`'s rows (its last layer): forward(x) = classify(penultimate(x)). */
+  classify(h: tf.Tensor): tf.Tensor2D {
+    if (this.fc) return this.fc.forward(h) as tf.Tensor2D;
+    const layers = this.head.children().map(([, m]) => m);
+    if (!(this.head instanceof Sequential) || layers.length < 2) return this.head.forward(h) as tf.Tensor2D;
+    return layers[layers.length - 1].forward(h) as tf.Tensor2D;
+  }
+
   /** The width of `penultimate`'s rows. */
   penultimateDim(): number {
     if (this.fc) return this.fc.inFeatures;

@@ -15,3 +15,11 @@ export {
   type FeatureEvaluation,
   type ClusterScores,
 } from '../evaluate/methods.js';
+export {
+  labelFit,
+  heldOutNearestSubspace,
+  judgeNoisyLabels,
+  type LabelFit,
+  type NoisyLabelJudgement,
+  type JudgeNoisyOptions,
+} from '../evaluate/noisy_labels.js';

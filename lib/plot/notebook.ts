@@ -111,7 +111,9 @@ function fromRows(rows: TableRows): { columns: string[]; values: unknown[][]; in
   const list = Array.isArray(rows) ? (rows as Array<Record<string, unknown>>) : Object.values(rows);
   const index = Array.isArray(rows) ? list.map((_, i) => i) : Object.keys(rows);
   const columns = [...new Set(list.flatMap((r) => Object.keys(r)))];
-  const cell = (v: unknown) => (Array.isArray(v) ? `[${v.join(', ')}]` : v !== null && typeof v === 'object' ? JSON.stringify(v) : v);
+  const item = (v: unknown) => (v !== null && typeof v === 'object' ? JSON.stringify(v) : String(v));
+  const cell = (v: unknown) =>
+    Array.isArray(v) ? `[${v.map(item).join(', ')}]` : v !== null && typeof v === 'object' ? JSON.stringify(v) : v;
   return { columns, values: list.map((r) => columns.map((c) => cell(r[c]) ?? '')), index };
 }
 

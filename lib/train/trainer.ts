@@ -46,6 +46,7 @@ import {
   SpeedMeter,
   type StepResult,
 } from './callbacks.js';
+import { type CollapseGuardOptions, CollapseGuard } from './collapse.js';
 import { LocalEngine, type TrainingEngine } from './engine.js';
 import { fromParams } from './options.js';
 import { defaultWorkers, ParallelEngine } from './parallel.js';
@@ -74,6 +75,8 @@ export interface TrainHooks {
   interruptible?: boolean;
   /** More callbacks (callbacks.ts), called after the trainer's own (speed, progress bar, mid-epoch checkpoints). */
   callbacks?: Callback[];
+  /** Stop when the features collapse (collapse.ts): thresholds, or false to let a run go on. Default: the defaults. */
+  collapse?: Partial<CollapseGuardOptions> | false;
   /** Injected faults (tests only). */
   faults?: TrainingFaults;
 }
@@ -182,6 +185,7 @@ export class Trainer {
       this.speed,
       ...(hooks.progress === false ? [] : [new ProgressBarCallback(this.speed)]),
       ...(plan.checkpointEvery ? [new MidEpochCheckpoint(plan.checkpointEvery)] : []),
+      ...(hooks.collapse === false ? [] : [new CollapseGuard({ eps: Number(plan.params.eps), ...hooks.collapse })]),
       ...(hooks.callbacks ?? []),
     ];
     this.optim = new SGD(plan.model.namedParameters(), { lr: plan.lr, momentum: plan.momentum, weightDecay: plan.weightDecay });
