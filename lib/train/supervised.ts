@@ -7,7 +7,7 @@ import { imageBatchData } from '../data/batches.js';
 import { MaximalCodingRateReduction } from '../loss/mcr2.js';
 import { CrossEntropyLoss } from '../loss/cross_entropy.js';
 import { pyFloat, pyInt } from '../io/pyformat.js';
-import { checkInt, checkNumber, checkOneOf, OptionError } from '../io/options.js';
+import { checkInt, checkNumber, checkOneOf } from '../io/options.js';
 import {
   COMMON_PARAM_KEYS,
   COMMON_SAME_RUN,
