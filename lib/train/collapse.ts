@@ -37,10 +37,13 @@ export const COLLAPSE_DEFAULTS: Readonly<Required<Omit<CollapseGuardOptions, 'ep
   patience: 10,
 };
 
-/** What collapsed at a step (undefined: nothing). Pure: the row's terms, the batch size m and the feature dimension p. */
+/**
+ * What collapsed at a step (undefined: nothing). Pure: the row's terms, the batch size and the feature
+ * dimension p. The batch size cancels out of both bounds (R of m rows is read per row), so it is unused.
+ */
 export function collapseOf(
   t: { discrimnLossT: number; compressLossT: number },
-  m: number,
+  _batchSize: number,
   p: number,
   opts: CollapseGuardOptions,
 ): { kind: 'zero' | 'rank' | 'deltaR'; what: string } | undefined {
