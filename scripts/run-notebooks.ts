@@ -1,7 +1,8 @@
 // `npm run notebooks [-- name ...] [-- --out DIR] [-- --kernel tslab|deno]`: executes every notebook
 // headless through Jupyter on the tslab kernel (or Deno's, `--kernel deno`: the binary of the npm
 // package `deno`, a devDependency, under a kernelspec of its own in a temporary JUPYTER_PATH) with
-// MCR2_PROFILE (smoke | cpu | paper; default cpu), in place unless --out is given. A failing cell fails the run, and so does a run that changed anything but the outputs
+// MCR2_PROFILE (smoke | cpu | paper; default cpu), in place unless --out is given (then the figures go
+// to DIR/figures/ unless MCR2_FIGURES_DIR says otherwise). A failing cell fails the run, and so does a run that changed anything but the outputs
 // (cell sources, ids, metadata). Afterwards each notebook's figures/<notebook>/ folder must hold
 // fresh, valid figures (PNG and HTML written by this run). Each notebook's wall time is printed,
 // with a warning past its profile's budget (smoke 3 minutes, cpu 15). In place (what is committed),
@@ -114,7 +115,11 @@ function main(): number {
   const names: string[] = [];
   let kernel: KernelName = 'tslab';
   for (let i = 0; i < args.length; i++) {
-    if (args[i] === '--out') outDir = path.resolve(args[++i]);
+    if (args[i] === '--out') {
+      outDir = path.resolve(args[++i]);
+      // The figures go beside the notebooks written there, not over the committed ones in figures/.
+      process.env.MCR2_FIGURES_DIR ??= path.join(outDir, 'figures');
+    }
     else if (args[i] === '--kernel') {
       const k = args[++i];
       if (!(KERNELS as readonly string[]).includes(k)) {
