@@ -119,8 +119,7 @@ function main(): number {
       outDir = path.resolve(args[++i]);
       // The figures go beside the notebooks written there, not over the committed ones in figures/.
       process.env.MCR2_FIGURES_DIR ??= path.join(outDir, 'figures');
-    }
-    else if (args[i] === '--kernel') {
+    } else if (args[i] === '--kernel') {
       const k = args[++i];
       if (!(KERNELS as readonly string[]).includes(k)) {
         console.error(`--kernel: expected ${KERNELS.join(' or ')}, got ${k}`);
