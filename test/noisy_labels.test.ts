@@ -25,10 +25,10 @@ test('heldOutNearestSubspace: chance on random labels of random features (where 
   const n = 1000;
   const noise = { features: randomUnitFeatures(n, 128, 0), labels: new RandomState(1).randint(0, 10, n), n, dim: 128 };
   assert.equal(new NearestSubspace({ nComp: 30 }).fit(noise).score(noise), 1);
-  const held = accuracy(heldOutNearestSubspace(noise, { nComp: 30 }), noise.labels);
+  const held = accuracy(heldOutNearestSubspace(noise, { nearsub: { nComp: 30 } }), noise.labels);
   assert.ok(held > 0.05 && held < 0.15, `held out ${held}`);
   const mix = subspaceMixture({ classes: 5, dim: 32, subspaceDim: 3, perClass: 100, noise: 0.05, seed: 2 });
-  const sep = accuracy(heldOutNearestSubspace(mix, { nComp: 3 }), mix.labels);
+  const sep = accuracy(heldOutNearestSubspace(mix, { nearsub: { nComp: 3 } }), mix.labels);
   assert.ok(sep > 0.95, `separate subspaces ${sep}`);
   assert.throws(() => heldOutNearestSubspace(noise, { folds: 1 }), /folds must be an integer in \[2, 1000\]/);
 });
@@ -56,7 +56,7 @@ test('judgeNoisyLabels: a feature network by held-out nearest subspace, a cross-
   for (const logits of [undefined, 3]) {
     const model = createNetwork('cnn-small', 16, { seed: 0, inputShape: [28, 28, 1], logits });
     try {
-      const j = await judgeNoisyLabels(model, { train: ds, trainLabels: noisy, test: ds }, { nComp: 4, k: 3 });
+      const j = await judgeNoisyLabels(model, { train: ds, trainLabels: noisy, test: ds }, { nearsub: { nComp: 4 }, k: 3 });
       assert.equal(j.fit.corrupted, 12);
       for (const v of [j.fit.fit, j.fit.memorised, j.test.nearsub, j.test.svm!, j.test.knn!]) assert.ok(v >= 0 && v <= 1, `${v}`);
       if (logits) {

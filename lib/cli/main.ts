@@ -11,7 +11,7 @@ import type { Split } from '../data/dataset.js';
 import { classCounts, DATASET_NAMES, loadDataset } from '../data/index.js';
 import { downloadDataset, RESOURCES } from '../data/download.js';
 import { confusionMatrix } from '../evaluate/metrics.js';
-import { METHOD_NAMES } from '../evaluate/methods.js';
+import { describeParams, METHOD_NAMES, PROTOCOL_EVALUATION } from '../evaluate/methods.js';
 import { defaultDataDir, displayPath } from '../io/paths.js';
 import { formatDuration } from '../io/progress.js';
 import { summaryText } from '../models/summary.js';
@@ -109,13 +109,12 @@ async function quickstart({ profile, ...dirs }: InputOf<typeof QUICKSTART_SPEC>)
     tail: `_quickstart_${prof}`,
   });
   r.model.dispose();
-  console.log('evaluating (features of the train and test sets, kNN k=10, nearest subspace 15 components)');
+  console.log(`evaluating (features of the train and test sets, ${describeParams(PROTOCOL_EVALUATION)})`);
   const ev = await evaluateRun({
     modelDir: r.runDir,
     knn: true,
-    k: 10,
     nearsub: true,
-    nComp: 15,
+    ...PROTOCOL_EVALUATION,
     dataDir: dirs.dataDir ?? undefined,
   });
   const run = new RunFolder(r.runDir);

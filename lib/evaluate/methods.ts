@@ -25,6 +25,17 @@ export const METHOD_PARAMS = {
 
 export type MethodParams = OptionsOf<typeof METHOD_PARAMS>;
 
+/**
+ * The reference protocol's evaluation (docs/reference-results.md §1): kNN with k 10 and nearest
+ * subspace with 15 components a class (what `mcr2 quickstart` and notebook 01 score with).
+ */
+export const PROTOCOL_EVALUATION = { k: 10, nComp: 15 } as const satisfies Partial<MethodParams>;
+
+/** 'kNN k=10, nearest subspace 15 components': the kNN and nearest-subspace parameters in words. */
+export function describeParams(p: Pick<MethodParams, 'k' | 'nComp'>): string {
+  return `kNN k=${p.k}, nearest subspace ${p.nComp} components`;
+}
+
 /** What a method's predict gets besides the features. */
 export interface MethodContext extends MethodParams {
   threads: Threads;

@@ -11,7 +11,7 @@ import { LogitNet, type Network } from '../models/network.js';
 import { KNN, KNN_DEFAULTS } from './knn.js';
 import { accuracy } from './metrics.js';
 import { argmaxRows } from './methods.js';
-import { NEARSUB_DEFAULTS, NearestSubspace } from './nearsub.js';
+import { type NearSubspaceOptions, NearestSubspace } from './nearsub.js';
 import { LinearSVC } from './svm.js';
 
 /** Predictions on the training images against the corrupted labels they were trained on and the true ones. */
@@ -57,9 +57,8 @@ export function labelFit(pred: ArrayLike<number>, noisy: ArrayLike<number>, clea
  * fit says nothing about what a network learned. The folds are stratified: the k-th row of each
  * label goes to fold k mod folds, whatever the order of the rows.
  */
-export function heldOutNearestSubspace(f: Features, opts: { nComp?: number; folds?: number } = {}): Int32Array {
+export function heldOutNearestSubspace(f: Features, opts: { nearsub?: NearSubspaceOptions; folds?: number } = {}): Int32Array {
   const folds = opts.folds ?? 5;
-  const nComp = opts.nComp ?? NEARSUB_DEFAULTS.nComp;
   if (!Number.isInteger(folds) || folds < 2 || folds > f.n)
     throw new Error(`heldOutNearestSubspace: folds must be an integer in [2, ${f.n}], got ${folds}`);
   let k = 0;
@@ -76,7 +75,7 @@ export function heldOutNearestSubspace(f: Features, opts: { nComp?: number; fold
       rows.forEach((r, j) => out.set(f.features.subarray(r * f.dim, (r + 1) * f.dim), j * f.dim));
       return { features: out, labels: Int32Array.from(rows, (r) => f.labels[r]), n: rows.length, dim: f.dim };
     };
-    const p = new NearestSubspace({ nComp, numClasses: k }).fit(take(fitRows)).predict(take(heldRows));
+    const p = new NearestSubspace({ ...opts.nearsub, numClasses: k }).fit(take(fitRows)).predict(take(heldRows));
     heldRows.forEach((r, j) => {
       pred[r] = p[j];
     });
@@ -95,8 +94,8 @@ export interface NoisyLabelJudgement {
 }
 
 export interface JudgeNoisyOptions {
-  /** Components per class of nearest subspace (default NEARSUB_DEFAULTS.nComp = 30). */
-  nComp?: number;
+  /** Nearest subspace's options (default NEARSUB_DEFAULTS: 30 components a class, 'svd'). */
+  nearsub?: NearSubspaceOptions;
   /** Folds of the held-out nearest subspace on the training images (default 5). */
   folds?: number;
   /** Also the held-out nearest subspace on a cross-entropy network's penultimate features (default false: its logits are its classifier). */
@@ -127,12 +126,11 @@ export async function judgeNoisyLabels(
   const { logits: trainLogits, ...trainF } = await datasetFeatures(model, train, fo);
   const { logits: testLogits, ...ftest } = await datasetFeatures(model, test, fo);
   const ftrain: Features = { ...trainF, labels: trainLabels };
-  const nComp = opts.nComp ?? NEARSUB_DEFAULTS.nComp;
   const featureFit =
     !ce || opts.featureFitOfLogits
-      ? labelFit(heldOutNearestSubspace(ftrain, { nComp, folds: opts.folds }), trainLabels, train.labels)
+      ? labelFit(heldOutNearestSubspace(ftrain, { nearsub: opts.nearsub, folds: opts.folds }), trainLabels, train.labels)
       : undefined;
-  const ns = new NearestSubspace({ nComp }).fit(ftrain);
+  const ns = new NearestSubspace(opts.nearsub).fit(ftrain);
   const test1 = { nearsub: accuracy(ns.predict(ftest), test.labels) };
   const out: NoisyLabelJudgement = { fit: featureFit as LabelFit, ...(featureFit ? { featureFit } : {}), test: test1 };
   if (opts.svm ?? true) out.test.svm = accuracy(new LinearSVC().fit(ftrain).predict(ftest), test.labels);
